@@ -1,0 +1,224 @@
+//! Turning a frame into layers, fields and expert notes.
+//!
+//! [`dissect`] walks the frame once, building a view per layer into a
+//! fixed-capacity list; it never fails as a whole (what went wrong becomes an
+//! [`Expert`] note). Fields are produced afterwards, on demand, by
+//! [`Dissection::visit`].
+
+mod expert;
+mod layer;
+mod walker;
+
+pub use expert::{Expert, Severity};
+pub use layer::{Layer, View};
+
+use core::fmt::{self, Write};
+
+use crate::field::{Computed, Visitor};
+use crate::proto::Protocol;
+
+/// At most this many layers are kept (a frame with more stops there, noted).
+pub const MAX_LAYERS: usize = 24;
+/// At most this many expert notes are kept; more are counted.
+pub const MAX_EXPERTS: usize = 4;
+
+/// A pcap link type (LINKTYPE_* numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    pub const NULL: LinkType = LinkType(0);
+    pub const ETHERNET: LinkType = LinkType(1);
+    pub const RAW: LinkType = LinkType(101);
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IPV4: LinkType = LinkType(228);
+    pub const IPV6: LinkType = LinkType(229);
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+
+    /// True for the link types encap dissects.
+    pub const fn is_supported(self) -> bool {
+        matches!(self.0, 0 | 1 | 101 | 113 | 228 | 229 | 276)
+    }
+
+    pub const fn name(self) -> &'static str {
+        match self.0 {
+            0 => "BSD loopback",
+            1 => "Ethernet",
+            101 => "Raw IP",
+            113 => "Linux cooked (SLL)",
+            228 => "Raw IPv4",
+            229 => "Raw IPv6",
+            276 => "Linux cooked v2 (SLL2)",
+            _ => "unsupported",
+        }
+    }
+}
+
+/// A captured frame and what the capture file says about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame<'a> {
+    /// The captured bytes (possibly cut by the snap length).
+    pub data: &'a [u8],
+    /// The length on the wire.
+    pub orig_len: u32,
+    pub link_type: LinkType,
+    /// 1-based frame number.
+    pub number: u32,
+    /// Capture time: seconds and nanoseconds since the Unix epoch.
+    pub timestamp: (i64, u32),
+}
+
+impl<'a> Frame<'a> {
+    pub fn new(data: &'a [u8], link_type: LinkType) -> Self {
+        Frame {
+            data,
+            orig_len: data.len() as u32,
+            link_type,
+            number: 1,
+            timestamp: (0, 0),
+        }
+    }
+
+    /// True when the snap length cut the frame short.
+    pub fn is_cut(&self) -> bool {
+        (self.data.len() as u64) < u64::from(self.orig_len)
+    }
+}
+
+/// The result of dissecting one frame: its layers in order and its notes.
+#[derive(Debug, Clone)]
+pub struct Dissection<'a> {
+    frame: Frame<'a>,
+    layers: [Option<Layer<'a>>; MAX_LAYERS],
+    layer_count: usize,
+    experts: [Option<Expert>; MAX_EXPERTS],
+    expert_count: usize,
+    /// Notes that did not fit.
+    experts_dropped: u16,
+    /// An application PDU starts here but continues in later segments
+    /// (tshark: "[TCP segment of a reassembled PDU]").
+    pdu_pending: bool,
+    /// The first line tshark shows for such a PDU (HTTP's start line).
+    pdu_head: Option<&'a [u8]>,
+}
+
+/// Dissects one frame.
+pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
+    let mut d = Dissection::empty(frame);
+    walker::walk(&mut d);
+    d
+}
+
+impl<'a> Dissection<'a> {
+    fn empty(frame: Frame<'a>) -> Self {
+        Dissection {
+            frame,
+            layers: [None; MAX_LAYERS],
+            layer_count: 0,
+            experts: [None; MAX_EXPERTS],
+            expert_count: 0,
+            experts_dropped: 0,
+            pdu_pending: false,
+            pdu_head: None,
+        }
+    }
+
+    pub fn frame(&self) -> &Frame<'a> {
+        &self.frame
+    }
+
+    /// The layers, outermost first.
+    pub fn layers(&self) -> impl DoubleEndedIterator<Item = &Layer<'a>> + Clone {
+        self.layers.iter().take(self.layer_count).flatten()
+    }
+
+    pub fn layer_count(&self) -> usize {
+        self.layer_count
+    }
+
+    /// The first layer of that protocol.
+    pub fn find(&self, protocol: Protocol) -> Option<&Layer<'a>> {
+        self.layers().find(|l| l.protocol == protocol)
+    }
+
+    /// True if any layer is of that protocol.
+    pub fn has(&self, protocol: Protocol) -> bool {
+        self.find(protocol).is_some()
+    }
+
+    pub fn experts(&self) -> impl Iterator<Item = &Expert> {
+        self.experts.iter().take(self.expert_count).flatten()
+    }
+
+    /// True when the TCP payload begins a PDU that later segments complete.
+    pub fn pdu_pending(&self) -> bool {
+        self.pdu_pending
+    }
+
+    /// The first line of such a pending PDU, when tshark shows it.
+    pub fn pdu_head(&self) -> Option<&'a [u8]> {
+        self.pdu_head
+    }
+
+    pub fn experts_dropped(&self) -> u16 {
+        self.experts_dropped
+    }
+
+    /// True when a layer broke its protocol (Wireshark's `_ws.malformed`).
+    pub fn is_malformed(&self) -> bool {
+        self.experts().any(|e| e.severity == Severity::Malformed)
+    }
+
+    /// True when the snap length cut a layer short.
+    pub fn is_cut(&self) -> bool {
+        self.experts().any(|e| e.severity == Severity::Cut)
+    }
+
+    fn push_layer(&mut self, layer: Layer<'a>) -> bool {
+        match self.layers.get_mut(self.layer_count) {
+            Some(slot) => {
+                *slot = Some(layer);
+                self.layer_count += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn push_expert(&mut self, expert: Expert) {
+        match self.experts.get_mut(self.expert_count) {
+            Some(slot) => {
+                *slot = Some(expert);
+                self.expert_count += 1;
+            }
+            None => self.experts_dropped = self.experts_dropped.saturating_add(1),
+        }
+    }
+
+    /// Calls `v` for every field of every layer, in frame order.
+    pub fn visit<V: Visitor<'a>>(&self, v: &mut V) {
+        crate::dissectors::visit(self, v);
+    }
+
+    /// Writes a value computed from the whole dissection.
+    pub fn write_computed(&self, c: Computed, w: &mut dyn Write) -> fmt::Result {
+        match c {
+            Computed::Protocols => self.write_protocols(w),
+            Computed::ColProtocol => crate::summary::write_protocol(self, w),
+            Computed::ColInfo => crate::summary::write_info(self, w),
+            Computed::ColSource => crate::summary::write_source(self, w),
+            Computed::ColDestination => crate::summary::write_destination(self, w),
+        }
+    }
+
+    /// `frame.protocols`: the protocol names joined with `:`.
+    pub fn write_protocols(&self, w: &mut dyn Write) -> fmt::Result {
+        for (i, layer) in self.layers().enumerate() {
+            if i > 0 {
+                w.write_char(':')?;
+            }
+            w.write_str(layer.protocol.short_name())?;
+        }
+        Ok(())
+    }
+}

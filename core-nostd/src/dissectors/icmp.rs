@@ -1,0 +1,57 @@
+//! ICMP fields and Info.
+
+use core::fmt::{self, Write};
+
+use super::{Emit, fields};
+use crate::field::Visitor;
+use crate::wire::icmp::{self, IcmpPacket};
+
+fields! {
+    TYPE = "icmp.type", "Type", DEC;
+    CODE = "icmp.code", "Code", DEC;
+    CHECKSUM = "icmp.checksum", "Checksum", HEX16;
+    CHECKSUM_STATUS = "icmp.checksum.status", "Checksum Status", DEC, generated;
+    IDENT = "icmp.ident", "Identifier (BE)", DEC;
+    IDENT_LE = "icmp.ident_le", "Identifier (LE)", DEC;
+    SEQ = "icmp.seq", "Sequence Number (BE)", DEC;
+    SEQ_LE = "icmp.seq_le", "Sequence Number (LE)", DEC;
+}
+
+pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IcmpPacket<'a>, e: &mut Emit<'_, V>) {
+    e.uint(&hf::TYPE, 0, 1, p.msg_type());
+    e.uint(&hf::CODE, 1, 1, p.code());
+    e.uint(&hf::CHECKSUM, 2, 2, p.checksum());
+    e.uint(&hf::CHECKSUM_STATUS, 2, 2, u8::from(p.checksum_valid()));
+    if p.is_echo() {
+        e.uint(&hf::IDENT, 4, 2, p.echo_ident());
+        e.uint(&hf::IDENT_LE, 4, 2, p.echo_ident().swap_bytes());
+        e.uint(&hf::SEQ, 6, 2, p.echo_seq());
+        e.uint(&hf::SEQ_LE, 6, 2, p.echo_seq().swap_bytes());
+    }
+}
+
+/// "Echo (ping) request  id=0x0e00, seq=1/256, ttl=64", or the type and its code.
+/// `ttl` is the enclosing IPv4 header's.
+pub(crate) fn info(p: &IcmpPacket<'_>, ttl: Option<u8>, w: &mut dyn Write) -> fmt::Result {
+    let t = p.msg_type();
+    match icmp::type_name(t) {
+        Some(name) => write!(w, "{name:<20}")?,
+        None => write!(w, "{:<20}", "Unknown ICMP (obsolete or malformed?)")?,
+    }
+    if let Some(code) = icmp::code_name(t, p.code()) {
+        write!(w, " ({code})")?;
+    }
+    if p.is_echo() {
+        write!(
+            w,
+            " id=0x{:04x}, seq={}/{}",
+            p.echo_ident(),
+            p.echo_seq(),
+            p.echo_seq().swap_bytes()
+        )?;
+        if let Some(ttl) = ttl {
+            write!(w, ", ttl={ttl}")?;
+        }
+    }
+    Ok(())
+}

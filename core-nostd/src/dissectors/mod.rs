@@ -1,0 +1,161 @@
+//! Wireshark's meaning of each layer: its fields (`mod hf` per protocol) and
+//! its Info column text. The wire views in [`crate::wire`] say where bytes are;
+//! these files say what Wireshark calls them.
+
+pub(crate) mod arp;
+pub(crate) mod dhcp;
+pub(crate) mod dhcpv6;
+pub(crate) mod dns;
+pub(crate) mod eth;
+pub(crate) mod frame;
+pub(crate) mod http;
+pub(crate) mod icmp;
+pub(crate) mod icmpv6;
+pub(crate) mod ip;
+pub(crate) mod ipv6;
+pub(crate) mod link;
+pub(crate) mod tcp;
+pub(crate) mod tls;
+pub(crate) mod udp;
+
+use crate::dissect::{Dissection, Layer, View};
+use crate::field::{Field, FieldDef, Value, Visitor};
+
+/// Declares a protocol's fields: `mod hf` with one static per field, and `FIELDS`.
+macro_rules! fields {
+    ($( $id:ident = $abbrev:literal, $name:literal, $kind:expr $(, $gen:ident)? ;)*) => {
+        pub mod hf {
+            use crate::field::decl::*;
+            $( pub static $id: FieldDef = $crate::dissectors::fields!(@def $abbrev, $name, $kind $(, $gen)?); )*
+        }
+        /// Every field this protocol declares.
+        pub static FIELDS: &[&crate::field::FieldDef] = &[ $( &hf::$id ),* ];
+    };
+    (@def $abbrev:literal, $name:literal, $kind:expr) => {
+        FieldDef::new($abbrev, $name, $kind)
+    };
+    (@def $abbrev:literal, $name:literal, $kind:expr, generated) => {
+        FieldDef::new($abbrev, $name, $kind).generated()
+    };
+}
+pub(crate) use fields;
+
+/// Hands fields to a visitor with offsets rebased to the frame.
+pub(crate) struct Emit<'v, V> {
+    v: &'v mut V,
+    base: usize,
+}
+
+impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
+    /// A field at `at` (relative to the layer) spanning `len` bytes.
+    #[inline]
+    pub fn f(&mut self, def: &'static FieldDef, at: usize, len: usize, value: Value<'a>) {
+        self.v.field(&Field {
+            def,
+            offset: self.base + at,
+            len,
+            value,
+            hidden: false,
+        });
+    }
+
+    /// A field only filters see (like `ip.addr`).
+    #[inline]
+    pub fn hidden(&mut self, def: &'static FieldDef, at: usize, len: usize, value: Value<'a>) {
+        self.v.field(&Field {
+            def,
+            offset: self.base + at,
+            len,
+            value,
+            hidden: true,
+        });
+    }
+
+    pub fn uint(&mut self, def: &'static FieldDef, at: usize, len: usize, v: impl Into<u64>) {
+        self.f(def, at, len, Value::Uint(v.into()));
+    }
+
+    pub fn bool(&mut self, def: &'static FieldDef, at: usize, len: usize, v: bool) {
+        self.f(def, at, len, Value::Bool(v));
+    }
+
+    /// Opens a nested subtree (e.g. a DNS query inside DNS).
+    pub fn open(&mut self, protocol: crate::proto::Protocol, at: usize, len: usize) {
+        self.v.open(protocol, self.base + at, len);
+    }
+
+    pub fn close(&mut self) {
+        self.v.close();
+    }
+
+    pub fn done(&self) -> bool {
+        self.v.done()
+    }
+}
+
+/// Walks every layer's fields in frame order.
+pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, v: &mut V) {
+    frame::visit(d, &mut Emit { v, base: 0 });
+    for layer in d.layers() {
+        if v.done() {
+            return;
+        }
+        visit_layer(d, layer, v);
+    }
+    frame::visit_trailer(d, &mut Emit { v, base: 0 });
+}
+
+fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mut V) {
+    // The ethertype pseudo-layer has no tree of its own.
+    if matches!(layer.view, View::Ethertype(_)) {
+        return;
+    }
+    v.open(layer.protocol, layer.offset, layer.len);
+    let e = &mut Emit {
+        v,
+        base: layer.offset,
+    };
+    match &layer.view {
+        View::Eth(eth) => eth::visit(eth, e),
+        View::Vlan(tag) => link::visit_vlan(tag, layer.protocol, e),
+        View::Llc(llc) => link::visit_llc(llc, e),
+        View::Sll(sll) => link::visit_sll(sll, e),
+        View::Null(null) => link::visit_null(null, e),
+        View::Raw | View::Ethertype(_) => {}
+        View::Arp(arp) => arp::visit(arp, e),
+        View::Ipv4(ip) => ip::visit(ip, e),
+        View::Ipv6(ip) => ipv6::visit(ip, e),
+        View::Ipv6Ext(ext) => ipv6::visit_ext(ext, e),
+        View::Icmp(icmp) => icmp::visit(icmp, e),
+        View::Icmpv6(icmp) => icmpv6::visit(icmp, e),
+        View::Tcp(tcp) => tcp::visit(d, layer, tcp, e),
+        View::Udp(udp) => udp::visit(udp, e),
+        View::Dns { packet, over_tcp } => dns::visit(packet, *over_tcp, e),
+        View::Dhcp(p) => dhcp::visit(p, e),
+        View::Dhcpv6(p) => dhcpv6::visit(p, e),
+        View::Http(m) => http::visit(m, e),
+        View::HttpContinuation(data) => http::visit_continuation(data, e),
+        View::Tls(data) => tls::visit(data, e),
+        View::Data(data) => frame::visit_data(data, e),
+    }
+    v.close();
+}
+
+/// Every field table, for lookups by abbreviation.
+pub(crate) static ALL_FIELDS: &[&[&FieldDef]] = &[
+    frame::FIELDS,
+    eth::FIELDS,
+    link::FIELDS,
+    arp::FIELDS,
+    ip::FIELDS,
+    ipv6::FIELDS,
+    icmp::FIELDS,
+    icmpv6::FIELDS,
+    tcp::FIELDS,
+    udp::FIELDS,
+    dns::FIELDS,
+    dhcp::FIELDS,
+    dhcpv6::FIELDS,
+    http::FIELDS,
+    tls::FIELDS,
+];

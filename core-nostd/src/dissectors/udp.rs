@@ -1,0 +1,38 @@
+//! UDP fields and Info ("35188 → 33434 Len=5").
+
+use core::fmt::{self, Write};
+
+use super::{Emit, fields};
+use crate::field::{Value, Visitor};
+use crate::wire::udp::UdpPacket;
+
+fields! {
+    SRCPORT = "udp.srcport", "Source Port", DEC;
+    DSTPORT = "udp.dstport", "Destination Port", DEC;
+    PORT = "udp.port", "Source or Destination Port", DEC;
+    LENGTH = "udp.length", "Length", DEC;
+    CHECKSUM = "udp.checksum", "Checksum", HEX16;
+    PAYLOAD = "udp.payload", "UDP payload", BYTES;
+}
+
+pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) {
+    e.uint(&hf::SRCPORT, 0, 2, u.src_port());
+    e.hidden(&hf::PORT, 0, 2, Value::Uint(u.src_port().into()));
+    e.uint(&hf::DSTPORT, 2, 2, u.dst_port());
+    e.hidden(&hf::PORT, 2, 2, Value::Uint(u.dst_port().into()));
+    e.uint(&hf::LENGTH, 4, 2, u.length());
+    e.uint(&hf::CHECKSUM, 6, 2, u.checksum());
+    if !u.payload().is_empty() {
+        e.f(&hf::PAYLOAD, 8, u.payload().len(), Value::Bytes(u.payload()));
+    }
+}
+
+pub(crate) fn info(u: &UdpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+    write!(
+        w,
+        "{} \u{2192} {} Len={}",
+        u.src_port(),
+        u.dst_port(),
+        u.length().saturating_sub(8)
+    )
+}

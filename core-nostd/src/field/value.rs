@@ -1,0 +1,92 @@
+//! Field values and their `tshark -T fields` rendering.
+
+use core::fmt::{self, Write};
+use core::net::{Ipv4Addr, Ipv6Addr};
+
+use super::{Base, Field, FieldKind};
+use crate::dissect::Dissection;
+use crate::text::write_escaped;
+use crate::wire::MacAddr;
+use crate::wire::dns::Name;
+
+/// A value that is computed from the whole dissection when rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Computed {
+    /// `frame.protocols`
+    Protocols,
+    /// `_ws.col.Protocol`
+    ColProtocol,
+    /// `_ws.col.Info`
+    ColInfo,
+    /// `_ws.col.Source`
+    ColSource,
+    /// `_ws.col.Destination`
+    ColDestination,
+}
+
+/// A field's value; borrowed from the frame where it is text or bytes.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Uint(u64),
+    Bool(bool),
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+    Mac(MacAddr),
+    Str(&'a [u8]),
+    /// Static text (a label or a value name).
+    Text(&'static str),
+    Bytes(&'a [u8]),
+    DnsName(Name<'a>),
+    /// TCP flags as Wireshark's 12-character string.
+    TcpFlagsStr(u16),
+    Computed(Computed),
+    /// No value (protocol items, label-only items).
+    None,
+}
+
+impl Value<'_> {
+    /// The numeric value, for comparisons and bit tests.
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Value::Uint(v) => Some(v),
+            Value::Bool(b) => Some(u64::from(b)),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `field` as `tshark -T fields` prints it.
+pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    match field.value {
+        Value::Uint(v) => match field.def.kind {
+            FieldKind::Uint(Base::Hex(digits)) => {
+                write!(w, "0x{:0width$x}", v, width = usize::from(digits))
+            }
+            _ => write!(w, "{v}"),
+        },
+        Value::Bool(b) => w.write_str(if b { "1" } else { "0" }),
+        Value::Ipv4(a) => write!(w, "{a}"),
+        Value::Ipv6(a) => write!(w, "{a}"),
+        Value::Mac(m) => write!(w, "{m}"),
+        Value::Str(s) => write_escaped(w, s),
+        Value::Text(t) => w.write_str(t),
+        Value::Bytes(b) => b.iter().try_for_each(|byte| write!(w, "{byte:02x}")),
+        Value::DnsName(n) => write!(w, "{n}"),
+        Value::TcpFlagsStr(flags) => write_tcp_flags_str(w, flags),
+        Value::Computed(c) => d.write_computed(c, w),
+        Value::None => Ok(()),
+    }
+}
+
+/// Wireshark's `tcp.flags.str`: one letter per set flag, a middle dot otherwise.
+fn write_tcp_flags_str(w: &mut dyn Write, flags: u16) -> fmt::Result {
+    const LETTERS: &[u8; 12] = b"RRRNCEUAPRSF";
+    for (i, &letter) in LETTERS.iter().enumerate() {
+        if flags & (1 << (11 - i)) != 0 {
+            w.write_char(char::from(letter))?;
+        } else {
+            w.write_char('\u{b7}')?;
+        }
+    }
+    Ok(())
+}

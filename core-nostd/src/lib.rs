@@ -1,0 +1,43 @@
+//! encap-core: a `no_std`, allocation-free packet dissector that names and
+//! renders fields as Wireshark does.
+//!
+//! # The contract
+//!
+//! * Nothing here allocates and nothing here panics, on any input. The crate is
+//!   `#![no_std]` without `alloc`, forbids `unsafe`, and denies clippy's
+//!   `indexing_slicing`, `unwrap_used`, `expect_used` and `panic`: every read of
+//!   untrusted bytes goes through a checked view (see [`wire`]).
+//! * A dissection never fails as a whole. [`dissect::dissect`] keeps every layer
+//!   that parsed and records why it stopped as an expert note (truncated,
+//!   malformed, bad value), like Wireshark's "Malformed Packet".
+//! * Fields carry Wireshark's abbreviations (`ip.src`, `dns.qry.name`, …) and
+//!   render as `tshark -T fields` renders them; they are produced on demand by
+//!   visiting a dissection, so the walk itself only slices.
+//! * Capacities are constants ([`dissect::MAX_LAYERS`], [`dissect::MAX_EXPERTS`]);
+//!   what does not fit is counted, never written past.
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod dissect;
+mod dissectors;
+pub mod field;
+pub mod proto;
+pub mod summary;
+pub mod text;
+pub mod wire;
+
+pub use dissect::{Dissection, Frame, LinkType, dissect};
+pub use proto::Protocol;

@@ -1,0 +1,139 @@
+//! The packet-list row: source, destination, protocol and info, as tshark 4.0
+//! writes them with `-n`.
+
+use core::fmt::{self, Write};
+
+use crate::dissect::{Dissection, Layer, Severity, View};
+use crate::dissectors;
+use crate::proto::Protocol;
+
+/// The layer whose dissector wrote the Info column last: the innermost one that
+/// is not inside an ICMP error and not a pseudo-layer.
+fn info_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
+    d.layers().rev().find(|l| {
+        !l.in_error
+            && !matches!(
+                l.view,
+                View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
+            )
+            && !matches!(
+                l.protocol,
+                Protocol::DataTextLines | Protocol::UrlencodedForm | Protocol::Json | Protocol::Media
+            )
+    })
+}
+
+/// The first network layer (not inside an ICMP error).
+fn network_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
+    d.layers()
+        .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)))
+}
+
+pub fn write_source(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    write_address(d, w, true)
+}
+
+pub fn write_destination(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    write_address(d, w, false)
+}
+
+fn write_address(d: &Dissection<'_>, w: &mut dyn Write, source: bool) -> fmt::Result {
+    if let Some(l) = network_layer(d) {
+        return match l.view {
+            View::Ipv4(ip) if source => write!(w, "{}", ip.src_addr()),
+            View::Ipv4(ip) => write!(w, "{}", ip.dst_addr()),
+            View::Ipv6(ip) if source => write!(w, "{}", ip.src_addr()),
+            View::Ipv6(ip) => write!(w, "{}", ip.dst_addr()),
+            _ => Ok(()),
+        };
+    }
+    for l in d.layers() {
+        match l.view {
+            View::Eth(eth) if source => return write!(w, "{}", eth.src()),
+            View::Eth(eth) => return write!(w, "{}", eth.dst()),
+            View::Sll(sll) if source => {
+                return match <[u8; 6]>::try_from(sll.addr()) {
+                    Ok(mac) => write!(w, "{}", crate::wire::MacAddr(mac)),
+                    Err(_) => Ok(()),
+                };
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+pub fn write_protocol(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    if d.pdu_pending() {
+        return w.write_str("TCP");
+    }
+    if d.has(Protocol::Json) {
+        return w.write_str("HTTP/JSON");
+    }
+    match info_layer(d) {
+        Some(l) => match l.view {
+            View::Tls(data) => dissectors::tls::write_protocol(data, w),
+            View::Ipv6Ext(_) => w.write_str("IPv6"),
+            _ => w.write_str(l.protocol.column_name()),
+        },
+        None => Ok(()),
+    }
+}
+
+pub fn write_info(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    if let Some(head) = d.pdu_head() {
+        crate::text::write_escaped(w, head)?;
+        w.write_str("  [TCP segment of a reassembled PDU]")?;
+        return Ok(());
+    }
+    if let Some(l) = info_layer(d) {
+        write_layer_info(d, l, w)?;
+    }
+    if d.pdu_pending() {
+        w.write_str(" [TCP segment of a reassembled PDU]")?;
+    }
+    if d.experts().any(|e| e.severity == Severity::Cut) {
+        w.write_str("[Packet size limited during capture]")?;
+    } else if d.is_malformed() {
+        w.write_str("[Malformed Packet]")?;
+    }
+    Ok(())
+}
+
+fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt::Result {
+    match &l.view {
+        View::Arp(arp) => dissectors::arp::info(arp, w),
+        View::Ipv4(ip) if ip.is_fragment() => dissectors::ip::fragment_info(ip, w),
+        View::Ipv6Ext(ext) if ext.protocol() == Protocol::Ipv6Fragment => {
+            dissectors::ipv6::fragment_info(ext, w)
+        }
+        View::Icmp(icmp) => {
+            let ttl = d.layers().find_map(|x| match x.view {
+                View::Ipv4(ip) => Some(ip.ttl()),
+                _ => None,
+            });
+            dissectors::icmp::info(icmp, ttl, w)
+        }
+        View::Icmpv6(icmp) => {
+            let hop_limit = d.layers().find_map(|x| match x.view {
+                View::Ipv6(ip) => Some(ip.hop_limit()),
+                _ => None,
+            });
+            dissectors::icmpv6::info(icmp, hop_limit, w)
+        }
+        View::Tcp(tcp) => dissectors::tcp::info(tcp, w),
+        View::Udp(udp) => dissectors::udp::info(udp, w),
+        View::Dns { packet, .. } => dissectors::dns::info(packet, w),
+        View::Dhcp(p) => dissectors::dhcp::info(p, w),
+        View::Dhcpv6(p) => dissectors::dhcpv6::info(p, w),
+        View::Http(m) => dissectors::http::info(m, w),
+        View::HttpContinuation(_) => dissectors::http::continuation_info(w),
+        View::Tls(data) => dissectors::tls::info(data, w),
+        View::Eth(_) => w.write_str("Ethernet II"),
+        View::Vlan(tag) => write!(w, "PRI: {} DEI: {} ID: {}", tag.priority(), u8::from(tag.dei()), tag.id()),
+        View::Llc(llc) => write!(w, "U, func=UI; SNAP, OUI 0x{:06X}, PID 0x{:04X}", llc.snap_oui().unwrap_or(0), llc.snap_pid().unwrap_or(0)),
+        View::Sll(_) | View::Null(_) | View::Raw | View::Ethertype(_) => Ok(()),
+        View::Ipv4(_) | View::Ipv6(_) | View::Ipv6Ext(_) => Ok(()),
+        View::Data(_) => Ok(()),
+    }
+}

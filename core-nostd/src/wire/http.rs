@@ -1,0 +1,226 @@
+//! HTTP/1.x start lines and headers, read in place.
+
+/// Request methods Wireshark recognises at the start of a message.
+const METHODS: [&[u8]; 9] = [
+    b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE", b"CONNECT", b"PATCH",
+];
+
+/// The first line of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartLine<'a> {
+    Request {
+        method: &'a [u8],
+        uri: &'a [u8],
+        version: &'a [u8],
+    },
+    Response {
+        version: &'a [u8],
+        code: u16,
+        phrase: &'a [u8],
+    },
+}
+
+/// A read-only view of the head of an HTTP/1.x message.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpMessage<'a> {
+    data: &'a [u8],
+    start: StartLine<'a>,
+    /// Length of the start line including its line ending.
+    start_len: usize,
+}
+
+/// Splits off one line; returns (line without CR LF, length consumed), or None if no LF.
+pub fn split_line(data: &[u8]) -> Option<(&[u8], usize)> {
+    let lf = data.iter().position(|&b| b == b'\n')?;
+    let line = data.get(..lf)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Some((line, lf + 1))
+}
+
+impl<'a> HttpMessage<'a> {
+    /// Recognises a request or status line; `None` means this is not the start of a message
+    /// (a continuation, or not HTTP). The line must end in LF.
+    pub fn parse(data: &'a [u8]) -> Option<Self> {
+        let (line, start_len) = split_line(data)?;
+        let start = parse_start_line(line)?;
+        Some(HttpMessage {
+            data,
+            start,
+            start_len,
+        })
+    }
+
+    /// True if `data` begins like an HTTP message, even without a full line.
+    pub fn looks_like_start(data: &[u8]) -> bool {
+        data.starts_with(b"HTTP/")
+            || METHODS.iter().any(|m| {
+                data.strip_prefix(*m)
+                    .is_some_and(|rest| rest.first() == Some(&b' '))
+            })
+    }
+
+    /// All the bytes the message was parsed from.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    pub fn start_line(&self) -> StartLine<'a> {
+        self.start
+    }
+
+    /// The start line's bytes without its line ending.
+    pub fn start_line_bytes(&self) -> &'a [u8] {
+        split_line(self.data).map(|(l, _)| l).unwrap_or(&[])
+    }
+
+    pub fn start_len(&self) -> usize {
+        self.start_len
+    }
+
+    /// Header lines after the start line, up to the empty line or the end of the data.
+    pub fn headers(&self) -> HeaderIter<'a> {
+        HeaderIter {
+            rest: self.data.get(self.start_len..).unwrap_or(&[]),
+            offset: self.start_len,
+            complete: false,
+        }
+    }
+
+    /// The first header of that name (ASCII case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers()
+            .find(|h| h.name.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|h| h.value)
+    }
+
+    /// Length of the head including the empty line, if it is complete.
+    pub fn head_len(&self) -> Option<usize> {
+        let mut it = self.headers();
+        for _ in it.by_ref() {}
+        it.complete.then_some(it.offset)
+    }
+}
+
+fn parse_start_line(line: &[u8]) -> Option<StartLine<'_>> {
+    if let Some(rest) = line.strip_prefix(b"HTTP/") {
+        let _ = rest;
+        let mut parts = line.splitn(3, |&b| b == b' ');
+        let version = parts.next()?;
+        let code_bytes = parts.next()?;
+        let phrase = parts.next().unwrap_or(&[]);
+        if code_bytes.len() != 3 || !code_bytes.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let code = code_bytes
+            .iter()
+            .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+        return Some(StartLine::Response {
+            version,
+            code,
+            phrase,
+        });
+    }
+    let mut parts = line.splitn(3, |&b| b == b' ');
+    let method = parts.next()?;
+    if !METHODS.contains(&method) {
+        return None;
+    }
+    let uri = parts.next()?;
+    let version = parts.next()?;
+    if !version.starts_with(b"HTTP/") {
+        return None;
+    }
+    Some(StartLine::Request {
+        method,
+        uri,
+        version,
+    })
+}
+
+/// One header line: the name, the value with surrounding blanks trimmed, and where it starts.
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    pub name: &'a [u8],
+    pub value: &'a [u8],
+    pub line: &'a [u8],
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct HeaderIter<'a> {
+    rest: &'a [u8],
+    offset: usize,
+    complete: bool,
+}
+
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = Header<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (line, used) = split_line(self.rest)?;
+        let offset = self.offset;
+        self.rest = self.rest.get(used..).unwrap_or(&[]);
+        self.offset += used;
+        if line.is_empty() {
+            self.complete = true;
+            self.rest = &[];
+            return None;
+        }
+        let colon = line.iter().position(|&b| b == b':');
+        let (name, value) = match colon {
+            Some(c) => (
+                line.get(..c).unwrap_or(&[]),
+                line.get(c + 1..).unwrap_or(&[]).trim_ascii(),
+            ),
+            None => (line, &[][..]),
+        };
+        Some(Header {
+            name,
+            value,
+            line,
+            offset,
+        })
+    }
+}
+
+/// TCP ports on which tshark 4.0 dissects HTTP by default.
+pub const DEFAULT_TCP_PORTS: [u16; 12] = [
+    80, 631, 1900, 2710, 2869, 3128, 3132, 3689, 5985, 8080, 8088, 11371,
+];
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn test_request() {
+        let data = b"GET /index.html HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\nbody";
+        let m = HttpMessage::parse(data).unwrap();
+        assert_eq!(
+            m.start_line(),
+            StartLine::Request {
+                method: b"GET",
+                uri: b"/index.html",
+                version: b"HTTP/1.1"
+            }
+        );
+        assert_eq!(m.header("host"), Some(&b"example.test"[..]));
+        assert_eq!(m.headers().count(), 2);
+        assert_eq!(m.head_len(), Some(data.len() - 4));
+    }
+
+    #[test]
+    fn test_response() {
+        let m = HttpMessage::parse(b"HTTP/1.0 404 File not found\r\n").unwrap();
+        assert!(matches!(m.start_line(), StartLine::Response { code: 404, .. }));
+        assert_eq!(m.head_len(), None);
+    }
+
+    #[test]
+    fn test_not_http() {
+        assert!(HttpMessage::parse(b"GET / HTTP/1.1").is_none());
+        assert!(HttpMessage::parse(b"HELLO there\r\n").is_none());
+        assert!(HttpMessage::parse(b"HTTP/1.1 2x0 OK\r\n").is_none());
+        assert!(HttpMessage::looks_like_start(b"GET / HT"));
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need on a fresh Debian 12 machine (as root).
+# Idempotent: each step is skipped when its tool is already there.
+set -euo pipefail
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have tshark    || need_apt+=(tshark)
+have tcpdump   || need_apt+=(tcpdump)
+have dnsmasq   || need_apt+=(dnsmasq-base)
+have dig       || need_apt+=(bind9-dnsutils)
+have hyperfine || need_apt+=(hyperfine)
+have ip        || need_apt+=(iproute2)
+have ping      || need_apt+=(iputils-ping)
+have python3   || need_apt+=(python3)
+have openssl   || need_apt+=(openssl)
+have curl      || need_apt+=(curl)
+have dhclient  || need_apt+=(isc-dhcp-client)
+dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+installed_targets=$(rustup target list --installed)
+for t in thumbv7em-none-eabihf thumbv7m-none-eabi; do
+  grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
+done
