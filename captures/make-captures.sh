@@ -184,7 +184,7 @@ while time.monotonic() < deadline:
 EOF
 
 cat >"$TMP/tcpsrv.py" <<'EOF'
-# TCP server on port 7000: "bulk" -> 6000 bytes then FIN; otherwise echo "ok N".
+# TCP server on port 40700: "bulk" -> 6000 bytes then FIN; otherwise echo "ok N".
 import socket, sys, threading, time
 def handle(c):
     c.settimeout(20)
@@ -205,7 +205,7 @@ def handle(c):
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("::", 7000)); s.listen(8); s.settimeout(1)
+s.bind(("::", 40700)); s.listen(8); s.settimeout(1)
 deadline = time.monotonic() + float(sys.argv[1])
 while time.monotonic() < deadline:
     try:
@@ -224,7 +224,7 @@ def refused(host):
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     s.settimeout(3)
     try:
-        s.connect((host, 7001))
+        s.connect((host, 40701))
     except OSError:
         pass
     s.close()
@@ -232,7 +232,7 @@ refused(srv4); time.sleep(0.2)
 refused(srv6); time.sleep(0.2)
 # bulk transfer, server closes first (FIN), then we close
 for host in (srv4, srv6):
-    s = socket.create_connection((host, 7000), timeout=5)
+    s = socket.create_connection((host, 40700), timeout=5)
     s.sendall(b"bulk\n")
     got = 0
     while True:
@@ -243,7 +243,7 @@ for host in (srv4, srv6):
     s.close()
     time.sleep(0.3)
 # retransmissions: point the neighbour entry at an unused MAC mid-connection
-s = socket.create_connection((srv4, 7000), timeout=10)
+s = socket.create_connection((srv4, 40700), timeout=10)
 s.sendall(b"first message\n"); s.recv(100)
 time.sleep(0.2)
 subprocess.run(["ip", "neigh", "replace", srv4, "lladdr", "02:00:5e:00:53:ff", "dev", dev, "nud", "permanent"], check=True)
@@ -504,7 +504,7 @@ cap_tcp_faults() {
   addr fb b0 192.0.2.2/24 2001:db8:f::2/64
   wait_ll fa a0; wait_ll fb b0
   BG fb tcpsrv "$PY" "$TMP/tcpsrv.py" 60
-  wait_port fb 7000
+  wait_port fb 40700
   cap_start fa "${PFX}a0" "$TMP/tcp-faults.pcap"
   X fa "$PY" "$TMP/tcpcli.py" 192.0.2.2 2001:db8:f::2 "${PFX}a0" 02:00:00:00:f0:02 >>"$TMP/tcpcli.log" 2>&1
   cap_stop "$CAPPID"

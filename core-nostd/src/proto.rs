@@ -24,6 +24,8 @@ pub enum Protocol {
     Ipv6DstOpts,
     Icmp,
     Icmpv6,
+    Igmp,
+    Stp,
     Tcp,
     Udp,
     Dns,
@@ -45,7 +47,7 @@ pub enum Protocol {
 
 impl Protocol {
     /// Every protocol, for name lookups.
-    pub const ALL: [Protocol; 30] = [
+    pub const ALL: [Protocol; 32] = [
         Protocol::Frame,
         Protocol::Eth,
         Protocol::Ethertype,
@@ -64,6 +66,8 @@ impl Protocol {
         Protocol::Ipv6DstOpts,
         Protocol::Icmp,
         Protocol::Icmpv6,
+        Protocol::Igmp,
+        Protocol::Stp,
         Protocol::Tcp,
         Protocol::Udp,
         Protocol::Dns,
@@ -99,6 +103,8 @@ impl Protocol {
             Protocol::Ipv6DstOpts => "ipv6.dstopts",
             Protocol::Icmp => "icmp",
             Protocol::Icmpv6 => "icmpv6",
+            Protocol::Igmp => "igmp",
+            Protocol::Stp => "stp",
             Protocol::Tcp => "tcp",
             Protocol::Udp => "udp",
             Protocol::Dns => "dns",
@@ -133,6 +139,8 @@ impl Protocol {
             | Protocol::Ipv6DstOpts => "IPv6",
             Protocol::Icmp => "ICMP",
             Protocol::Icmpv6 => "ICMPv6",
+            Protocol::Igmp => "IGMP",
+            Protocol::Stp => "STP",
             Protocol::Tcp => "TCP",
             Protocol::Udp => "UDP",
             Protocol::Dns => "DNS",
@@ -167,6 +175,8 @@ impl Protocol {
             Protocol::Ipv6DstOpts => "Destination Options for IPv6",
             Protocol::Icmp => "Internet Control Message Protocol",
             Protocol::Icmpv6 => "Internet Control Message Protocol v6",
+            Protocol::Igmp => "Internet Group Management Protocol",
+            Protocol::Stp => "Spanning Tree Protocol",
             Protocol::Tcp => "Transmission Control Protocol",
             Protocol::Udp => "User Datagram Protocol",
             Protocol::Dns => "Domain Name System",

@@ -7,8 +7,8 @@ use crate::dissect::{Dissection, Layer, Severity, View};
 use crate::dissectors;
 use crate::proto::Protocol;
 
-/// The layer whose dissector wrote the Info column last: the innermost one that
-/// is not inside an ICMP error and not a pseudo-layer.
+/// The layer whose dissector wrote the columns last: the innermost one that is
+/// not inside an ICMP error and not a pseudo-layer or a body.
 fn info_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
     d.layers().rev().find(|l| {
         !l.in_error
@@ -16,14 +16,22 @@ fn info_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
                 l.view,
                 View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
             )
-            && !matches!(
-                l.protocol,
-                Protocol::DataTextLines | Protocol::UrlencodedForm | Protocol::Json | Protocol::Media
-            )
     })
 }
 
-/// The first network layer (not inside an ICMP error).
+/// An EtherType no dissector took: tshark shows it in hex as the protocol.
+fn unclaimed_ethertype(d: &Dissection<'_>) -> Option<u16> {
+    let mut layers = d
+        .layers()
+        .rev()
+        .skip_while(|l| matches!(l.view, View::Data(_)));
+    match layers.next()?.view {
+        View::Ethertype(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The first network layer.
 fn network_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
     d.layers()
         .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)))
@@ -51,6 +59,16 @@ fn write_address(d: &Dissection<'_>, w: &mut dyn Write, source: bool) -> fmt::Re
         match l.view {
             View::Eth(eth) if source => return write!(w, "{}", eth.src()),
             View::Eth(eth) => return write!(w, "{}", eth.dst()),
+            View::Truncated { bytes, .. } if l.protocol == Protocol::Eth => {
+                let at = if source { 6 } else { 0 };
+                if let Some(mac) = bytes
+                    .get(at..at + 6)
+                    .and_then(|m| <[u8; 6]>::try_from(m).ok())
+                {
+                    write!(w, "{}", crate::wire::MacAddr(mac))?;
+                }
+                return Ok(());
+            }
             View::Sll(sll) if source => {
                 return match <[u8; 6]>::try_from(sll.addr()) {
                     Ok(mac) => write!(w, "{}", crate::wire::MacAddr(mac)),
@@ -70,10 +88,14 @@ pub fn write_protocol(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
     if d.has(Protocol::Json) {
         return w.write_str("HTTP/JSON");
     }
+    if let Some(t) = unclaimed_ethertype(d) {
+        return write!(w, "0x{t:04x}");
+    }
     match info_layer(d) {
         Some(l) => match l.view {
             View::Tls(data) => dissectors::tls::write_protocol(data, w),
-            View::Ipv6Ext(_) => w.write_str("IPv6"),
+            View::Igmp(p) => dissectors::igmp::write_protocol(&p, w),
+            View::Data(_) => w.write_str("HTTP"),
             _ => w.write_str(l.protocol.column_name()),
         },
         None => Ok(()),
@@ -86,7 +108,15 @@ pub fn write_info(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
         w.write_str("  [TCP segment of a reassembled PDU]")?;
         return Ok(());
     }
-    if let Some(l) = info_layer(d) {
+    if let Some(t) = unclaimed_ethertype(d) {
+        if let Some(name) = crate::wire::EtherType(t).name() {
+            w.write_str(name)?;
+        }
+    } else if let Some(l) = info_layer(d) {
+        // The deferring dissector cleared Info; TCP then wrote only its note.
+        if matches!(l.view, View::Reassembling) {
+            return w.write_str("[TCP segment of a reassembled PDU]");
+        }
         write_layer_info(d, l, w)?;
     }
     if d.pdu_pending() {
@@ -94,7 +124,7 @@ pub fn write_info(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
     }
     if d.experts().any(|e| e.severity == Severity::Cut) {
         w.write_str("[Packet size limited during capture]")?;
-    } else if d.is_malformed() {
+    } else if d.has_exception() {
         w.write_str("[Malformed Packet]")?;
     }
     Ok(())
@@ -121,19 +151,44 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
             });
             dissectors::icmpv6::info(icmp, hop_limit, w)
         }
-        View::Tcp(tcp) => dissectors::tcp::info(tcp, w),
-        View::Udp(udp) => dissectors::udp::info(udp, w),
+        View::Igmp(p) => dissectors::igmp::info(p, w),
+        View::Stp(b) => dissectors::stp::info(b, w),
+        View::Tcp(tcp) => {
+            let len = d.segment_len(l).unwrap_or(tcp.payload().len());
+            dissectors::tcp::info(tcp, len, w)
+        }
+        View::Udp(udp) => {
+            let ip_payload = d.ip_end(l).map(|end| end.saturating_sub(l.offset));
+            dissectors::udp::info(udp, ip_payload, w)
+        }
         View::Dns { packet, .. } => dissectors::dns::info(packet, w),
         View::Dhcp(p) => dissectors::dhcp::info(p, w),
         View::Dhcpv6(p) => dissectors::dhcpv6::info(p, w),
         View::Http(m) => dissectors::http::info(m, w),
         View::HttpContinuation(_) => dissectors::http::continuation_info(w),
         View::Tls(data) => dissectors::tls::info(data, w),
+        View::Truncated { bytes, error } => dissectors::partial::info(l.protocol, bytes, error, w),
         View::Eth(_) => w.write_str("Ethernet II"),
-        View::Vlan(tag) => write!(w, "PRI: {} DEI: {} ID: {}", tag.priority(), u8::from(tag.dei()), tag.id()),
-        View::Llc(llc) => write!(w, "U, func=UI; SNAP, OUI 0x{:06X}, PID 0x{:04X}", llc.snap_oui().unwrap_or(0), llc.snap_pid().unwrap_or(0)),
+        View::Vlan(tag) => write!(
+            w,
+            "PRI: {} DEI: {} ID: {}",
+            tag.priority(),
+            u8::from(tag.dei()),
+            tag.id()
+        ),
+        View::Llc(llc) => match (llc.snap_oui(), llc.snap_pid()) {
+            (Some(oui), Some(pid)) => {
+                write!(w, "U, func=UI; SNAP, OUI 0x{oui:06X}, PID 0x{pid:04X}")
+            }
+            _ => write!(
+                w,
+                "U, func=UI; DSAP 0x{:02x}, SSAP 0x{:02x}",
+                llc.dsap(),
+                llc.ssap()
+            ),
+        },
         View::Sll(_) | View::Null(_) | View::Raw | View::Ethertype(_) => Ok(()),
         View::Ipv4(_) | View::Ipv6(_) | View::Ipv6Ext(_) => Ok(()),
-        View::Data(_) => Ok(()),
+        View::Data(_) | View::Reassembling => Ok(()),
     }
 }

@@ -13,8 +13,12 @@ pub enum Severity {
     Warning,
     /// The capture was cut by its snap length: not the packet's fault.
     Cut,
-    /// The packet breaks its protocol: Wireshark's "Malformed Packet".
+    /// The packet breaks its protocol but dissection went on (an expert-level
+    /// `_ws.malformed`, e.g. a UDP length that disagrees with IP's).
     Malformed,
+    /// The packet breaks its protocol and the layer stopped there: Wireshark's
+    /// "[Malformed Packet]" exception.
+    Exception,
 }
 
 /// One note: the error and which layer (index into the dissection) it belongs to.
@@ -32,6 +36,7 @@ impl fmt::Display for Expert {
             Severity::Warning => "warning",
             Severity::Cut => "cut by snap length",
             Severity::Malformed => "malformed",
+            Severity::Exception => "malformed (dissection stopped)",
         };
         write!(f, "{what}: {}", self.error)
     }

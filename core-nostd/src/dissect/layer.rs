@@ -15,7 +15,7 @@ use crate::wire::sll::SllHeader;
 use crate::wire::tcp::TcpPacket;
 use crate::wire::udp::UdpPacket;
 use crate::wire::vlan::VlanTag;
-use crate::wire::{EthernetFrame, Ipv4Packet, Ipv6Packet};
+use crate::wire::{Error, EthernetFrame, Ipv4Packet, Ipv6Packet};
 
 /// The parsed view of one layer.
 #[derive(Debug, Clone, Copy)]
@@ -36,10 +36,15 @@ pub enum View<'a> {
     Ipv6Ext(ExtHeader<'a>),
     Icmp(IcmpPacket<'a>),
     Icmpv6(Icmpv6Packet<'a>),
+    Igmp(crate::wire::igmp::IgmpPacket<'a>),
+    Stp(crate::wire::stp::Bpdu<'a>),
     Tcp(TcpPacket<'a>),
     Udp(UdpPacket<'a>),
     /// DNS; `over_tcp` when it came with a two-byte length prefix.
-    Dns { packet: DnsPacket<'a>, over_tcp: bool },
+    Dns {
+        packet: DnsPacket<'a>,
+        over_tcp: bool,
+    },
     Dhcp(DhcpPacket<'a>),
     Dhcpv6(Dhcpv6Packet<'a>),
     /// The head of a request or response.
@@ -49,6 +54,14 @@ pub enum View<'a> {
     /// TLS records, parsed on demand from these bytes.
     Tls(&'a [u8]),
     Data(&'a [u8]),
+    /// A header that could not be read whole: the bytes that are there and why
+    /// it stopped. Fields that fit are still shown, as tshark does.
+    Truncated {
+        bytes: &'a [u8],
+        error: Error,
+    },
+    /// The start of a PDU that tshark defers until later segments complete it.
+    Reassembling,
 }
 
 /// One layer: its protocol, its view, and its byte range in the frame.

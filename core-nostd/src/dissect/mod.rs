@@ -166,7 +166,13 @@ impl<'a> Dissection<'a> {
 
     /// True when a layer broke its protocol (Wireshark's `_ws.malformed`).
     pub fn is_malformed(&self) -> bool {
-        self.experts().any(|e| e.severity == Severity::Malformed)
+        self.experts()
+            .any(|e| matches!(e.severity, Severity::Malformed | Severity::Exception))
+    }
+
+    /// True when a layer stopped on malformed bytes (Info gets "[Malformed Packet]").
+    pub fn has_exception(&self) -> bool {
+        self.experts().any(|e| e.severity == Severity::Exception)
     }
 
     /// True when the snap length cut a layer short.
@@ -195,6 +201,34 @@ impl<'a> Dissection<'a> {
         }
     }
 
+    /// Where the enclosing IP packet ends by its length field, for a layer at `offset`.
+    pub fn ip_end(&self, layer: &Layer<'a>) -> Option<usize> {
+        self.layers()
+            .filter(|l| l.in_error == layer.in_error && l.offset < layer.offset)
+            .filter_map(|l| match l.view {
+                View::Ipv4(ip) if ip.total_len() != 0 => {
+                    Some(l.offset + usize::from(ip.total_len()))
+                }
+                View::Ipv6(ip) => {
+                    Some(l.offset + crate::wire::ipv6::HEADER_LEN + usize::from(ip.payload_len()))
+                }
+                _ => None,
+            })
+            .next_back()
+    }
+
+    /// A TCP segment's payload length by IP's length fields (tshark's `tcp.len`).
+    pub fn segment_len(&self, layer: &Layer<'a>) -> Option<usize> {
+        let View::Tcp(t) = layer.view else {
+            return None;
+        };
+        let start = layer.offset + t.header_len();
+        Some(match self.ip_end(layer) {
+            Some(end) => end.saturating_sub(start),
+            None => t.payload().len(),
+        })
+    }
+
     /// Calls `v` for every field of every layer, in frame order.
     pub fn visit<V: Visitor<'a>>(&self, v: &mut V) {
         crate::dissectors::visit(self, v);
@@ -218,6 +252,10 @@ impl<'a> Dissection<'a> {
                 w.write_char(':')?;
             }
             w.write_str(layer.protocol.short_name())?;
+            // tshark's IGMP hands each version to a sub-dissector registered as "igmp" too.
+            if matches!(layer.view, View::Igmp(_)) {
+                w.write_str(":igmp")?;
+            }
         }
         Ok(())
     }

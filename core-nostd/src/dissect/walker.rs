@@ -1,4 +1,11 @@
 //! The layer walk: from the link type down to the application, one view per layer.
+//!
+//! How a problem is recorded follows what tshark 4.0 does with it:
+//! * a header cut short becomes a [`View::Truncated`] layer (fields that fit are
+//!   still shown) and an exception ("[Malformed Packet]"), or, when the snap
+//!   length cut the frame, "[Packet size limited during capture]";
+//! * a payload shorter than an IP length field says is dissected as it is;
+//! * a bogus header length stops the layer with a note ("Bogus IP header length").
 
 use super::{Dissection, Expert, Layer, LinkType, Severity, View};
 use crate::proto::Protocol;
@@ -11,14 +18,15 @@ use crate::wire::icmp::IcmpPacket;
 use crate::wire::icmpv6::Icmpv6Packet;
 use crate::wire::ipv4::OptionIter;
 use crate::wire::ipv6::{self, ExtHeader};
-use crate::wire::llc::LlcPdu;
+use crate::wire::llc::{self, LlcPdu};
 use crate::wire::null::NullHeader;
 use crate::wire::sll::{SllHeader, SllVersion};
 use crate::wire::tcp::TcpPacket;
 use crate::wire::udp::UdpPacket;
 use crate::wire::vlan::VlanTag;
 use crate::wire::{
-    Error, EtherType, LenSource, EthernetFrame, IpProtocol, Ipv4Packet, Ipv6Packet, ethernet,
+    Error, ErrorKind, EtherType, EthernetFrame, IpProtocol, Ipv4Packet, Ipv6Packet, LenSource,
+    ethernet, tls,
 };
 
 /// TCP ports on which TLS is dissected (tshark's defaults that matter here).
@@ -75,46 +83,15 @@ impl<'a> Walker<'_, 'a> {
         if self.d.push_layer(layer) {
             return true;
         }
-        let at = layer.offset;
-        self.note(
-            Severity::Malformed,
-            Error::bad_value(
-                protocol,
-                0,
-                "layer count",
-                super::MAX_LAYERS as u32 + 1,
-                "at most MAX_LAYERS layers",
-            ),
-            at,
+        let err = Error::bad_value(
+            protocol,
+            0,
+            "layer count",
+            super::MAX_LAYERS as u32 + 1,
+            "at most MAX_LAYERS layers",
         );
+        self.note(Severity::Exception, err, layer.offset);
         false
-    }
-
-    /// Records an error of the layer starting at `start`.
-    fn fail(&mut self, err: Error, start: &[u8]) {
-        let cut = self.d.frame.is_cut();
-        let severity = match err.kind {
-            crate::wire::ErrorKind::Truncated { source, .. } => {
-                // A quoted packet in an ICMP error is cut short by design.
-                if self.in_error {
-                    return;
-                }
-                // A payload shorter than its length field says is what a snap
-                // length does; tshark dissects what is there without a note.
-                let payload_len = matches!(
-                    source,
-                    LenSource::Ipv4TotalLen | LenSource::Ipv6PayloadLen | LenSource::UdpLength
-                );
-                match (cut, payload_len) {
-                    (true, true) => return,
-                    (true, false) => Severity::Cut,
-                    (false, _) => Severity::Malformed,
-                }
-            }
-            _ => Severity::Malformed,
-        };
-        let at = self.offset_of(start);
-        self.note(severity, err, at);
     }
 
     fn note(&mut self, severity: Severity, err: Error, at: usize) {
@@ -124,6 +101,62 @@ impl<'a> Walker<'_, 'a> {
             layer,
             error: err.add_offset(at),
         });
+    }
+
+    /// Records an error found inside a layer that was already pushed.
+    fn fail(&mut self, err: Error, start: &[u8]) {
+        if let Some(severity) = self.severity_of(&err) {
+            let at = self.offset_of(start);
+            self.note(severity, err, at);
+        }
+    }
+
+    /// How tshark treats `err`, or `None` when it says nothing.
+    fn severity_of(&self, err: &Error) -> Option<Severity> {
+        let cut = self.d.frame.is_cut();
+        match err.kind {
+            // A quoted packet in an ICMP error is cut short by design.
+            ErrorKind::Truncated { .. } if self.in_error => None,
+            // A payload shorter than IP's length field: tshark dissects what is there.
+            ErrorKind::Truncated {
+                source: LenSource::Ipv4TotalLen | LenSource::Ipv6PayloadLen,
+                ..
+            } => None,
+            ErrorKind::Truncated {
+                source: LenSource::UdpLength,
+                ..
+            } => (!cut).then_some(Severity::Malformed),
+            ErrorKind::Truncated { .. } if cut => Some(Severity::Cut),
+            ErrorKind::Truncated { .. } => Some(Severity::Exception),
+            ErrorKind::DnsPointerLoop { .. } | ErrorKind::DnsNameTooLong => {
+                Some(Severity::Exception)
+            }
+            ErrorKind::BadValue { .. } => Some(Severity::Note),
+        }
+    }
+
+    /// A header that could not be read: keep what is there as a truncated layer.
+    fn stop(&mut self, protocol: Protocol, data: &'a [u8], err: Error) {
+        let view = View::Truncated {
+            bytes: data,
+            error: err,
+        };
+        if !self.push(protocol, view, data, data.len()) {
+            return;
+        }
+        // A TCP header length past the segment is flagged once more before the exception.
+        let tcp_offset = matches!(
+            err.kind,
+            ErrorKind::Truncated {
+                source: LenSource::TcpDataOffset,
+                ..
+            }
+        );
+        if tcp_offset && !self.d.frame.is_cut() && !self.in_error {
+            let at = self.offset_of(data);
+            self.note(Severity::Malformed, err, at);
+        }
+        self.fail(err, data);
     }
 
     fn link(&mut self, link: LinkType, data: &'a [u8]) {
@@ -146,7 +179,7 @@ impl<'a> Walker<'_, 'a> {
     fn ethernet(&mut self, data: &'a [u8]) {
         let eth = match EthernetFrame::new_checked(data) {
             Ok(eth) => eth,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Eth, data, e),
         };
         if !self.push(Protocol::Eth, View::Eth(eth), data, ethernet::HEADER_LEN) {
             return;
@@ -161,7 +194,7 @@ impl<'a> Walker<'_, 'a> {
     fn sll(&mut self, data: &'a [u8], version: SllVersion) {
         let sll = match SllHeader::new_checked(data, version) {
             Ok(s) => s,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Sll, data, e),
         };
         if !self.push(Protocol::Sll, View::Sll(sll), data, sll.header_len()) {
             return;
@@ -177,7 +210,7 @@ impl<'a> Walker<'_, 'a> {
     fn null(&mut self, data: &'a [u8]) {
         let null = match NullHeader::new_checked(data) {
             Ok(n) => n,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Null, data, e),
         };
         if !self.push(Protocol::Null, View::Null(null), data, 4) {
             return;
@@ -200,14 +233,17 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn ethertype(&mut self, ethertype: EtherType, payload: &'a [u8]) {
-        if !self.push(
+        if self.push(
             Protocol::Ethertype,
             View::Ethertype(ethertype.0),
             payload,
             0,
         ) {
-            return;
+            self.by_ethertype(ethertype, payload);
         }
+    }
+
+    fn by_ethertype(&mut self, ethertype: EtherType, payload: &'a [u8]) {
         match ethertype {
             EtherType::IPV4 => self.ipv4(payload),
             EtherType::IPV6 => self.ipv6(payload),
@@ -221,7 +257,7 @@ impl<'a> Walker<'_, 'a> {
     fn vlan(&mut self, data: &'a [u8], protocol: Protocol) {
         let tag = match VlanTag::new_checked(data, protocol) {
             Ok(t) => t,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(protocol, data, e),
         };
         if !self.push(protocol, View::Vlan(tag), data, 4) {
             return;
@@ -238,10 +274,26 @@ impl<'a> Walker<'_, 'a> {
     fn llc(&mut self, data: &'a [u8]) {
         let llc = match LlcPdu::new_checked(data) {
             Ok(l) => l,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Llc, data, e),
         };
-        if self.push(Protocol::Llc, View::Llc(llc), data, llc.header_len()) {
-            self.data(llc.payload());
+        if !self.push(Protocol::Llc, View::Llc(llc), data, llc.header_len()) {
+            return;
+        }
+        let payload = llc.payload();
+        match (llc.dsap(), llc.snap_oui(), llc.snap_pid()) {
+            (llc::SAP_STP, _, _) => self.stp(payload),
+            // SNAP with an EtherType (OUI 0) carries what the EtherType names.
+            (_, Some(0), Some(pid)) => self.by_ethertype(EtherType(pid), payload),
+            _ => self.data(payload),
+        }
+    }
+
+    fn stp(&mut self, data: &'a [u8]) {
+        match crate::wire::stp::Bpdu::new_checked(data) {
+            Ok(bpdu) => {
+                self.push(Protocol::Stp, View::Stp(bpdu), data, data.len());
+            }
+            Err(e) => self.stop(Protocol::Stp, data, e),
         }
     }
 
@@ -250,14 +302,25 @@ impl<'a> Walker<'_, 'a> {
             Ok(arp) => {
                 self.push(Protocol::Arp, View::Arp(arp), data, arp.len());
             }
-            Err(e) => self.fail(e, data),
+            Err(e) => self.stop(Protocol::Arp, data, e),
         }
+    }
+
+    /// A network header whose version nibble is wrong is not that protocol:
+    /// tshark hands the bytes to `data` and flags them.
+    fn wrong_version(&mut self, err: Error, data: &'a [u8]) {
+        self.data(data);
+        let at = self.offset_of(data);
+        self.note(Severity::Malformed, err, at);
     }
 
     fn ipv4(&mut self, data: &'a [u8]) {
         let (ip, short) = match Ipv4Packet::new_lax(data) {
             Ok(r) => r,
-            Err(e) => return self.fail(e, data),
+            Err(e) if is_bad(&e, "version") && !self.in_error => {
+                return self.wrong_version(e, data);
+            }
+            Err(e) => return self.stop(Protocol::Ip, data, e),
         };
         if !self.push(Protocol::Ip, View::Ipv4(ip), data, ip.header_len()) {
             return;
@@ -265,8 +328,10 @@ impl<'a> Walker<'_, 'a> {
         if let Some(e) = short {
             self.fail(e, data);
         }
+        // tshark flags a bad option only as a warning and goes on.
         if let Some(Err(e)) = OptionIter::new(ip.options(), Protocol::Ip).find(|o| o.is_err()) {
-            self.fail(e.add_offset(crate::wire::ipv4::HEADER_LEN), data);
+            let at = self.offset_of(data) + crate::wire::ipv4::HEADER_LEN;
+            self.note(Severity::Warning, e, at);
         }
         // Fragments are not reassembled: their payload is data, as tshark shows
         // every fragment but the last.
@@ -279,7 +344,10 @@ impl<'a> Walker<'_, 'a> {
     fn ipv6(&mut self, data: &'a [u8]) {
         let (ip, short) = match Ipv6Packet::new_lax(data) {
             Ok(r) => r,
-            Err(e) => return self.fail(e, data),
+            Err(e) if is_bad(&e, "version") && !self.in_error => {
+                return self.wrong_version(e, data);
+            }
+            Err(e) => return self.stop(Protocol::Ipv6, data, e),
         };
         if !self.push(Protocol::Ipv6, View::Ipv6(ip), data, ipv6::HEADER_LEN) {
             return;
@@ -292,7 +360,7 @@ impl<'a> Walker<'_, 'a> {
         while ipv6::is_extension(next) {
             let ext = match ExtHeader::new_checked(payload, next) {
                 Ok(x) => x,
-                Err(e) => return self.fail(e, payload),
+                Err(e) => return self.stop(ipv6::extension_protocol(next), payload, e),
             };
             if !self.push(ext.protocol(), View::Ipv6Ext(ext), payload, ext.len()) {
                 return;
@@ -312,15 +380,25 @@ impl<'a> Walker<'_, 'a> {
             IpProtocol::UDP => self.udp(payload),
             IpProtocol::ICMP => self.icmp(payload),
             IpProtocol::ICMPV6 => self.icmpv6(payload),
+            IpProtocol::IGMP => self.igmp(payload),
             IpProtocol::NONXT => {}
             _ => self.data(payload),
+        }
+    }
+
+    fn igmp(&mut self, data: &'a [u8]) {
+        match crate::wire::igmp::IgmpPacket::new_checked(data) {
+            Ok(p) => {
+                self.push(Protocol::Igmp, View::Igmp(p), data, data.len());
+            }
+            Err(e) => self.stop(Protocol::Igmp, data, e),
         }
     }
 
     fn icmp(&mut self, data: &'a [u8]) {
         let icmp = match IcmpPacket::new_checked(data) {
             Ok(i) => i,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Icmp, data, e),
         };
         if !self.push(Protocol::Icmp, View::Icmp(icmp), data, data.len()) {
             return;
@@ -336,7 +414,7 @@ impl<'a> Walker<'_, 'a> {
     fn icmpv6(&mut self, data: &'a [u8]) {
         let icmp = match Icmpv6Packet::new_checked(data) {
             Ok(i) => i,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Icmpv6, data, e),
         };
         if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len()) {
             return;
@@ -344,6 +422,9 @@ impl<'a> Walker<'_, 'a> {
         if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
             let at = data.len() - icmp.rest().len();
             self.fail(e.add_offset(at), data);
+        }
+        if let Some(e) = icmp.check_mldv2_records() {
+            self.fail(e, data);
         }
         let rest = icmp.rest();
         match icmp.msg_type() {
@@ -363,13 +444,14 @@ impl<'a> Walker<'_, 'a> {
     fn tcp(&mut self, data: &'a [u8]) {
         let tcp = match TcpPacket::new_checked(data) {
             Ok(t) => t,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Tcp, data, e),
         };
         if !self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
             return;
         }
         if let Some(Err(e)) = tcp.option_iter().find(|o| o.is_err()) {
-            self.fail(e, data);
+            let at = self.offset_of(data);
+            self.note(Severity::Warning, e, at);
         }
         let payload = tcp.payload();
         if payload.is_empty() {
@@ -386,7 +468,21 @@ impl<'a> Walker<'_, 'a> {
     fn udp(&mut self, data: &'a [u8]) {
         let (udp, short) = match UdpPacket::new_lax(data) {
             Ok(u) => u,
-            Err(e) => return self.fail(e, data),
+            Err(e) if is_bad(&e, "length") => {
+                // The header is there; only its length is impossible.
+                if let Some(header) = data.first_chunk::<{ crate::wire::udp::HEADER_LEN }>() {
+                    let view = View::Truncated {
+                        bytes: header,
+                        error: e,
+                    };
+                    if self.push(Protocol::Udp, view, data, header.len()) {
+                        let at = self.offset_of(data);
+                        self.note(Severity::Malformed, e, at);
+                    }
+                }
+                return;
+            }
+            Err(e) => return self.stop(Protocol::Udp, data, e),
         };
         if !self.push(
             Protocol::Udp,
@@ -412,7 +508,7 @@ impl<'a> Walker<'_, 'a> {
     fn dns(&mut self, data: &'a [u8], over_tcp: bool) {
         let packet = match DnsPacket::new_checked(data) {
             Ok(p) => p,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Dns, data, e),
         };
         if !self.push(
             Protocol::Dns,
@@ -428,20 +524,22 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn dns_over_tcp(&mut self, data: &'a [u8]) {
-        match data.split_at_checked(2) {
-            Some((len, msg)) if msg.len() >= usize::from(u16::from_be_bytes([len[0], len[1]])) => {
-                let n = usize::from(u16::from_be_bytes([len[0], len[1]]));
-                self.dns(msg.get(..n).unwrap_or(msg), true)
-            }
-            // A message split over segments would need reassembly: show the bytes.
-            _ => self.data(data),
+        let declared = match data {
+            [hi, lo, ..] => usize::from(u16::from_be_bytes([*hi, *lo])),
+            _ => usize::MAX,
+        };
+        match data.get(2..).and_then(|msg| msg.get(..declared)) {
+            Some(msg) => self.dns(msg, true),
+            // A message split over segments would need reassembly.
+            None if !self.d.frame.is_cut() => self.d.pdu_pending = true,
+            None => self.dns(data.get(2..).unwrap_or(&[]), true),
         }
     }
 
     fn dhcp(&mut self, data: &'a [u8]) {
         let packet = match DhcpPacket::new_checked(data) {
             Ok(p) => p,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Dhcp, data, e),
         };
         if !self.push(Protocol::Dhcp, View::Dhcp(packet), data, data.len()) {
             return;
@@ -454,7 +552,7 @@ impl<'a> Walker<'_, 'a> {
     fn dhcpv6(&mut self, data: &'a [u8]) {
         let packet = match Dhcpv6Packet::new_checked(data) {
             Ok(p) => p,
-            Err(e) => return self.fail(e, data),
+            Err(e) => return self.stop(Protocol::Dhcpv6, data, e),
         };
         if !self.push(Protocol::Dhcpv6, View::Dhcpv6(packet), data, data.len()) {
             return;
@@ -465,60 +563,65 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn http(&mut self, data: &'a [u8]) {
-        match HttpMessage::parse(data) {
-            Some(m) => {
-                let cut = self.d.frame.is_cut();
-                let head = m.head_len();
-                let wanted = crate::dissectors::http::content_length(&m).unwrap_or(0);
-                let present = head.map(|h| data.len().saturating_sub(h));
-                // tshark waits for the rest of the head and body before dissecting HTTP,
-                // unless the snap length cut the frame (then it dissects what is there).
-                if !cut && present.is_none_or(|p| p < wanted) {
-                    self.d.pdu_pending = true;
-                    self.d.pdu_head = Some(m.start_line_bytes());
-                    return;
-                }
-                if !self.push(Protocol::Http, View::Http(m), data, data.len()) {
-                    return;
-                }
-                if head.is_none() {
-                    let err = Error::truncated(
-                        Protocol::Http,
-                        data.len() + 1,
-                        data.len(),
-                        crate::wire::LenSource::Slice,
-                    );
-                    return self.fail(err, data);
-                }
-                let body = head.and_then(|h| data.get(h..)).unwrap_or(&[]);
-                if body.is_empty() {
-                    return;
-                }
-                let kind = m
-                    .header("content-type")
-                    .map(crate::dissectors::http::body_kind);
-                use crate::dissectors::http::BodyKind;
-                let protocol = match kind {
-                    Some(BodyKind::TextLines) => Protocol::DataTextLines,
-                    Some(BodyKind::UrlencodedForm) => Protocol::UrlencodedForm,
-                    Some(BodyKind::Json) => Protocol::Json,
-                    Some(BodyKind::Media) => Protocol::Media,
-                    None => return self.data(body),
-                };
-                self.push(protocol, View::Data(body), body, body.len());
+        let Some(m) = HttpMessage::parse(data) else {
+            if HttpMessage::looks_like_start(data) && !self.d.frame.is_cut() {
+                // A start line without its line end: tshark waits for more.
+                self.d.pdu_pending = true;
+                return;
             }
-            None => {
-                self.push(
-                    Protocol::Http,
-                    View::HttpContinuation(data),
-                    data,
-                    data.len(),
-                );
-            }
+            self.push(
+                Protocol::Http,
+                View::HttpContinuation(data),
+                data,
+                data.len(),
+            );
+            return;
+        };
+        let cut = self.d.frame.is_cut();
+        let head = m.head_len();
+        let wanted = crate::dissectors::http::content_length(&m).unwrap_or(0);
+        let present = head.map(|h| data.len().saturating_sub(h));
+        // tshark waits for the rest of the head and body before dissecting HTTP,
+        // unless the snap length cut the frame (then it dissects what is there).
+        if !cut && present.is_none_or(|p| p < wanted) {
+            self.d.pdu_pending = true;
+            self.d.pdu_head = Some(m.start_line_bytes());
+            return;
         }
+        if !self.push(Protocol::Http, View::Http(m), data, data.len()) {
+            return;
+        }
+        if head.is_none() {
+            let err =
+                Error::truncated(Protocol::Http, data.len() + 1, data.len(), LenSource::Slice);
+            return self.fail(err, data);
+        }
+        let body = head.and_then(|h| data.get(h..)).unwrap_or(&[]);
+        if body.is_empty() {
+            return;
+        }
+        use crate::dissectors::http::BodyKind;
+        let kind = m
+            .header("content-type")
+            .map(crate::dissectors::http::body_kind);
+        let protocol = match kind {
+            Some(BodyKind::TextLines) => Protocol::DataTextLines,
+            Some(BodyKind::UrlencodedForm) => Protocol::UrlencodedForm,
+            Some(BodyKind::Json) => Protocol::Json,
+            Some(BodyKind::Media) => Protocol::Media,
+            None => return self.data(body),
+        };
+        self.push(protocol, View::Data(body), body, body.len());
     }
 
     fn tls(&mut self, data: &'a [u8]) {
+        // A first record longer than the segment waits for reassembly in tshark.
+        let first_complete = tls::RecordIter::new(data).next().is_some_and(|r| r.is_ok());
+        if tls::looks_like_record(data) && !first_complete && !self.d.frame.is_cut() {
+            self.d.pdu_pending = true;
+            self.push(Protocol::Tls, View::Reassembling, data, data.len());
+            return;
+        }
         self.push(Protocol::Tls, View::Tls(data), data, data.len());
     }
 
@@ -527,6 +630,11 @@ impl<'a> Walker<'_, 'a> {
             self.push(Protocol::Data, View::Data(data), data, data.len());
         }
     }
+}
+
+/// True for a bad value of the named field.
+fn is_bad(err: &Error, name: &str) -> bool {
+    matches!(err.kind, ErrorKind::BadValue { field, .. } if field == name)
 }
 
 /// Tries the lower port first, as Wireshark does.

@@ -55,11 +55,10 @@ pub(crate) fn info(p: &Dhcpv6Packet<'_>, w: &mut dyn Write) -> fmt::Result {
                     let Some(data) = rest.get(4..4 + len) else {
                         break;
                     };
-                    if code == OPT_IAADDR {
-                        if let Some(a) = data.get(..16).and_then(|a| <[u8; 16]>::try_from(a).ok())
-                        {
-                            write!(w, "IAA: {} ", core::net::Ipv6Addr::from(a))?;
-                        }
+                    if code == OPT_IAADDR
+                        && let Some(a) = data.get(..16).and_then(|a| <[u8; 16]>::try_from(a).ok())
+                    {
+                        write!(w, "IAA: {} ", core::net::Ipv6Addr::from(a))?;
                     }
                     rest = rest.get(4 + len..).unwrap_or(&[]);
                 }

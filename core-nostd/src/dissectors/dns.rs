@@ -125,7 +125,12 @@ fn visit_record<'a, V: Visitor<'a>>(r: &Record<'a>, e: &mut Emit<'_, V>) {
         dns::TYPE_MX => {
             e.uint(&hf::MX_PREFERENCE, rd, 2, r.rdata_u16(0));
             if let Some(n) = r.rdata_name(2) {
-                e.f(&hf::MX_EXCHANGE, rd + 2, rl.saturating_sub(2), Value::DnsName(n));
+                e.f(
+                    &hf::MX_EXCHANGE,
+                    rd + 2,
+                    rl.saturating_sub(2),
+                    Value::DnsName(n),
+                );
             }
         }
         dns::TYPE_TXT => {
@@ -147,7 +152,12 @@ fn visit_record<'a, V: Visitor<'a>>(r: &Record<'a>, e: &mut Emit<'_, V>) {
             e.uint(&hf::SRV_WEIGHT, rd + 2, 2, r.rdata_u16(2));
             e.uint(&hf::SRV_PORT, rd + 4, 2, r.rdata_u16(4));
             if let Some(n) = r.rdata_name(6) {
-                e.f(&hf::SRV_TARGET, rd + 6, rl.saturating_sub(6), Value::DnsName(n));
+                e.f(
+                    &hf::SRV_TARGET,
+                    rd + 6,
+                    rl.saturating_sub(6),
+                    Value::DnsName(n),
+                );
             }
         }
         _ => {}
@@ -173,7 +183,13 @@ pub(crate) fn info(p: &DnsPacket<'_>, w: &mut dyn Write) -> fmt::Result {
             None => write!(w, " Unknown error ({})", p.rcode())?,
         }
     }
-    for r in p.records().map_while(Result::ok) {
+    let mut records = p.records();
+    let mut stopped = false;
+    for next in records.by_ref() {
+        let Ok(r) = next else {
+            stopped = true;
+            break;
+        };
         w.write_char(' ')?;
         write_type(w, r.rtype)?;
         match (r.section, r.rtype) {
@@ -216,6 +232,17 @@ pub(crate) fn info(p: &DnsPacket<'_>, w: &mut dyn Write) -> fmt::Result {
             }
             _ => {}
         }
+    }
+    // A record cut short still shows its type once name, type and class are there.
+    let at = records.offset();
+    if !stopped {
+        return Ok(());
+    }
+    if let Ok((_, name_len)) = dns::Name::parse(p.message(), at)
+        && let Some(&[hi, lo, _, _]) = p.message().get(at + name_len..at + name_len + 4)
+    {
+        w.write_char(' ')?;
+        write_type(w, u16::from_be_bytes([hi, lo]))?;
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The frame pseudo-protocol, `data`, and Wireshark's `_ws.*` items.
 
 use super::{Emit, fields};
-use crate::dissect::Dissection;
+use crate::dissect::{Dissection, Severity};
 use crate::field::{Computed, Value, Visitor};
 use crate::proto::Protocol;
 
@@ -26,12 +26,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, e: &mut Emit<'_, V>)
     e.uint(&hf::NUMBER, 0, 0, frame.number);
     e.uint(&hf::LEN, 0, 0, frame.orig_len);
     e.uint(&hf::CAP_LEN, 0, 0, cap as u64);
-    e.f(
-        &hf::PROTOCOLS,
-        0,
-        0,
-        Value::Computed(Computed::Protocols),
-    );
+    e.f(&hf::PROTOCOLS, 0, 0, Value::Computed(Computed::Protocols));
     e.hidden(
         &hf::COL_PROTOCOL,
         0,
@@ -49,18 +44,24 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, e: &mut Emit<'_, V>)
     e.close();
 }
 
-/// Items after the last layer: the malformed marker.
+/// Items after the last layer: tshark's malformed markers. An exception adds the
+/// "[Malformed Packet: P]" item and its expert note; a note alone adds the note.
 pub(crate) fn visit_trailer<'a, V: Visitor<'a>>(d: &Dissection<'a>, e: &mut Emit<'_, V>) {
-    if let Some(expert) = d
-        .experts()
-        .find(|x| x.severity == crate::dissect::Severity::Malformed)
-    {
-        e.f(
-            &hf::MALFORMED,
-            expert.error.offset,
-            0,
-            Value::Text("Malformed Packet"),
-        );
+    for expert in d.experts() {
+        let at = expert.error.offset;
+        match expert.severity {
+            Severity::Exception => {
+                e.f(
+                    &hf::MALFORMED,
+                    at,
+                    0,
+                    Value::Malformed(expert.error.protocol),
+                );
+                e.f(&hf::MALFORMED, at, 0, Value::Text("_ws.malformed"));
+            }
+            Severity::Malformed => e.f(&hf::MALFORMED, at, 0, Value::Text("_ws.malformed")),
+            _ => {}
+        }
     }
 }
 

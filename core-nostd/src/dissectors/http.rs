@@ -39,7 +39,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(m: &HttpMessage<'a>, e: &mut Emit<'_, V>
         } => {
             e.bool(&hf::REQUEST, 0, 0, true);
             e.f(&hf::REQUEST_METHOD, 0, method.len(), Value::Str(method));
-            e.f(&hf::REQUEST_URI, method.len() + 1, uri.len(), Value::Str(uri));
+            e.f(
+                &hf::REQUEST_URI,
+                method.len() + 1,
+                uri.len(),
+                Value::Str(uri),
+            );
             let at = method.len() + uri.len() + 2;
             e.f(&hf::REQUEST_VERSION, at, version.len(), Value::Str(version));
         }
@@ -80,11 +85,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(m: &HttpMessage<'a>, e: &mut Emit<'_, V>
             e.f(def, h.offset + value_at, h.value.len(), Value::Str(h.value));
         }
     }
-    if let Some(body) = body(m) {
-        if !body.is_empty() {
-            let at = m.head_len().unwrap_or(0);
-            e.f(&hf::FILE_DATA, at, body.len(), Value::Str(body));
-        }
+    if let Some(body) = body(m)
+        && !body.is_empty()
+    {
+        let at = m.head_len().unwrap_or(0);
+        e.f(&hf::FILE_DATA, at, body.len(), Value::Str(body));
     }
 }
 
@@ -125,7 +130,11 @@ pub(crate) fn body_kind(content_type: &[u8]) -> BodyKind {
         .next()
         .unwrap_or(&[])
         .trim_ascii();
-    if essence.len() >= 5 && essence.get(..5).is_some_and(|p| p.eq_ignore_ascii_case(b"text/")) {
+    if essence.len() >= 5
+        && essence
+            .get(..5)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))
+    {
         BodyKind::TextLines
     } else if essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
         BodyKind::UrlencodedForm
@@ -151,10 +160,8 @@ pub(crate) fn info(m: &HttpMessage<'_>, w: &mut dyn Write) -> fmt::Result {
     if let Some(ct) = content_type {
         if body_kind(ct) == BodyKind::Json {
             w.write_str(", JavaScript Object Notation")?;
-        } else {
-            w.write_char(' ')?;
         }
-        w.write_str("(")?;
+        w.write_str(" (")?;
         write_escaped(w, ct)?;
         w.write_str(")")?;
     }

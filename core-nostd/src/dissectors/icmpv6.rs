@@ -54,15 +54,15 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Icmpv6Packet<'a>, e: &mut Emit<'_, V
         let len = opt.data.len() + 2;
         e.uint(&hf::OPT_TYPE, at, 1, opt.kind);
         e.uint(&hf::OPT_LENGTH, at + 1, 1, (len / 8) as u64);
-        if matches!(opt.kind, icmpv6::OPT_SRC_LLADDR | icmpv6::OPT_TGT_LLADDR) {
-            if let Some(mac) = opt.data.get(..6).and_then(|m| <[u8; 6]>::try_from(m).ok()) {
-                e.f(
-                    &hf::OPT_LINKADDR,
-                    at + 2,
-                    6,
-                    Value::Mac(crate::wire::MacAddr(mac)),
-                );
-            }
+        if matches!(opt.kind, icmpv6::OPT_SRC_LLADDR | icmpv6::OPT_TGT_LLADDR)
+            && let Some(mac) = opt.data.get(..6).and_then(|m| <[u8; 6]>::try_from(m).ok())
+        {
+            e.f(
+                &hf::OPT_LINKADDR,
+                at + 2,
+                6,
+                Value::Mac(crate::wire::MacAddr(mac)),
+            );
         }
         at += len;
     }

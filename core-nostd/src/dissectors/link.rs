@@ -78,14 +78,22 @@ pub(crate) fn visit_sll<'a, V: Visitor<'a>>(sll: &SllHeader<'a>, e: &mut Emit<'_
         }
     }
     e.uint(&hf::SLL_HATYPE, hatype_at, 2, sll.hatype());
-    e.uint(&hf::SLL_PKTTYPE, pkttype_at.0, pkttype_at.1, sll.packet_type());
+    e.uint(
+        &hf::SLL_PKTTYPE,
+        pkttype_at.0,
+        pkttype_at.1,
+        sll.packet_type(),
+    );
     e.uint(&hf::SLL_HALEN, halen_at.0, halen_at.1, sll.halen());
     let addr = sll.addr();
     match <[u8; 6]>::try_from(addr) {
         Ok(mac) => e.f(&hf::SLL_SRC_ETH, addr_at, 6, Value::Mac(MacAddr(mac))),
-        Err(_) if !addr.is_empty() => {
-            e.f(&hf::SLL_SRC_UNKNOWN, addr_at, addr.len(), Value::Bytes(addr))
-        }
+        Err(_) if !addr.is_empty() => e.f(
+            &hf::SLL_SRC_UNKNOWN,
+            addr_at,
+            addr.len(),
+            Value::Bytes(addr),
+        ),
         Err(_) => {}
     }
     if sll.version() == SllVersion::V1 {

@@ -11,9 +11,12 @@ pub(crate) mod frame;
 pub(crate) mod http;
 pub(crate) mod icmp;
 pub(crate) mod icmpv6;
+pub(crate) mod igmp;
 pub(crate) mod ip;
 pub(crate) mod ipv6;
 pub(crate) mod link;
+pub(crate) mod partial;
+pub(crate) mod stp;
 pub(crate) mod tcp;
 pub(crate) mod tls;
 pub(crate) mod udp;
@@ -111,6 +114,17 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         return;
     }
     v.open(layer.protocol, layer.offset, layer.len);
+    if let View::Truncated { bytes, error } = layer.view {
+        let header_len = usize::from(bytes.get(12).copied().unwrap_or(0) >> 4) * 4;
+        // tshark computes tcp.len from a bogus header length, not from a cut one.
+        let segment_len = d
+            .ip_end(layer)
+            .filter(|_| !error.is_truncation())
+            .map(|end| end.saturating_sub(layer.offset + header_len));
+        partial::visit(layer.protocol, bytes, &error, layer.offset, segment_len, v);
+        v.close();
+        return;
+    }
     let e = &mut Emit {
         v,
         base: layer.offset,
@@ -128,7 +142,7 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         View::Ipv6Ext(ext) => ipv6::visit_ext(ext, e),
         View::Icmp(icmp) => icmp::visit(icmp, e),
         View::Icmpv6(icmp) => icmpv6::visit(icmp, e),
-        View::Tcp(tcp) => tcp::visit(d, layer, tcp, e),
+        View::Tcp(tcp) => tcp::visit(tcp, d.segment_len(layer), e),
         View::Udp(udp) => udp::visit(udp, e),
         View::Dns { packet, over_tcp } => dns::visit(packet, *over_tcp, e),
         View::Dhcp(p) => dhcp::visit(p, e),
@@ -137,6 +151,9 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         View::HttpContinuation(data) => http::visit_continuation(data, e),
         View::Tls(data) => tls::visit(data, e),
         View::Data(data) => frame::visit_data(data, e),
+        View::Igmp(p) => igmp::visit(p, e),
+        View::Stp(b) => stp::visit(b, e),
+        View::Truncated { .. } | View::Reassembling => {}
     }
     v.close();
 }
@@ -151,6 +168,8 @@ pub(crate) static ALL_FIELDS: &[&[&FieldDef]] = &[
     ipv6::FIELDS,
     icmp::FIELDS,
     icmpv6::FIELDS,
+    igmp::FIELDS,
+    stp::FIELDS,
     tcp::FIELDS,
     udp::FIELDS,
     dns::FIELDS,

@@ -3,7 +3,6 @@
 use core::fmt::{self, Write};
 
 use super::{Emit, fields};
-use crate::dissect::{Dissection, Layer};
 use crate::field::{Value, Visitor};
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
@@ -42,17 +41,20 @@ fields! {
     PAYLOAD = "tcp.payload", "TCP payload", BYTES;
 }
 
+/// `segment_len` is the payload length by IP's length fields (it differs from the
+/// bytes there when the snap length cut the frame); `None` for a bare header.
 pub(crate) fn visit<'a, V: Visitor<'a>>(
-    _d: &Dissection<'a>,
-    _layer: &Layer<'a>,
     t: &TcpPacket<'a>,
+    segment_len: Option<usize>,
     e: &mut Emit<'_, V>,
 ) {
     e.uint(&hf::SRCPORT, 0, 2, t.src_port());
     e.hidden(&hf::PORT, 0, 2, Value::Uint(t.src_port().into()));
     e.uint(&hf::DSTPORT, 2, 2, t.dst_port());
     e.hidden(&hf::PORT, 2, 2, Value::Uint(t.dst_port().into()));
-    e.uint(&hf::LEN, 12, 1, t.payload().len() as u64);
+    if let Some(len) = segment_len {
+        e.uint(&hf::LEN, 12, 1, len as u64);
+    }
     e.uint(&hf::SEQ_RAW, 4, 4, t.seq_number());
     e.uint(&hf::ACK_RAW, 8, 4, t.ack_number());
     e.uint(&hf::HDR_LEN, 12, 1, t.header_len() as u64);
@@ -148,14 +150,14 @@ pub(crate) fn write_flag_names(w: &mut dyn Write, flags: u16) -> fmt::Result {
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
 /// relative numbers need the conversation (see the conversation table).
-pub(crate) fn info(t: &TcpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info(t: &TcpPacket<'_>, segment_len: usize, w: &mut dyn Write) -> fmt::Result {
     write!(w, "{} \u{2192} {} [", t.src_port(), t.dst_port())?;
     write_flag_names(w, t.flags())?;
     write!(w, "] Seq={}", t.seq_number())?;
     if t.has(tcp::FLG_ACK) {
         write!(w, " Ack={}", t.ack_number())?;
     }
-    write!(w, " Win={} Len={}", t.window_len(), t.payload().len())?;
+    write!(w, " Win={} Len={segment_len}", t.window_len())?;
     if t.has(tcp::FLG_URG) {
         write!(w, " Urg={}", t.urgent_at())?;
     }

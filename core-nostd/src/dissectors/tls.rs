@@ -8,6 +8,7 @@ use crate::wire::tls::{self, Handshake, HandshakeIter, Hello, Record, RecordIter
 
 fields! {
     RECORD_CONTENT_TYPE = "tls.record.content_type", "Content Type", DEC;
+    RECORD_OPAQUE_TYPE = "tls.record.opaque_type", "Opaque Type", DEC;
     RECORD_VERSION = "tls.record.version", "Version", HEX16;
     RECORD_LENGTH = "tls.record.length", "Length", DEC;
     HANDSHAKE_TYPE = "tls.handshake.type", "Handshake Type", DEC;
@@ -47,9 +48,22 @@ fn records(data: &[u8]) -> impl Iterator<Item = Record<'_>> {
 }
 
 pub(crate) fn visit<'a, V: Visitor<'a>>(data: &'a [u8], e: &mut Emit<'_, V>) {
+    // After a ServerHello that chose TLS 1.3, application data records are
+    // encrypted records whose outer type Wireshark calls the opaque type.
+    let mut tls13 = false;
     for r in records(data) {
         let at = r.offset;
-        e.uint(&hf::RECORD_CONTENT_TYPE, at, 1, r.content_type);
+        if tls13 && r.content_type == tls::CONTENT_APPLICATION_DATA {
+            e.uint(&hf::RECORD_OPAQUE_TYPE, at, 1, r.content_type);
+        } else {
+            e.uint(&hf::RECORD_CONTENT_TYPE, at, 1, r.content_type);
+        }
+        if r.content_type == tls::CONTENT_HANDSHAKE
+            && is_plain_handshake(&r)
+            && column_version(r_bytes(data, &r)) == 0x0304
+        {
+            tls13 = true;
+        }
         e.uint(&hf::RECORD_VERSION, at + 1, 2, r.version);
         e.uint(&hf::RECORD_LENGTH, at + 3, 2, r.length);
         let body = at + tls::RECORD_HEADER_LEN;
@@ -60,7 +74,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(data: &'a [u8], e: &mut Emit<'_, V>) {
                 }
             }
             tls::CONTENT_APPLICATION_DATA => {
-                e.f(&hf::APP_DATA, body, r.fragment.len(), Value::Bytes(r.fragment));
+                e.f(
+                    &hf::APP_DATA,
+                    body,
+                    r.fragment.len(),
+                    Value::Bytes(r.fragment),
+                );
             }
             _ => {}
         }
@@ -106,6 +125,12 @@ fn visit_handshake<'a, V: Visitor<'a>>(h: &Handshake<'a>, at: usize, e: &mut Emi
             _ => {}
         }
     }
+}
+
+/// The bytes of one record (header included) inside `data`.
+fn r_bytes<'a>(data: &'a [u8], r: &Record<'_>) -> &'a [u8] {
+    let end = r.offset + tls::RECORD_HEADER_LEN + r.fragment.len();
+    data.get(r.offset..end).unwrap_or(&[])
 }
 
 /// The version the packet list shows: a ServerHello's choice, else the first record's.

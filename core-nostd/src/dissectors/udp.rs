@@ -23,16 +23,22 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) 
     e.uint(&hf::LENGTH, 4, 2, u.length());
     e.uint(&hf::CHECKSUM, 6, 2, u.checksum());
     if !u.payload().is_empty() {
-        e.f(&hf::PAYLOAD, 8, u.payload().len(), Value::Bytes(u.payload()));
+        e.f(
+            &hf::PAYLOAD,
+            8,
+            u.payload().len(),
+            Value::Bytes(u.payload()),
+        );
     }
 }
 
-pub(crate) fn info(u: &UdpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
-    write!(
-        w,
-        "{} \u{2192} {} Len={}",
-        u.src_port(),
-        u.dst_port(),
-        u.length().saturating_sub(8)
-    )
+/// `ip_payload` is the length IP's header gives its payload, when known.
+pub(crate) fn info(u: &UdpPacket<'_>, ip_payload: Option<usize>, w: &mut dyn Write) -> fmt::Result {
+    write!(w, "{} \u{2192} {} ", u.src_port(), u.dst_port())?;
+    let length = usize::from(u.length());
+    if ip_payload.is_some_and(|p| length > p) {
+        w.write_str("[BAD UDP LENGTH ")?;
+        write!(w, "{length} > IP PAYLOAD LENGTH] ")?;
+    }
+    write!(w, "Len={}", length.saturating_sub(8))
 }

@@ -40,6 +40,8 @@ pub enum Value<'a> {
     /// TCP flags as Wireshark's 12-character string.
     TcpFlagsStr(u16),
     Computed(Computed),
+    /// The label of a malformed-packet exception in that protocol.
+    Malformed(crate::proto::Protocol),
     /// No value (protocol items, label-only items).
     None,
 }
@@ -74,6 +76,13 @@ pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::
         Value::DnsName(n) => write!(w, "{n}"),
         Value::TcpFlagsStr(flags) => write_tcp_flags_str(w, flags),
         Value::Computed(c) => d.write_computed(c, w),
+        Value::Malformed(p) => {
+            let name = match p {
+                crate::proto::Protocol::Arp => "ARP/RARP",
+                p => p.column_name(),
+            };
+            write!(w, "[Malformed Packet: {name}]")
+        }
         Value::None => Ok(()),
     }
 }

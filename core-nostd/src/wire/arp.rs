@@ -133,11 +133,15 @@ impl<'a> ArpPacket<'a> {
     }
 
     pub fn sender_ipv4(&self) -> Option<Ipv4Addr> {
-        <[u8; 4]>::try_from(self.sender_proto()).ok().map(Ipv4Addr::from)
+        <[u8; 4]>::try_from(self.sender_proto())
+            .ok()
+            .map(Ipv4Addr::from)
     }
 
     pub fn target_ipv4(&self) -> Option<Ipv4Addr> {
-        <[u8; 4]>::try_from(self.target_proto()).ok().map(Ipv4Addr::from)
+        <[u8; 4]>::try_from(self.target_proto())
+            .ok()
+            .map(Ipv4Addr::from)
     }
 }
 
@@ -158,8 +162,8 @@ mod test {
     use super::*;
 
     static PACKET_BYTES: [u8; 28] = [
-        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 192,
-        0, 2, 1, 0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
+        0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 192, 0,
+        2, 1, 0, 0, 0, 0, 0, 0, 192, 0, 2, 2,
     ];
 
     #[test]

@@ -50,9 +50,14 @@ pub struct DhcpPacket<'a> {
 
 impl<'a> DhcpPacket<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, rest) = buffer.split_first_chunk::<BOOTP_LEN>().ok_or(
-            Error::truncated(Protocol::Dhcp, BOOTP_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, rest) = buffer
+            .split_first_chunk::<BOOTP_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Dhcp,
+                BOOTP_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         Ok(DhcpPacket { header, rest })
     }
 

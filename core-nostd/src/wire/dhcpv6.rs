@@ -143,7 +143,9 @@ mod test {
 
     #[test]
     fn test_parse() {
-        let b = [1, 0x12, 0x34, 0x56, 0, 1, 0, 2, 0xaa, 0xbb, 0, 8, 0, 2, 0, 0];
+        let b = [
+            1, 0x12, 0x34, 0x56, 0, 1, 0, 2, 0xaa, 0xbb, 0, 8, 0, 2, 0, 0,
+        ];
         let p = Dhcpv6Packet::new_checked(&b).unwrap();
         assert_eq!(p.msg_type(), 1);
         assert_eq!(p.transaction_id(), 0x123456);

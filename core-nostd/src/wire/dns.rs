@@ -128,18 +128,38 @@ pub enum Section {
 pub struct Name<'a> {
     msg: &'a [u8],
     offset: usize,
+    /// A compression pointer did not point backwards: the name is cut there.
+    loops: bool,
 }
 
 impl<'a> Name<'a> {
     /// Checks the name at `offset` and returns it with its length on the wire
     /// (up to and including the terminating zero or the first pointer).
     pub fn parse(msg: &'a [u8], offset: usize) -> Result<(Name<'a>, usize)> {
-        let name = Name { msg, offset };
+        let mut name = Name {
+            msg,
+            offset,
+            loops: false,
+        };
         let mut wire_len = None;
         let mut total = 0usize;
         let mut jumps = 0usize;
         for step in name.steps() {
-            match step? {
+            let step = match step {
+                Ok(s) => s,
+                // Like Wireshark, keep the record: the pointer's two bytes end the name.
+                Err(Error {
+                    kind: ErrorKind::DnsPointerLoop { .. },
+                    offset: at,
+                    ..
+                }) => {
+                    name.loops = true;
+                    wire_len.get_or_insert_with(|| at + 2 - offset);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            match step {
                 Step::Label(label, at) => {
                     total += label.len() + 1;
                     if total > MAX_NAME_LEN {
@@ -181,12 +201,18 @@ impl<'a> Name<'a> {
 
     /// The labels in order (pointers followed).
     pub fn labels(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.steps().map_while(|s| match s {
-            Ok(Step::Label(l, _)) => Some(Some(l)),
-            Ok(Step::Jump(_)) => Some(None),
-            _ => None,
-        })
-        .flatten()
+        self.steps()
+            .map_while(|s| match s {
+                Ok(Step::Label(l, _)) => Some(Some(l)),
+                Ok(Step::Jump(_)) => Some(None),
+                _ => None,
+            })
+            .flatten()
+    }
+
+    /// True when a compression pointer looped (the name is shown cut there).
+    pub fn loops(&self) -> bool {
+        self.loops
     }
 
     pub fn is_root(&self) -> bool {
@@ -587,16 +613,23 @@ mod test {
         msg[28] = 27; // the answer's pointer now points at itself
         let p = DnsPacket::new_checked(&msg).unwrap();
         let mut it = p.records();
-        assert!(it.next().unwrap().is_ok());
-        assert!(it.next().unwrap().is_err());
+        assert!(!it.next().unwrap().unwrap().name.loops());
+        // The record is kept (its pointer's two bytes end the name); the name is marked.
+        let answer = it.next().unwrap().unwrap();
+        assert!(answer.name.loops());
+        assert_eq!(answer.a().unwrap().to_string(), "192.0.2.7");
         assert!(it.next().is_none());
     }
 
     #[test]
-    fn test_pointer_forward_refused() {
-        let msg = [0u8, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 0xc0, 12, 0, 1, 0, 1];
+    fn test_pointer_forward_never_followed() {
+        let msg = [
+            0u8, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 14, 0xc0, 12, 0, 1, 0, 1,
+        ];
         let p = DnsPacket::new_checked(&msg).unwrap();
-        assert!(p.records().next().unwrap().is_err());
+        let q = p.records().next().unwrap().unwrap();
+        assert!(q.name.loops());
+        assert_eq!(q.name.labels().count(), 0);
     }
 
     #[test]

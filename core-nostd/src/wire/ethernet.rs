@@ -60,6 +60,8 @@ impl EtherType {
             0x88cc => "802.1 Link Layer Discovery Protocol (LLDP)",
             0x8035 => "RARP",
             0x888e => "802.1X Authentication",
+            0x88b5 => "Local Experimental Ethertype 1",
+            0x88b6 => "Local Experimental Ethertype 2",
             _ => return None,
         })
     }
@@ -75,9 +77,15 @@ pub struct EthernetFrame<'a> {
 impl<'a> EthernetFrame<'a> {
     /// Checks that the 14-byte header is there.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, payload) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Eth, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, payload) =
+            buffer
+                .split_first_chunk::<HEADER_LEN>()
+                .ok_or(Error::truncated(
+                    Protocol::Eth,
+                    HEADER_LEN,
+                    buffer.len(),
+                    LenSource::Slice,
+                ))?;
         Ok(EthernetFrame { header, payload })
     }
 

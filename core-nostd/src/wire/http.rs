@@ -157,7 +157,10 @@ impl<'a> Iterator for HeaderIter<'a> {
     type Item = Header<'a>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (line, used) = split_line(self.rest)?;
+        // A last line without its line end (a frame cut short) is still a header.
+        let (line, used) = split_line(self.rest).or_else(|| {
+            (!self.rest.is_empty() && !self.complete).then_some((self.rest, self.rest.len()))
+        })?;
         let offset = self.offset;
         self.rest = self.rest.get(used..).unwrap_or(&[]);
         self.offset += used;
@@ -212,7 +215,10 @@ mod test {
     #[test]
     fn test_response() {
         let m = HttpMessage::parse(b"HTTP/1.0 404 File not found\r\n").unwrap();
-        assert!(matches!(m.start_line(), StartLine::Response { code: 404, .. }));
+        assert!(matches!(
+            m.start_line(),
+            StartLine::Response { code: 404, .. }
+        ));
         assert_eq!(m.head_len(), None);
     }
 

@@ -34,9 +34,14 @@ pub struct IcmpPacket<'a> {
 
 impl<'a> IcmpPacket<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, body) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Icmp, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, body) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Icmp,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         Ok(IcmpPacket {
             header,
             body,

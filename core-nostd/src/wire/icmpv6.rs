@@ -45,9 +45,14 @@ pub struct Icmpv6Packet<'a> {
 
 impl<'a> Icmpv6Packet<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, body) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Icmpv6, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, body) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Icmpv6,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         let packet = Icmpv6Packet { header, body };
         let needed = HEADER_LEN + packet.fixed_body_len();
         if buffer.len() < needed {
@@ -123,6 +128,32 @@ impl<'a> Icmpv6Packet<'a> {
     /// MLDv2 report: number of multicast address records.
     pub fn mldv2_records(&self) -> u16 {
         be16(self.body, 2..4)
+    }
+
+    /// Checks that an MLDv2 report's records fit (each: type, aux length, source
+    /// count, group, sources, aux data); `None` when they do or this is no report.
+    pub fn check_mldv2_records(&self) -> Option<Error> {
+        if self.msg_type() != MLDV2_REPORT {
+            return None;
+        }
+        let mut rest = self.rest();
+        let mut at = HEADER_LEN + self.fixed_body_len();
+        for _ in 0..self.mldv2_records() {
+            let aux = usize::from(u8_at(rest, 1)) * 4;
+            let sources = usize::from(be16(rest, 2..4)) * 16;
+            let len = 20 + sources + aux;
+            match rest.get(len..) {
+                Some(tail) if rest.len() >= 4 => rest = tail,
+                _ => {
+                    return Some(
+                        Error::truncated(Protocol::Icmpv6, len, rest.len(), LenSource::Slice)
+                            .add_offset(at),
+                    );
+                }
+            }
+            at += len;
+        }
+        None
     }
 
     /// The bytes after the type's fixed body: NDP options, echo data, or the quoted packet.

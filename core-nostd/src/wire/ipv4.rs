@@ -86,9 +86,14 @@ impl<'a> Ipv4Packet<'a> {
     /// Lax: the header and options must be there and be consistent; a payload
     /// shorter than the total length is kept, and the shortfall returned beside it.
     pub fn new_lax(buffer: &'a [u8]) -> Result<(Self, Option<Error>)> {
-        let (header, rest) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Ip, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, rest) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Ip,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         let version = header[field::VER_IHL] >> 4;
         if version != 4 {
             return Err(Error::bad_value(
@@ -109,14 +114,14 @@ impl<'a> Ipv4Packet<'a> {
                 "at least 20",
             ));
         }
-        let (options, rest) = rest
-            .split_at_checked(header_len - HEADER_LEN)
-            .ok_or(Error::truncated(
-                Protocol::Ip,
-                header_len,
-                buffer.len(),
-                LenSource::Ipv4HeaderLen,
-            ))?;
+        let (options, rest) =
+            rest.split_at_checked(header_len - HEADER_LEN)
+                .ok_or(Error::truncated(
+                    Protocol::Ip,
+                    header_len,
+                    buffer.len(),
+                    LenSource::Ipv4HeaderLen,
+                ))?;
         let total_len = usize::from(be16(header, field::TOTAL_LEN));
         // A total length of 0 is what TCP segmentation offload leaves: use what is there.
         if total_len == 0 {
@@ -161,6 +166,16 @@ impl<'a> Ipv4Packet<'a> {
                     LenSource::Ipv4TotalLen,
                 )),
             )),
+        }
+    }
+
+    /// A view of a bare 20-byte header with nothing checked, for showing the
+    /// fields of a header that failed its checks (no options, no payload).
+    pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
+        Ipv4Packet {
+            header,
+            options: &[],
+            payload: &[],
         }
     }
 
@@ -299,13 +314,12 @@ impl<'a> Iterator for OptionIter<'a> {
                     self.offset += len;
                     return Some(Ok(Ipv4Option { kind, data }));
                 }
-                _ => Err(Error::truncated(
-                    self.protocol,
-                    len,
-                    self.rest.len(),
-                    LenSource::OptionLen,
-                )
-                .add_offset(self.offset)),
+                _ => {
+                    Err(
+                        Error::truncated(self.protocol, len, self.rest.len(), LenSource::OptionLen)
+                            .add_offset(self.offset),
+                    )
+                }
             }
         };
         self.rest = &[];

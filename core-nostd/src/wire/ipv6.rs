@@ -37,9 +37,14 @@ impl<'a> Ipv6Packet<'a> {
 
     /// Keeps a payload shorter than the payload length, returning the shortfall beside it.
     pub fn new_lax(buffer: &'a [u8]) -> Result<(Self, Option<Error>)> {
-        let (header, rest) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Ipv6, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, rest) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Ipv6,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         let version = header[0] >> 4;
         if version != 6 {
             return Err(Error::bad_value(
@@ -68,6 +73,14 @@ impl<'a> Ipv6Packet<'a> {
         }
     }
 
+    /// A view of a bare header with nothing checked (see `Ipv4Packet::from_header`).
+    pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
+        Ipv6Packet {
+            header,
+            payload: &[],
+        }
+    }
+
     pub fn traffic_class(&self) -> u8 {
         ((be32(self.header, field::VER_TC_FLOW) >> 20) & 0xff) as u8
     }
@@ -89,11 +102,17 @@ impl<'a> Ipv6Packet<'a> {
     }
 
     pub fn src_addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(super::bytes::array::<16>(self.header, field::SRC_ADDR.start))
+        Ipv6Addr::from(super::bytes::array::<16>(
+            self.header,
+            field::SRC_ADDR.start,
+        ))
     }
 
     pub fn dst_addr(&self) -> Ipv6Addr {
-        Ipv6Addr::from(super::bytes::array::<16>(self.header, field::DST_ADDR.start))
+        Ipv6Addr::from(super::bytes::array::<16>(
+            self.header,
+            field::DST_ADDR.start,
+        ))
     }
 
     pub fn payload(&self) -> &'a [u8] {

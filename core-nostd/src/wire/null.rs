@@ -19,9 +19,15 @@ pub struct NullHeader<'a> {
 
 impl<'a> NullHeader<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, payload) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Null, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, payload) =
+            buffer
+                .split_first_chunk::<HEADER_LEN>()
+                .ok_or(Error::truncated(
+                    Protocol::Null,
+                    HEADER_LEN,
+                    buffer.len(),
+                    LenSource::Slice,
+                ))?;
         Ok(NullHeader { header, payload })
     }
 

@@ -39,9 +39,14 @@ pub struct TcpPacket<'a> {
 impl<'a> TcpPacket<'a> {
     /// Checks the fixed header, a data offset of at least 5, and that the options fit.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, rest) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Tcp, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, rest) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Tcp,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         let header_len = usize::from(header[field::FLAGS.start] >> 4) * 4;
         if header_len < HEADER_LEN {
             return Err(Error::bad_value(
@@ -65,6 +70,15 @@ impl<'a> TcpPacket<'a> {
             options,
             payload,
         })
+    }
+
+    /// A view of a bare 20-byte header with nothing checked (no options, no payload).
+    pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
+        TcpPacket {
+            header,
+            options: &[],
+            payload: &[],
+        }
     }
 
     pub fn src_port(&self) -> u16 {
@@ -134,8 +148,14 @@ pub enum TcpOption<'a> {
     SackPermitted,
     /// Up to four (left, right) edges, and how many are valid.
     Sack([(u32, u32); 4], u8),
-    Timestamp { tsval: u32, tsecr: u32 },
-    Unknown { kind: u8, data: &'a [u8] },
+    Timestamp {
+        tsval: u32,
+        tsecr: u32,
+    },
+    Unknown {
+        kind: u8,
+        data: &'a [u8],
+    },
 }
 
 pub const OPT_EOL: u8 = 0;

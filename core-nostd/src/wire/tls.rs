@@ -23,10 +23,7 @@ pub const EXT_SUPPORTED_VERSIONS: u16 = 43;
 
 /// True if `data` starts like a TLS record (known content type, major version 3).
 pub fn looks_like_record(data: &[u8]) -> bool {
-    matches!(
-        (data.first(), data.get(1)),
-        (Some(20..=24), Some(3))
-    ) && u8_at(data, 2) <= 4
+    matches!((data.first(), data.get(1)), (Some(20..=24), Some(3))) && u8_at(data, 2) <= 4
 }
 
 /// One record; `fragment` may be shorter than `length` when the record
@@ -175,7 +172,12 @@ impl<'a> Hello<'a> {
     /// Parses a hello body; `client` selects the layout.
     pub fn parse(body: &'a [u8], client: bool) -> Result<Self> {
         let trunc = |needed: usize| {
-            Error::truncated(Protocol::Tls, needed, body.len(), LenSource::TlsHandshakeLen)
+            Error::truncated(
+                Protocol::Tls,
+                needed,
+                body.len(),
+                LenSource::TlsHandshakeLen,
+            )
         };
         let version = be16(body, 0..2);
         let mut at = 2 + 32;
@@ -259,8 +261,7 @@ impl<'a> Hello<'a> {
             .map(|e| e.data)
             .unwrap_or(&[]);
         let list = if client {
-            data.get(1..1 + usize::from(u8_at(data, 0)))
-                .unwrap_or(&[])
+            data.get(1..1 + usize::from(u8_at(data, 0))).unwrap_or(&[])
         } else {
             data
         };

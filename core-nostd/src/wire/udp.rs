@@ -33,9 +33,14 @@ impl<'a> UdpPacket<'a> {
     /// Keeps a payload shorter than the length field says, returning the shortfall.
     /// A length field below 8 is an error; one shorter than the buffer cuts the payload.
     pub fn new_lax(buffer: &'a [u8]) -> Result<(Self, Option<Error>)> {
-        let (header, rest) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(Protocol::Udp, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, rest) = buffer
+            .split_first_chunk::<HEADER_LEN>()
+            .ok_or(Error::truncated(
+                Protocol::Udp,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ))?;
         let length = usize::from(be16(header, field::LENGTH));
         if length < HEADER_LEN {
             return Err(Error::bad_value(
@@ -60,6 +65,14 @@ impl<'a> UdpPacket<'a> {
                     LenSource::UdpLength,
                 )),
             )),
+        }
+    }
+
+    /// A view of a bare header with nothing checked.
+    pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
+        UdpPacket {
+            header,
+            payload: &[],
         }
     }
 

@@ -24,9 +24,15 @@ pub struct VlanTag<'a> {
 impl<'a> VlanTag<'a> {
     /// `protocol` says which tag this is (802.1Q or 802.1ad), for errors.
     pub fn new_checked(buffer: &'a [u8], protocol: Protocol) -> Result<Self> {
-        let (header, payload) = buffer.split_first_chunk::<HEADER_LEN>().ok_or(
-            Error::truncated(protocol, HEADER_LEN, buffer.len(), LenSource::Slice),
-        )?;
+        let (header, payload) =
+            buffer
+                .split_first_chunk::<HEADER_LEN>()
+                .ok_or(Error::truncated(
+                    protocol,
+                    HEADER_LEN,
+                    buffer.len(),
+                    LenSource::Slice,
+                ))?;
         Ok(VlanTag { header, payload })
     }
 

@@ -1,0 +1,152 @@
+//! `encap`: read captures like tshark (and, later, watch live dissection).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use encap::output::fields::FieldsOptions;
+use encap::read::{self, Format, ReadOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "encap",
+    version,
+    about = "Dissect packets the way Wireshark does: from capture files today, live from agents later.",
+    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read a pcap or pcapng file and print one line per frame (tshark's -r).
+    Read(ReadArgs),
+    /// List the fields encap knows, with their Wireshark abbreviations.
+    Fields,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReadArgs {
+    /// The capture file to read (pcap or pcapng); `-` reads standard input.
+    #[arg(short = 'r', long = "read-file", value_name = "FILE")]
+    file: PathBuf,
+    /// Accepted for tshark compatibility: encap never resolves names.
+    #[arg(short = 'n')]
+    no_resolve: bool,
+    /// Print the layer tree of each frame.
+    #[arg(short = 'V')]
+    verbose: bool,
+    /// Print each frame's bytes as a hex dump.
+    #[arg(short = 'x')]
+    hex: bool,
+    /// Output format.
+    #[arg(short = 'T', value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// A field to print with -T fields (repeatable), e.g. -e ip.src.
+    #[arg(short = 'e', value_name = "FIELD")]
+    fields: Vec<String>,
+    /// -T fields options: header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=C, quote=d|s|n.
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    fields_options: Vec<String>,
+    /// Stop after this many frames.
+    #[arg(short = 'c', value_name = "N")]
+    count: Option<u64>,
+    /// Also write the frames read to this pcap file.
+    #[arg(short = 'w', value_name = "OUT")]
+    write: Option<PathBuf>,
+    /// A display filter (Wireshark syntax).
+    #[arg(short = 'Y', value_name = "FILTER")]
+    filter: Option<String>,
+    /// Colour the lines: auto (on a terminal), always or never.
+    #[arg(long = "color", value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Never show the progress bar.
+    #[arg(long = "no-progress")]
+    no_progress: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum OutputFormat {
+    Text,
+    Fields,
+    Json,
+    Ek,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Read(args) => run_read(args),
+        Command::Fields => list_fields(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("encap: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_read(args: ReadArgs) -> Result<(), String> {
+    if args.filter.is_some() {
+        return Err(
+            "display filters (-Y) are not built yet; they come with the filter engine".into(),
+        );
+    }
+    let _ = (args.no_resolve, args.color, io::stdout().is_terminal());
+    let mut fields_options = FieldsOptions::default();
+    for spec in &args.fields_options {
+        fields_options.set(spec)?;
+    }
+    let opts = ReadOptions {
+        input: args.file,
+        format: match args.format {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Fields => Format::Fields,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Ek => Format::Ek,
+        },
+        verbose: args.verbose,
+        hex: args.hex,
+        fields: args.fields,
+        fields_options,
+        count: args.count,
+        write: args.write,
+        progress: !args.no_progress,
+    };
+    let stdout = io::stdout().lock();
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+    match read::run(&opts, &mut out) {
+        Ok(_) => Ok(()),
+        // A closed pipe (`| head`) is a normal way to stop reading.
+        Err(read::ReadError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            let _ = out.flush();
+            Err(e.to_string())
+        }
+    }
+}
+
+fn list_fields() -> Result<(), String> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for f in encap_core::field::registry::all() {
+        let kind = format!("{:?}", f.kind);
+        if writeln!(out, "{:<45} {:<16} {}", f.abbrev, kind, f.name).is_err() {
+            return Ok(());
+        }
+    }
+    out.flush().ok();
+    Ok(())
+}

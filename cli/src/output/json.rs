@@ -1,0 +1,155 @@
+//! `-T json` (an array of packets) and `-T ek` (newline-delimited, for bulk indexing),
+//! shaped like tshark's: layers keyed by protocol, fields by abbreviation, values as strings.
+
+use std::fmt::Write as _;
+
+use encap_core::Dissection;
+
+use super::layers::{RenderedLayer, render_layers};
+
+fn escape(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Groups repeated keys: one value stays a string, several become an array.
+fn write_fields(out: &mut String, layer: &RenderedLayer, key: impl Fn(&str) -> String) {
+    let mut order: Vec<&str> = Vec::new();
+    for f in &layer.fields {
+        if !order.contains(&f.abbrev) {
+            order.push(f.abbrev);
+        }
+    }
+    out.push('{');
+    for (i, abbrev) in order.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        escape(out, &key(abbrev));
+        out.push(':');
+        let values: Vec<&str> = layer
+            .fields
+            .iter()
+            .filter(|f| f.abbrev == *abbrev)
+            .map(|f| f.value.as_str())
+            .collect();
+        if let [one] = values.as_slice() {
+            escape(out, one);
+        } else {
+            out.push('[');
+            for (j, v) in values.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                escape(out, v);
+            }
+            out.push(']');
+        }
+    }
+    out.push('}');
+}
+
+/// Layers as a JSON object; a protocol seen twice (inside an ICMP error) becomes an array.
+fn write_layers(out: &mut String, d: &Dissection<'_>, ek: bool) {
+    let layers = render_layers(d);
+    let mut names: Vec<&str> = Vec::new();
+    for l in &layers {
+        let n = l.protocol.short_name();
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    out.push('{');
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        escape(out, name);
+        out.push(':');
+        let same: Vec<&RenderedLayer> = layers
+            .iter()
+            .filter(|l| l.protocol.short_name() == *name)
+            .collect();
+        let key = |abbrev: &str| {
+            if ek {
+                format!("{}_{}", name, abbrev.replace('.', "_"))
+            } else {
+                abbrev.to_string()
+            }
+        };
+        if let [one] = same.as_slice() {
+            write_fields(out, one, key);
+        } else {
+            out.push('[');
+            for (j, l) in same.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                write_fields(out, l, key);
+            }
+            out.push(']');
+        }
+    }
+    out.push('}');
+}
+
+/// One element of the `-T json` array (without the separating comma).
+pub fn format_json(out: &mut String, d: &Dissection<'_>, index_date: &str) {
+    let _ = write!(
+        out,
+        "  {{\"_index\":\"packets-{index_date}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{\"layers\":"
+    );
+    write_layers(out, d, false);
+    out.push_str("}}");
+}
+
+/// The two lines `-T ek` writes per packet.
+pub fn format_ek(out: &mut String, d: &Dissection<'_>, index_date: &str) {
+    let (secs, nanos) = d.frame().timestamp;
+    let millis = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
+    let _ = write!(
+        out,
+        "{{\"index\":{{\"_index\":\"packets-{index_date}\",\"_type\":\"doc\"}}}}\n{{\"timestamp\":\"{millis}\",\"layers\":"
+    );
+    write_layers(out, d, true);
+    out.push_str("}\n");
+}
+
+/// "YYYY-MM-DD" of a Unix time (UTC), for the index name.
+pub fn date_of(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    // Civil-from-days (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::date_of(0), "1970-01-01");
+        assert_eq!(super::date_of(1_795_251_040), "2026-11-21");
+    }
+}

@@ -1,0 +1,8 @@
+//! Output formats of `encap read` (and later `encap watch`).
+
+pub mod fields;
+pub mod hex;
+pub mod json;
+pub mod layers;
+pub mod line;
+pub mod tree;

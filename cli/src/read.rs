@@ -1,0 +1,255 @@
+//! `encap read`: dissect a capture file and print it the way tshark does.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use encap_core::{Frame, dissect};
+
+use crate::capture::{CaptureError, CaptureReader, PcapWriter, RecordMeta};
+use crate::output::fields::{self, Collector, FieldsOptions};
+use crate::output::{hex, json, line, tree};
+
+/// How each frame is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Fields,
+    Json,
+    Ek,
+}
+
+/// Everything `encap read` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// `-` for standard input.
+    pub input: PathBuf,
+    pub format: Format,
+    pub verbose: bool,
+    pub hex: bool,
+    pub fields: Vec<String>,
+    pub fields_options: FieldsOptions,
+    pub count: Option<u64>,
+    pub write: Option<PathBuf>,
+    pub progress: bool,
+}
+
+/// Why `encap read` stopped; each says what and where.
+#[derive(Debug)]
+pub enum ReadError {
+    Open(PathBuf, io::Error),
+    Capture(PathBuf, u64, CaptureError),
+    Usage(String),
+    Output(io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Open(p, e) => write!(f, "cannot open {}: {e}", p.display()),
+            ReadError::Capture(p, 0, e) => write!(f, "{}: {e}", p.display()),
+            ReadError::Capture(p, n, e) => {
+                write!(f, "{}: after frame {n}: {e}", p.display())
+            }
+            ReadError::Usage(m) => f.write_str(m),
+            ReadError::Output(e) => write!(f, "cannot write the output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Counts for the caller (and tests).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ReadStats {
+    pub frames: u64,
+    pub malformed: u64,
+}
+
+fn open_input(path: &PathBuf) -> Result<(Box<dyn BufRead>, Option<u64>), ReadError> {
+    if path.as_os_str() == "-" {
+        return Ok((
+            Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
+            None,
+        ));
+    }
+    let file = File::open(path).map_err(|e| ReadError::Open(path.clone(), e))?;
+    let size = file.metadata().ok().map(|m| m.len());
+    Ok((Box::new(BufReader::with_capacity(1 << 16, file)), size))
+}
+
+/// Runs `encap read`, writing to `out`.
+pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadError> {
+    let defs = match opts.format {
+        Format::Fields if opts.fields.is_empty() => {
+            return Err(ReadError::Usage(
+                "-T fields needs at least one -e FIELD (e.g. -e ip.src)".into(),
+            ));
+        }
+        Format::Fields => fields::resolve(&opts.fields).map_err(ReadError::Usage)?,
+        _ if !opts.fields.is_empty() => {
+            return Err(ReadError::Usage("-e only applies with -T fields".into()));
+        }
+        _ => Vec::new(),
+    };
+    let mut collector = Collector::new(defs);
+    let (input, size) = open_input(&opts.input)?;
+    let mut reader =
+        CaptureReader::open(input).map_err(|e| ReadError::Capture(opts.input.clone(), 0, e))?;
+    let mut writer = match &opts.write {
+        Some(p) => {
+            let f = File::create(p).map_err(|e| ReadError::Open(p.clone(), e))?;
+            let mut w = PcapWriter::new(BufWriter::new(f));
+            if let Some(lt) = reader.link_type() {
+                w.start(lt).map_err(ReadError::Output)?;
+            }
+            Some(w)
+        }
+        None => None,
+    };
+    let mut progress = Progress::new(opts.progress, size);
+    let mut stats = ReadStats::default();
+    let mut buf = Vec::with_capacity(2048);
+    let mut text = String::with_capacity(4096);
+    let mut first_ts: Option<(i64, u32)> = None;
+    let mut json_started = false;
+
+    if opts.format == Format::Fields && opts.fields_options.header {
+        fields::write_header(out, &collector, &opts.fields_options).map_err(ReadError::Output)?;
+    }
+    loop {
+        if opts.count.is_some_and(|c| stats.frames >= c) {
+            break;
+        }
+        let meta: RecordMeta = match reader.next_record(&mut buf) {
+            Ok(Some(m)) => m,
+            Ok(None) => break,
+            Err(e) => {
+                finish_json(opts.format, json_started, out)?;
+                return Err(ReadError::Capture(opts.input.clone(), stats.frames, e));
+            }
+        };
+        stats.frames += 1;
+        let frame = Frame {
+            data: &buf,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: stats.frames as u32,
+            timestamp: meta.timestamp,
+        };
+        let d = dissect(frame);
+        if d.is_malformed() {
+            stats.malformed += 1;
+        }
+        let first = *first_ts.get_or_insert(meta.timestamp);
+        text.clear();
+        match opts.format {
+            Format::Text => {
+                let rel = (meta.timestamp.0 - first.0) as f64
+                    + (f64::from(meta.timestamp.1) - f64::from(first.1)) / 1e9;
+                if opts.verbose {
+                    tree::format_tree(&mut text, &d);
+                } else {
+                    line::format_line(&mut text, &d, rel);
+                    text.push('\n');
+                }
+                if opts.hex {
+                    if opts.verbose {
+                        text.push('\n');
+                    }
+                    hex::format_hex(&mut text, frame.data);
+                }
+                if opts.verbose || opts.hex {
+                    text.push('\n');
+                }
+                out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
+            }
+            Format::Fields => {
+                collector.collect(&d);
+                fields::write_line(out, &collector, &opts.fields_options)
+                    .map_err(ReadError::Output)?;
+            }
+            Format::Json => {
+                text.push_str(if json_started { ",\n" } else { "[\n" });
+                json_started = true;
+                json::format_json(&mut text, &d, &json::date_of(meta.timestamp.0));
+                out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
+            }
+            Format::Ek => {
+                json::format_ek(&mut text, &d, &json::date_of(meta.timestamp.0));
+                out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
+            }
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&meta, &buf).map_err(ReadError::Output)?;
+        }
+        progress.tick(reader.position(), stats.frames);
+    }
+    finish_json(opts.format, json_started, out)?;
+    if opts.format == Format::Json && !json_started {
+        out.write_all(b"[]\n").map_err(ReadError::Output)?;
+    }
+    if let Some(w) = writer {
+        w.finish().map_err(ReadError::Output)?;
+    }
+    out.flush().map_err(ReadError::Output)?;
+    progress.done();
+    Ok(stats)
+}
+
+fn finish_json(format: Format, started: bool, out: &mut impl Write) -> Result<(), ReadError> {
+    if format == Format::Json && started {
+        out.write_all(b"\n]\n").map_err(ReadError::Output)?;
+    }
+    Ok(())
+}
+
+/// A progress bar on stderr, shown only when stderr is a terminal and the
+/// output goes elsewhere, for files big enough to wait for.
+struct Progress {
+    size: Option<u64>,
+    enabled: bool,
+    last: Instant,
+    shown: bool,
+}
+
+impl Progress {
+    const MIN_SIZE: u64 = 8 << 20;
+
+    fn new(wanted: bool, size: Option<u64>) -> Self {
+        let enabled = wanted
+            && size.is_some_and(|s| s >= Self::MIN_SIZE)
+            && io::stderr().is_terminal()
+            && !io::stdout().is_terminal();
+        Progress {
+            size,
+            enabled,
+            last: Instant::now(),
+            shown: false,
+        }
+    }
+
+    fn tick(&mut self, position: u64, frames: u64) {
+        if !self.enabled
+            || !frames.is_multiple_of(4096)
+            || self.last.elapsed() < Duration::from_millis(200)
+        {
+            return;
+        }
+        self.last = Instant::now();
+        let size = self.size.unwrap_or(1).max(1);
+        let pct = (position.min(size) * 100 / size) as usize;
+        let bar: String = (0..30)
+            .map(|i| if i * 100 / 30 < pct { '#' } else { ' ' })
+            .collect();
+        eprint!("\r[{bar}] {pct:3}%  {frames} frames");
+        self.shown = true;
+    }
+
+    fn done(&mut self) {
+        if self.shown {
+            eprint!("\r{:60}\r", "");
+        }
+    }
+}

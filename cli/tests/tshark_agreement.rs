@@ -1,0 +1,416 @@
+//! The differential test: encap's fields against tshark's reading of every
+//! capture in `captures/` (`NAME.tshark.tsv`, made by `captures/oracle.sh`).
+//!
+//! Every field and column must agree, except where a rule of
+//! `captures/known-differences.txt` names the difference and says why.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use encap::capture::CaptureReader;
+use encap::output::fields::{Collector, FieldsOptions, resolve};
+use encap_core::dissect::{Dissection, View};
+use encap_core::{Frame, dissect};
+
+/// Fields the core issue requires to match tshark 4.0.17.
+const REQUIRED: &[&str] = &[
+    "frame.number",
+    "frame.len",
+    "frame.cap_len",
+    "frame.protocols",
+    "eth.src",
+    "eth.dst",
+    "eth.type",
+    "ieee8021ad.id",
+    "vlan.id",
+    "vlan.etype",
+    "arp.opcode",
+    "arp.src.proto_ipv4",
+    "arp.dst.proto_ipv4",
+    "ip.src",
+    "ip.dst",
+    "ip.proto",
+    "ip.len",
+    "ip.ttl",
+    "ip.id",
+    "ip.flags.mf",
+    "ip.frag_offset",
+    "ipv6.src",
+    "ipv6.dst",
+    "ipv6.nxt",
+    "ipv6.plen",
+    "icmp.type",
+    "icmp.code",
+    "icmpv6.type",
+    "icmpv6.code",
+    "tcp.srcport",
+    "tcp.dstport",
+    "tcp.flags",
+    "tcp.flags.str",
+    "tcp.len",
+    "udp.srcport",
+    "udp.dstport",
+    "udp.length",
+    "dns.id",
+    "dns.flags.response",
+    "dns.qry.name",
+    "dns.qry.type",
+    "dns.flags.rcode",
+    "dns.count.answers",
+    "dns.a",
+    "dns.aaaa",
+    "dhcp.option.dhcp",
+    "dhcp.ip.your",
+    "dhcp.option.hostname",
+    "dhcpv6.msgtype",
+    "http.request.method",
+    "http.request.uri",
+    "http.host",
+    "http.response.code",
+    "tls.record.content_type",
+    "tls.handshake.type",
+    "tls.handshake.version",
+    "tls.handshake.extensions_server_name",
+    "tls.handshake.extensions_alpn_str",
+    "_ws.malformed",
+    "_ws.col.Protocol",
+    "_ws.col.Info",
+];
+
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures")
+}
+
+/// One rule of the known-differences file: its name and its reason.
+fn load_rules() -> BTreeMap<String, String> {
+    let text = fs::read_to_string(captures_dir().join("known-differences.txt"))
+        .expect("captures/known-differences.txt");
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, reason) = l.split_once(':').expect("rule: name: reason");
+            assert!(!reason.trim().is_empty(), "rule {name} has no reason");
+            (name.trim().to_string(), reason.trim().to_string())
+        })
+        .collect()
+}
+
+/// tshark's TSV: the header's field names and one row per frame.
+fn load_tsv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split('\t')
+        .map(String::from)
+        .collect();
+    let rows = lines
+        .map(|l| {
+            let mut r: Vec<String> = l.split('\t').map(String::from).collect();
+            r.resize(header.len(), String::new());
+            r
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Replaces the digits after each `key=` with `#`.
+fn mask_numbers(s: &str, keys: &[&str]) -> String {
+    let mut out = s.to_string();
+    for key in keys {
+        let mut result = String::new();
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(key) {
+            let (before, after) = rest.split_at(i + key.len());
+            result.push_str(before);
+            let digits = after.chars().take_while(char::is_ascii_digit).count();
+            result.push('#');
+            rest = &after[digits..];
+        }
+        result.push_str(rest);
+        out = result;
+    }
+    out
+}
+
+/// tshark's TCP analysis tags at the start of Info ("[TCP Retransmission] ").
+fn strip_tcp_analysis(s: &str) -> &str {
+    let mut s = s;
+    while s.starts_with("[TCP ") || s.starts_with("[TCP") {
+        match s.find("] ") {
+            Some(i) => s = &s[i + 2..],
+            None => break,
+        }
+    }
+    s
+}
+
+struct Context<'d, 'a> {
+    d: &'d Dissection<'a>,
+    /// tshark's frame.protocols and Info for this frame.
+    tshark_protocols: &'d str,
+    tshark_info: &'d str,
+}
+
+impl Context<'_, '_> {
+    /// The last fragment of an IP datagram: tshark shows it reassembled.
+    fn is_last_fragment(&self) -> bool {
+        self.d.layers().any(|l| match l.view {
+            View::Ipv4(ip) => !ip.more_frags() && ip.frag_offset() != 0,
+            View::Ipv6Ext(x) => {
+                x.protocol() == encap_core::Protocol::Ipv6Fragment
+                    && !x.more_frags()
+                    && x.frag_offset() != 0
+            }
+            _ => false,
+        })
+    }
+
+    /// A response whose Content-Length announces a body that never comes because
+    /// it answers a HEAD request: tshark knows the request, encap waits for the body.
+    fn is_head_response(&self) -> bool {
+        self.d.pdu_head().is_some_and(|head| {
+            head.starts_with(b"HTTP/")
+                && self.tshark_info == format!("{} ", String::from_utf8_lossy(head))
+        })
+    }
+
+    /// A TCP payload encap cannot place without earlier segments.
+    fn is_tcp_continuation(&self) -> bool {
+        self.d.has(encap_core::Protocol::Tcp)
+            && self.d.layers().any(|l| match l.view {
+                View::HttpContinuation(_) => true,
+                View::Tls(data) => !encap_core::wire::tls::looks_like_record(data),
+                _ => false,
+            })
+    }
+
+    fn has_tls_server_hello(&self) -> bool {
+        self.tshark_protocols.contains("tls")
+            && self.d.layers().any(|l| matches!(l.view, View::Tls(_)))
+            && {
+                let mut s = String::new();
+                let _ = self
+                    .d
+                    .write_computed(encap_core::field::Computed::ColInfo, &mut s);
+                s.contains("Server Hello")
+            }
+    }
+}
+
+/// The rule that accepts this difference, if any.
+fn explain(
+    field: &str,
+    tshark: &str,
+    encap: &str,
+    cx: &Context<'_, '_>,
+    rules: &BTreeMap<String, String>,
+) -> Option<&'static str> {
+    let on = |r: &str| rules.contains_key(r);
+    let above_ip = !(field.starts_with("frame.number")
+        || field.starts_with("frame.len")
+        || field.starts_with("frame.cap_len")
+        || field.starts_with("eth.")
+        || field.starts_with("ip.")
+        || field.starts_with("ipv6."));
+    let app_field = above_ip && !(field.starts_with("tcp.") || field.starts_with("udp."));
+    if on("ip-reassembly") && cx.is_last_fragment() && above_ip {
+        return Some("ip-reassembly");
+    }
+    if on("http-head-response") && cx.is_head_response() && app_field {
+        return Some("http-head-response");
+    }
+    if on("tcp-reassembly") && cx.is_tcp_continuation() && app_field {
+        return Some("tcp-reassembly");
+    }
+    if field == "_ws.col.Info" {
+        let keys = ["Seq=", "Ack=", "Win="];
+        let is_tcp = cx.d.has(encap_core::Protocol::Tcp);
+        if on("tcp-conversation")
+            && is_tcp
+            && mask_numbers(tshark, &keys) == mask_numbers(encap, &keys)
+        {
+            return Some("tcp-conversation");
+        }
+        let t = strip_tcp_analysis(tshark);
+        if on("tcp-analysis")
+            && is_tcp
+            && t != tshark
+            && mask_numbers(t, &keys) == mask_numbers(encap, &keys)
+        {
+            return Some("tcp-analysis");
+        }
+        if on("icmp-request-in")
+            && let Some(i) = tshark.rfind(" (request in ")
+            && tshark.ends_with(')')
+            && &tshark[..i] == encap
+        {
+            return Some("icmp-request-in");
+        }
+    }
+    if field == "_ws.col.Protocol"
+        && on("tls-session-version")
+        && tshark.starts_with("TLSv")
+        && encap.starts_with("TLSv")
+        && !cx.has_tls_server_hello()
+    {
+        return Some("tls-session-version");
+    }
+    if field == "tls.record.content_type" && on("tls-session-version") && !cx.has_tls_server_hello()
+    {
+        let without_app_data: Vec<&str> = encap.split(',').filter(|t| *t != "23").collect();
+        if without_app_data.join(",") == tshark {
+            return Some("tls-session-version");
+        }
+    }
+    // tshark does not hand a retransmission's payload to a dissector again.
+    if field == "frame.protocols"
+        && on("tcp-analysis")
+        && cx.tshark_info.contains("Retransmission]")
+        && encap.strip_suffix(":data") == Some(tshark)
+    {
+        return Some("tcp-analysis");
+    }
+    if field == "frame.protocols"
+        && on("x509-certificates")
+        && let Some(rest) = tshark.strip_prefix(encap)
+        && !rest.is_empty()
+        && rest
+            .split(':')
+            .skip(1)
+            .all(|p| p.starts_with("x509") || p.starts_with("pkcs"))
+    {
+        return Some("x509-certificates");
+    }
+    None
+}
+
+#[derive(Default)]
+struct Tally {
+    compared: u64,
+    equal: u64,
+    known: BTreeMap<&'static str, u64>,
+    unexpected: Vec<String>,
+}
+
+fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, tally: &mut Tally) {
+    let (header, rows) = load_tsv(tsv);
+    let known: Vec<String> = header
+        .iter()
+        .filter(|f| encap_core::field::registry::lookup(f).is_some())
+        .cloned()
+        .collect();
+    let defs = resolve(&known).unwrap();
+    let mut collector = Collector::new(defs);
+    let opts = FieldsOptions::default();
+    let mut reader = CaptureReader::open(BufReader::new(File::open(pcap).unwrap())).unwrap();
+    let mut buf = Vec::new();
+    let mut n = 0usize;
+    let name = pcap.file_name().unwrap().to_string_lossy().to_string();
+    let protocols_col = header.iter().position(|h| h == "frame.protocols").unwrap();
+    let info_col = header.iter().position(|h| h == "_ws.col.Info").unwrap();
+    while let Some(meta) = reader.next_record(&mut buf).unwrap() {
+        let row = rows
+            .get(n)
+            .unwrap_or_else(|| panic!("{name}: tshark has fewer rows"));
+        n += 1;
+        let d = dissect(Frame {
+            data: &buf,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n as u32,
+            timestamp: meta.timestamp,
+        });
+        collector.collect(&d);
+        let cx = Context {
+            d: &d,
+            tshark_protocols: &row[protocols_col],
+            tshark_info: &row[info_col],
+        };
+        for (i, field) in known.iter().enumerate() {
+            let col = header.iter().position(|h| h == field).unwrap();
+            let tshark = &row[col];
+            let ours = collector.joined(i, &opts);
+            tally.compared += 1;
+            if *tshark == ours {
+                tally.equal += 1;
+            } else if let Some(rule) = explain(field, tshark, &ours, &cx, rules) {
+                *tally.known.entry(rule).or_default() += 1;
+            } else {
+                tally.unexpected.push(format!(
+                    "{name} frame {n} {field}:\n    tshark: {tshark:?}\n    encap:  {ours:?}"
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        n,
+        rows.len(),
+        "{name}: encap read {n} frames, tshark {}",
+        rows.len()
+    );
+}
+
+#[test]
+fn every_field_agrees_with_tshark() {
+    for f in REQUIRED {
+        assert!(
+            encap_core::field::registry::lookup(f).is_some(),
+            "required field {f} is not in the registry"
+        );
+    }
+    let rules = load_rules();
+    let mut tally = Tally::default();
+    let mut files: Vec<PathBuf> = fs::read_dir(captures_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("pcap" | "pcapng")
+            )
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "expected the captures, found {files:?}");
+    for pcap in &files {
+        let tsv = pcap.with_extension("tshark.tsv");
+        assert!(tsv.exists(), "{} has no tshark reading", pcap.display());
+        compare_capture(pcap, &tsv, &rules, &mut tally);
+    }
+    let differing = tally.compared - tally.equal;
+    println!(
+        "tshark agreement: {} captures, {} values compared, {} identical ({:.2}%), {} known differences, {} unexpected",
+        files.len(),
+        tally.compared,
+        tally.equal,
+        tally.equal as f64 * 100.0 / tally.compared as f64,
+        differing - tally.unexpected.len() as u64,
+        tally.unexpected.len()
+    );
+    for (rule, count) in &tally.known {
+        println!("  known difference {rule}: {count}");
+    }
+    if !tally.unexpected.is_empty() {
+        let shown: Vec<&String> = tally.unexpected.iter().take(400).collect();
+        panic!(
+            "{} values differ from tshark:\n{}",
+            tally.unexpected.len(),
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    for name in rules.keys() {
+        assert!(
+            tally.known.contains_key(name.as_str()),
+            "rule {name} in known-differences.txt explains nothing: remove it"
+        );
+    }
+}
