@@ -2,6 +2,8 @@
 # oracle.sh — regenerate tshark's reading of every capture in this folder.
 #
 #   bash captures/oracle.sh [FILE...]     (default: every *.pcap and *.pcapng here)
+#   bash captures/oracle.sh --check       read them again and fail if any committed
+#                                         reading differs from what tshark says now
 #
 # For each capture NAME.pcap / NAME.pcapng it writes
 #   NAME.tshark.tsv  tshark -T fields of every field in fields.txt (header line,
@@ -23,6 +25,11 @@ while read -r f; do
   [ -n "$f" ] && args+=(-e "$f")
 done <"$HERE/fields.txt"
 
+check=0
+if [ "${1:-}" = --check ]; then
+  check=1
+  shift
+fi
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
   shopt -s nullglob
@@ -32,6 +39,10 @@ fi
 for f in "${files[@]}"; do
   base=$(basename "$f"); name=${base%.pcapng}; name=${name%.pcap}
   dir=$(dirname "$f")
+  if [ $check = 1 ]; then
+    dir=$EMPTYHOME/out
+    mkdir -p "$dir"
+  fi
   HOME=$EMPTYHOME XDG_CONFIG_HOME=$EMPTYHOME/.config timeout 120 \
     tshark -n -r "$f" --color -T fields -E header=y -E separator=/t -E occurrence=a -E aggregator=, \
     "${args[@]}" >"$dir/$name.tshark.tsv" 2>"$EMPTYHOME/err" \
@@ -39,5 +50,14 @@ for f in "${files[@]}"; do
   HOME=$EMPTYHOME XDG_CONFIG_HOME=$EMPTYHOME/.config timeout 120 \
     tshark -n -r "$f" >"$dir/$name.tshark.txt" 2>"$EMPTYHOME/err" \
     || { cat "$EMPTYHOME/err" >&2; exit 1; }
+  if [ $check = 1 ]; then
+    for ext in tsv txt; do
+      if ! cmp -s "$dir/$name.tshark.$ext" "$HERE/$name.tshark.$ext"; then
+        echo "oracle: $name.tshark.$ext differs from tshark's reading now:" >&2
+        diff "$HERE/$name.tshark.$ext" "$dir/$name.tshark.$ext" | head -5 >&2
+        exit 1
+      fi
+    done
+  fi
   echo "oracle: $name ($(($(wc -l <"$dir/$name.tshark.tsv") - 1)) frames)" >&2
 done

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need on a fresh Debian 12 machine (as root).
+# Installs what the demo and the tests need on a fresh Debian 12 machine (as root).
 # Idempotent: each step is skipped when its tool is already there.
 set -euo pipefail
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing: install a Rust toolchain with rustup (stable >= 1.95, and nightly for fuzzing)" >&2
+  exit 1
+fi
 
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -9,13 +14,13 @@ have tshark    || need_apt+=(tshark)
 have tcpdump   || need_apt+=(tcpdump)
 have dnsmasq   || need_apt+=(dnsmasq-base)
 have dig       || need_apt+=(bind9-dnsutils)
+have dhclient  || need_apt+=(isc-dhcp-client)
 have hyperfine || need_apt+=(hyperfine)
 have ip        || need_apt+=(iproute2)
 have ping      || need_apt+=(iputils-ping)
 have python3   || need_apt+=(python3)
 have openssl   || need_apt+=(openssl)
 have curl      || need_apt+=(curl)
-have dhclient  || need_apt+=(isc-dhcp-client)
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -29,3 +34,8 @@ installed_targets=$(rustup target list --installed)
 for t in thumbv7em-none-eabihf thumbv7m-none-eabi; do
   grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
 done
+
+if [ "${ENCAP_SKIP_FUZZ:-0}" != 1 ]; then
+  rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
+fi
