@@ -114,6 +114,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut text = String::with_capacity(4096);
     let mut first_ts: Option<(i64, u32)> = None;
     let mut json_started = false;
+    let mut lines = line::LineFormatter::default();
 
     if opts.format == Format::Fields && opts.fields_options.header {
         fields::write_header(out, &collector, &opts.fields_options).map_err(ReadError::Output)?;
@@ -146,12 +147,13 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
         text.clear();
         match opts.format {
             Format::Text => {
-                let rel = (meta.timestamp.0 - first.0) as f64
-                    + (f64::from(meta.timestamp.1) - f64::from(first.1)) / 1e9;
+                let rel = i128::from(meta.timestamp.0 - first.0) * 1_000_000_000
+                    + i128::from(meta.timestamp.1)
+                    - i128::from(first.1);
                 if opts.verbose {
                     tree::format_tree(&mut text, &d);
                 } else {
-                    line::format_line(&mut text, &d, rel);
+                    lines.format(&mut text, &d, rel);
                     text.push('\n');
                 }
                 if opts.hex {

@@ -1,1 +1,166 @@
-fn main() {}
+#![allow(clippy::indexing_slicing, clippy::expect_used, clippy::unwrap_used)]
+//! encap's walk against etherparse's L2–L4 slicing, on the same Ethernet frames.
+//!
+//!     cargo bench -p encap-core
+//!
+//! "warm": the frames of captures/ (a few hundred, cache-resident).
+//! "cold": bench-data/tiled.pcap, 1M frames (~180 MB), made by
+//!         `python3 scripts/make-tiled.py bench-data/tiled.pcap`; skipped if absent.
+//! After criterion's report, a table gives frames/s and the ratio to etherparse.
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, Throughput};
+use encap_core::field::Computed;
+use encap_core::text::TextBuf;
+use encap_core::{Frame, LinkType, dissect};
+
+/// Frames as ranges into one buffer, so a million of them stay compact.
+struct Frames {
+    bytes: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl Frames {
+    fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.ranges.iter().map(|&(a, b)| &self.bytes[a..b])
+    }
+}
+
+/// Reads the Ethernet frames of little-endian classic pcap files.
+fn load(paths: &[std::path::PathBuf]) -> Frames {
+    let mut frames = Frames {
+        bytes: Vec::new(),
+        ranges: Vec::new(),
+    };
+    for path in paths {
+        let data = std::fs::read(path).expect("read capture");
+        if data.len() < 24 || data[..4] != [0xd4, 0xc3, 0xb2, 0xa1] || data[20] != 1 {
+            continue;
+        }
+        let mut at = 24;
+        while at + 16 <= data.len() {
+            let incl = u32::from_le_bytes(data[at + 8..at + 12].try_into().unwrap()) as usize;
+            let start = frames.bytes.len();
+            frames
+                .bytes
+                .extend_from_slice(&data[at + 16..at + 16 + incl]);
+            frames.ranges.push((start, frames.bytes.len()));
+            at += 16 + incl;
+        }
+    }
+    frames
+}
+
+fn walk(f: &[u8]) -> usize {
+    let d = dissect(Frame::new(f, LinkType::ETHERNET));
+    d.layer_count()
+}
+
+/// The walk plus the packet-list row: source, destination, protocol and info text.
+fn row(f: &[u8], out: &mut TextBuf<512>) -> usize {
+    let d = dissect(Frame::new(f, LinkType::ETHERNET));
+    out.clear();
+    for c in [
+        Computed::ColSource,
+        Computed::ColDestination,
+        Computed::ColProtocol,
+        Computed::ColInfo,
+    ] {
+        let _ = d.write_computed(c, out);
+    }
+    out.len()
+}
+
+fn etherparse(f: &[u8]) -> bool {
+    etherparse::SlicedPacket::from_ethernet(f).is_ok()
+}
+
+fn bench_group(c: &mut Criterion, name: &str, frames: &Frames, samples: usize) {
+    let mut g = c.benchmark_group(name);
+    g.throughput(Throughput::Elements(frames.ranges.len() as u64));
+    g.sample_size(samples);
+    g.bench_function("etherparse", |b| {
+        b.iter(|| frames.iter().filter(|f| etherparse(black_box(f))).count())
+    });
+    g.bench_function("encap_walk", |b| {
+        b.iter(|| frames.iter().map(|f| walk(black_box(f))).sum::<usize>())
+    });
+    g.bench_function("encap_row", |b| {
+        let mut out = TextBuf::<512>::new();
+        b.iter(|| {
+            frames
+                .iter()
+                .map(|f| row(black_box(f), &mut out))
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+/// criterion's mean time per iteration (ns), from its estimates file.
+fn mean_ns(group: &str, bench: &str) -> Option<f64> {
+    let dir = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target")
+            .to_string_lossy()
+            .into_owned()
+    });
+    let path = Path::new(&dir).join(format!("criterion/{group}/{bench}/new/estimates.json"));
+    let text = std::fs::read_to_string(path).ok()?;
+    let mean = &text[text.find("\"mean\"")?..];
+    let pe = &mean[mean.find("\"point_estimate\":")? + 17..];
+    pe[..pe.find([',', '}'])?].trim().parse().ok()
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut paths: Vec<_> = std::fs::read_dir(root.join("captures"))
+        .expect("captures/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pcap"))
+        .collect();
+    paths.sort();
+    let warm = load(&paths);
+    let tiled = root.join("bench-data/tiled.pcap");
+    let cold = tiled.exists().then(|| load(&[tiled]));
+
+    let mut c = Criterion::default()
+        .measurement_time(std::time::Duration::from_secs(3))
+        .configure_from_args();
+    bench_group(&mut c, "warm", &warm, 30);
+    if let Some(cold) = &cold {
+        bench_group(&mut c, "cold", cold, 10);
+    } else {
+        eprintln!(
+            "no bench-data/tiled.pcap: run `python3 scripts/make-tiled.py bench-data/tiled.pcap` for the cold set"
+        );
+    }
+    c.final_summary();
+
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "\n{:<6} {:<12} {:>14} {:>18}",
+        "set", "bench", "Mframes/s", "vs etherparse"
+    );
+    for (group, frames) in [("warm", Some(&warm)), ("cold", cold.as_ref())] {
+        let Some(frames) = frames else { continue };
+        let n = frames.ranges.len() as f64;
+        let base = mean_ns(group, "etherparse");
+        for bench in ["etherparse", "encap_walk", "encap_row"] {
+            let Some(ns) = mean_ns(group, bench) else {
+                continue;
+            };
+            let ratio = base.map(|b| format!("{:.2}x", b / ns)).unwrap_or_default();
+            let _ = writeln!(
+                table,
+                "{group:<6} {bench:<12} {:>14.2} {ratio:>18}",
+                n / ns * 1e3
+            );
+        }
+    }
+    println!("{table}");
+}

@@ -167,7 +167,10 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
         View::Http(m) => dissectors::http::info(m, w),
         View::HttpContinuation(_) => dissectors::http::continuation_info(w),
         View::Tls(data) => dissectors::tls::info(data, w),
-        View::Truncated { bytes, error } => dissectors::partial::info(l.protocol, bytes, error, w),
+        View::Truncated { bytes } => match d.stopped_by() {
+            Some(error) => dissectors::partial::info(l.protocol, bytes, error, w),
+            None => Ok(()),
+        },
         View::Eth(_) => w.write_str("Ethernet II"),
         View::Vlan(tag) => write!(
             w,

@@ -15,7 +15,7 @@ use crate::wire::sll::SllHeader;
 use crate::wire::tcp::TcpPacket;
 use crate::wire::udp::UdpPacket;
 use crate::wire::vlan::VlanTag;
-use crate::wire::{Error, EthernetFrame, Ipv4Packet, Ipv6Packet};
+use crate::wire::{EthernetFrame, Ipv4Packet, Ipv6Packet};
 
 /// The parsed view of one layer.
 #[derive(Debug, Clone, Copy)]
@@ -54,11 +54,11 @@ pub enum View<'a> {
     /// TLS records, parsed on demand from these bytes.
     Tls(&'a [u8]),
     Data(&'a [u8]),
-    /// A header that could not be read whole: the bytes that are there and why
-    /// it stopped. Fields that fit are still shown, as tshark does.
+    /// A header that could not be read whole: the bytes that are there. Fields
+    /// that fit are still shown, as tshark does; why it stopped is
+    /// [`Dissection::stopped_by`](super::Dissection::stopped_by) (the walk ends here).
     Truncated {
         bytes: &'a [u8],
-        error: Error,
     },
     /// The start of a PDU that tshark defers until later segments complete it.
     Reassembling,

@@ -18,7 +18,7 @@ use crate::field::{Computed, Visitor};
 use crate::proto::Protocol;
 
 /// At most this many layers are kept (a frame with more stops there, noted).
-pub const MAX_LAYERS: usize = 24;
+pub const MAX_LAYERS: usize = 16;
 /// At most this many expert notes are kept; more are counted.
 pub const MAX_EXPERTS: usize = 4;
 
@@ -100,9 +100,12 @@ pub struct Dissection<'a> {
     pdu_pending: bool,
     /// The first line tshark shows for such a PDU (HTTP's start line).
     pdu_head: Option<&'a [u8]>,
+    /// Why the last layer is [`View::Truncated`] (the walk stops there, so one suffices).
+    stopped_by: Option<crate::wire::Error>,
 }
 
 /// Dissects one frame.
+#[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);
     walker::walk(&mut d);
@@ -110,6 +113,7 @@ pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
 }
 
 impl<'a> Dissection<'a> {
+    #[inline(always)]
     fn empty(frame: Frame<'a>) -> Self {
         Dissection {
             frame,
@@ -120,6 +124,7 @@ impl<'a> Dissection<'a> {
             experts_dropped: 0,
             pdu_pending: false,
             pdu_head: None,
+            stopped_by: None,
         }
     }
 
@@ -158,6 +163,11 @@ impl<'a> Dissection<'a> {
     /// The first line of such a pending PDU, when tshark shows it.
     pub fn pdu_head(&self) -> Option<&'a [u8]> {
         self.pdu_head
+    }
+
+    /// Why the last layer could not be read whole, when it could not.
+    pub fn stopped_by(&self) -> Option<&crate::wire::Error> {
+        self.stopped_by.as_ref()
     }
 
     pub fn experts_dropped(&self) -> u16 {

@@ -137,13 +137,10 @@ impl<'a> Walker<'_, 'a> {
 
     /// A header that could not be read: keep what is there as a truncated layer.
     fn stop(&mut self, protocol: Protocol, data: &'a [u8], err: Error) {
-        let view = View::Truncated {
-            bytes: data,
-            error: err,
-        };
-        if !self.push(protocol, view, data, data.len()) {
+        if !self.push(protocol, View::Truncated { bytes: data }, data, data.len()) {
             return;
         }
+        self.d.stopped_by = Some(err);
         // A TCP header length past the segment is flagged once more before the exception.
         let tcp_offset = matches!(
             err.kind,
@@ -449,7 +446,7 @@ impl<'a> Walker<'_, 'a> {
         if !self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
             return;
         }
-        if let Some(Err(e)) = tcp.option_iter().find(|o| o.is_err()) {
+        if let Some(e) = tcp.option_error() {
             let at = self.offset_of(data);
             self.note(Severity::Warning, e, at);
         }
@@ -471,11 +468,9 @@ impl<'a> Walker<'_, 'a> {
             Err(e) if is_bad(&e, "length") => {
                 // The header is there; only its length is impossible.
                 if let Some(header) = data.first_chunk::<{ crate::wire::udp::HEADER_LEN }>() {
-                    let view = View::Truncated {
-                        bytes: header,
-                        error: e,
-                    };
+                    let view = View::Truncated { bytes: header };
                     if self.push(Protocol::Udp, view, data, header.len()) {
+                        self.d.stopped_by = Some(e);
                         let at = self.offset_of(data);
                         self.note(Severity::Malformed, e, at);
                     }

@@ -114,14 +114,14 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         return;
     }
     v.open(layer.protocol, layer.offset, layer.len);
-    if let View::Truncated { bytes, error } = layer.view {
+    if let (View::Truncated { bytes }, Some(error)) = (layer.view, d.stopped_by()) {
         let header_len = usize::from(bytes.get(12).copied().unwrap_or(0) >> 4) * 4;
         // tshark computes tcp.len from a bogus header length, not from a cut one.
         let segment_len = d
             .ip_end(layer)
             .filter(|_| !error.is_truncation())
             .map(|end| end.saturating_sub(layer.offset + header_len));
-        partial::visit(layer.protocol, bytes, &error, layer.offset, segment_len, v);
+        partial::visit(layer.protocol, bytes, error, layer.offset, segment_len, v);
         v.close();
         return;
     }

@@ -126,6 +126,34 @@ impl<'a> TcpPacket<'a> {
         self.options
     }
 
+    /// The first malformed option, checked by lengths only (the fast path of the walk).
+    pub fn option_error(&self) -> Option<Error> {
+        let mut rest = self.options;
+        loop {
+            match rest {
+                [] | [OPT_EOL, ..] => return None,
+                [OPT_NOP, tail @ ..] => rest = tail,
+                [kind, len, ..] if *len >= 2 && usize::from(*len) <= rest.len() => {
+                    let known_size = match *kind {
+                        OPT_MSS => Some(4),
+                        OPT_WS => Some(3),
+                        OPT_SACK_PERM => Some(2),
+                        OPT_TIMESTAMP => Some(10),
+                        OPT_SACK => ((*len - 2) % 8 == 0 && *len <= 34).then_some(*len),
+                        _ => None,
+                    };
+                    if known_size.is_some_and(|n| n != *len) {
+                        break;
+                    }
+                    rest = rest.get(usize::from(*len)..).unwrap_or(&[]);
+                }
+                _ => break,
+            }
+        }
+        // Something is wrong: let the full parser say what and where.
+        self.option_iter().find_map(|o| o.err())
+    }
+
     pub fn option_iter(&self) -> TcpOptionIter<'a> {
         TcpOptionIter {
             rest: self.options,
