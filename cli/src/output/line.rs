@@ -52,7 +52,7 @@ mod tests {
         super::push_time(&mut s, -55_237_000);
         assert_eq!(s, " -0.055237");
         s.clear();
-        super::push_time(&mut s, 1234_000_000_000);
+        super::push_time(&mut s, 1_234_000_000_000);
         assert_eq!(s, "1234.000000");
     }
 }
