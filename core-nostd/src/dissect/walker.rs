@@ -573,8 +573,12 @@ impl<'a> Walker<'_, 'a> {
             return;
         };
         let cut = self.d.frame.is_cut();
-        let head = m.head_len();
-        let wanted = crate::dissectors::http::content_length(&m).unwrap_or(0);
+        let summary = m.head_summary();
+        let head = summary.head_len;
+        let wanted = summary
+            .content_length
+            .and_then(http::parse_content_length)
+            .unwrap_or(0);
         let present = head.map(|h| data.len().saturating_sub(h));
         // tshark waits for the rest of the head and body before dissecting HTTP,
         // unless the snap length cut the frame (then it dissects what is there).
@@ -596,9 +600,7 @@ impl<'a> Walker<'_, 'a> {
             return;
         }
         use crate::dissectors::http::BodyKind;
-        let kind = m
-            .header("content-type")
-            .map(crate::dissectors::http::body_kind);
+        let kind = summary.content_type.map(crate::dissectors::http::body_kind);
         let protocol = match kind {
             Some(BodyKind::TextLines) => Protocol::DataTextLines,
             Some(BodyKind::UrlencodedForm) => Protocol::UrlencodedForm,

@@ -104,17 +104,6 @@ pub(crate) fn body<'a>(m: &HttpMessage<'a>) -> Option<&'a [u8]> {
     Some(rest)
 }
 
-/// The Content-Length header's value, when it is a number.
-pub(crate) fn content_length(m: &HttpMessage<'_>) -> Option<usize> {
-    let v = m.header("content-length")?;
-    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    v.iter().try_fold(0usize, |acc, d| {
-        acc.checked_mul(10)?.checked_add(usize::from(d - b'0'))
-    })
-}
-
 /// How a message's body is dissected, by its media type, as tshark 4.0 does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BodyKind {

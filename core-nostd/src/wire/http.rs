@@ -24,8 +24,8 @@ pub enum StartLine<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct HttpMessage<'a> {
     data: &'a [u8],
-    start: StartLine<'a>,
-    /// Length of the start line including its line ending.
+    /// Length of the start line including its line ending. The start line itself
+    /// is parsed again on demand, which keeps this view (and every layer) small.
     start_len: usize,
 }
 
@@ -42,12 +42,8 @@ impl<'a> HttpMessage<'a> {
     /// (a continuation, or not HTTP). The line must end in LF.
     pub fn parse(data: &'a [u8]) -> Option<Self> {
         let (line, start_len) = split_line(data)?;
-        let start = parse_start_line(line)?;
-        Some(HttpMessage {
-            data,
-            start,
-            start_len,
-        })
+        parse_start_line(line)?;
+        Some(HttpMessage { data, start_len })
     }
 
     /// True if `data` begins like an HTTP message, even without a full line.
@@ -65,7 +61,12 @@ impl<'a> HttpMessage<'a> {
     }
 
     pub fn start_line(&self) -> StartLine<'a> {
-        self.start
+        // `parse` checked this line, so it parses again.
+        parse_start_line(self.start_line_bytes()).unwrap_or(StartLine::Response {
+            version: &[],
+            code: 0,
+            phrase: &[],
+        })
     }
 
     /// The start line's bytes without its line ending.
@@ -91,6 +92,21 @@ impl<'a> HttpMessage<'a> {
         self.headers()
             .find(|h| h.name.eq_ignore_ascii_case(name.as_bytes()))
             .map(|h| h.value)
+    }
+
+    /// One pass over the head: its length (if complete), Content-Length and Content-Type.
+    pub fn head_summary(&self) -> HeadSummary<'a> {
+        let mut it = self.headers();
+        let mut summary = HeadSummary::default();
+        for h in it.by_ref() {
+            if h.name.eq_ignore_ascii_case(b"content-length") {
+                summary.content_length.get_or_insert(h.value);
+            } else if h.name.eq_ignore_ascii_case(b"content-type") {
+                summary.content_type.get_or_insert(h.value);
+            }
+        }
+        summary.head_len = it.complete.then_some(it.offset);
+        summary
     }
 
     /// Length of the head including the empty line, if it is complete.
@@ -134,6 +150,25 @@ fn parse_start_line(line: &[u8]) -> Option<StartLine<'_>> {
         method,
         uri,
         version,
+    })
+}
+
+/// What the walk needs from a head, read in one pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HeadSummary<'a> {
+    /// Length including the empty line, when the head is complete.
+    pub head_len: Option<usize>,
+    pub content_length: Option<&'a [u8]>,
+    pub content_type: Option<&'a [u8]>,
+}
+
+/// A Content-Length value as a number (digits only).
+pub fn parse_content_length(v: &[u8]) -> Option<usize> {
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    v.iter().try_fold(0usize, |acc, d| {
+        acc.checked_mul(10)?.checked_add(usize::from(d - b'0'))
     })
 }
 
