@@ -3,7 +3,7 @@
 use core::net::Ipv4Addr;
 
 use super::bytes::{be16, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Error, LenSource, Result, need};
 use super::ethernet::MacAddr;
 use crate::proto::Protocol;
 
@@ -49,14 +49,7 @@ pub struct ArpPacket<'a> {
 impl<'a> ArpPacket<'a> {
     /// Checks the fixed part and that all four addresses fit.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        if buffer.len() < FIXED_LEN {
-            return Err(Error::truncated(
-                Protocol::Arp,
-                FIXED_LEN,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Arp, buffer, FIXED_LEN)?;
         let packet = ArpPacket { buffer };
         let needed = packet.len();
         if buffer.len() < needed {

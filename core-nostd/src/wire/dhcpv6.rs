@@ -1,7 +1,7 @@
 //! DHCPv6 messages: type, transaction id and options (relay messages recognised).
 
 use super::bytes::{be16, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Error, LenSource, Result, need};
 use crate::proto::Protocol;
 
 pub const HEADER_LEN: usize = 4;
@@ -23,18 +23,11 @@ pub struct Dhcpv6Packet<'a> {
 
 impl<'a> Dhcpv6Packet<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let need = match buffer.first() {
+        let needed = match buffer.first() {
             Some(&RELAY_FORW | &RELAY_REPL) => RELAY_HEADER_LEN,
             _ => HEADER_LEN,
         };
-        if buffer.len() < need {
-            return Err(Error::truncated(
-                Protocol::Dhcpv6,
-                need,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Dhcpv6, buffer, needed)?;
         Ok(Dhcpv6Packet { buffer })
     }
 

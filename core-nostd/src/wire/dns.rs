@@ -6,7 +6,7 @@
 use core::fmt;
 
 use super::bytes::{be16, be32};
-use super::error::{Error, ErrorKind, LenSource, Result};
+use super::error::{Error, ErrorKind, LenSource, Result, need};
 use crate::proto::Protocol;
 
 mod field {
@@ -47,14 +47,7 @@ pub struct DnsPacket<'a> {
 impl<'a> DnsPacket<'a> {
     /// Checks the 12-byte header; records are checked as they are read.
     pub fn new_checked(msg: &'a [u8]) -> Result<Self> {
-        if msg.len() < HEADER_LEN {
-            return Err(Error::truncated(
-                Protocol::Dns,
-                HEADER_LEN,
-                msg.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Dns, msg, HEADER_LEN)?;
         Ok(DnsPacket { msg })
     }
 

@@ -176,3 +176,17 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// Checks that `buffer` holds at least `needed` bytes for `protocol`.
+#[inline]
+pub(crate) fn need(protocol: Protocol, buffer: &[u8], needed: usize) -> Result<()> {
+    if buffer.len() < needed {
+        return Err(Error::truncated(
+            protocol,
+            needed,
+            buffer.len(),
+            LenSource::Slice,
+        ));
+    }
+    Ok(())
+}

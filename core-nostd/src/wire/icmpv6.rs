@@ -3,7 +3,7 @@
 use core::net::Ipv6Addr;
 
 use super::bytes::{be16, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Error, LenSource, Result, need};
 use super::ethernet::MacAddr;
 use crate::proto::Protocol;
 
@@ -55,14 +55,7 @@ impl<'a> Icmpv6Packet<'a> {
             ))?;
         let packet = Icmpv6Packet { header, body };
         let needed = HEADER_LEN + packet.fixed_body_len();
-        if buffer.len() < needed {
-            return Err(Error::truncated(
-                Protocol::Icmpv6,
-                needed,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Icmpv6, buffer, needed)?;
         Ok(packet)
     }
 

@@ -3,7 +3,7 @@
 use core::net::Ipv4Addr;
 
 use super::bytes::{be16, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Result, need};
 use crate::proto::Protocol;
 
 pub const HEADER_LEN: usize = 8;
@@ -22,14 +22,7 @@ pub struct IgmpPacket<'a> {
 
 impl<'a> IgmpPacket<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        if buffer.len() < HEADER_LEN {
-            return Err(Error::truncated(
-                Protocol::Igmp,
-                HEADER_LEN,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Igmp, buffer, HEADER_LEN)?;
         Ok(IgmpPacket { buffer })
     }
 

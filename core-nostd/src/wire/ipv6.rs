@@ -4,7 +4,7 @@
 use core::net::Ipv6Addr;
 
 use super::bytes::{be16, be32, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Error, LenSource, Result, need};
 use super::ipv4::IpProtocol;
 use crate::proto::Protocol;
 
@@ -150,14 +150,7 @@ impl<'a> ExtHeader<'a> {
     /// `kind` is the next-header value that announced this header.
     pub fn new_checked(buffer: &'a [u8], kind: IpProtocol) -> Result<Self> {
         let protocol = extension_protocol(kind);
-        if buffer.len() < EXT_UNIT {
-            return Err(Error::truncated(
-                protocol,
-                EXT_UNIT,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(protocol, buffer, EXT_UNIT)?;
         let len = if kind == IpProtocol::FRAGMENT {
             EXT_UNIT
         } else {

@@ -1,7 +1,7 @@
 //! IEEE 802.2 LLC, recognised under 802.3 frames (DSAP, SSAP, control; SNAP's OUI and PID).
 
 use super::bytes::{be16, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Error, LenSource, Result, need};
 use crate::proto::Protocol;
 
 mod field {
@@ -28,14 +28,7 @@ pub struct LlcPdu<'a> {
 
 impl<'a> LlcPdu<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        if buffer.len() < HEADER_LEN {
-            return Err(Error::truncated(
-                Protocol::Llc,
-                HEADER_LEN,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Llc, buffer, HEADER_LEN)?;
         if u8_at(buffer, field::DSAP) == SAP_SNAP && buffer.len() < SNAP_LEN {
             return Err(Error::truncated(
                 Protocol::Llc,

@@ -1,7 +1,7 @@
 //! IEEE 802.1D/802.1w bridge protocol data units (recognised under LLC SAP 0x42).
 
 use super::bytes::{be16, be32, u8_at};
-use super::error::{Error, LenSource, Result};
+use super::error::{Result, need};
 use super::ethernet::MacAddr;
 use crate::proto::Protocol;
 
@@ -35,19 +35,12 @@ pub struct Bpdu<'a> {
 
 impl<'a> Bpdu<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let need = match buffer.get(field::TYPE) {
+        let needed = match buffer.get(field::TYPE) {
             Some(&TYPE_TCN) => TCN_LEN,
             Some(_) => CONFIG_LEN,
             None => TCN_LEN,
         };
-        if buffer.len() < need {
-            return Err(Error::truncated(
-                Protocol::Stp,
-                need,
-                buffer.len(),
-                LenSource::Slice,
-            ));
-        }
+        need(Protocol::Stp, buffer, needed)?;
         Ok(Bpdu { buffer })
     }
 
