@@ -147,9 +147,9 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
         text.clear();
         match opts.format {
             Format::Text => {
-                let rel = i128::from(meta.timestamp.0 - first.0) * 1_000_000_000
-                    + i128::from(meta.timestamp.1)
-                    - i128::from(first.1);
+                let rel = (meta.timestamp.0 - first.0).saturating_mul(1_000_000_000)
+                    + i64::from(meta.timestamp.1)
+                    - i64::from(first.1);
                 if opts.verbose {
                     tree::format_tree(&mut text, &d);
                 } else {
@@ -169,7 +169,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             }
             Format::Fields => {
                 collector.collect(&d);
-                fields::write_line(out, &collector, &opts.fields_options)
+                fields::write_line(out, &collector, &opts.fields_options, &mut text)
                     .map_err(ReadError::Output)?;
             }
             Format::Json => {

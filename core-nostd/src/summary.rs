@@ -48,8 +48,8 @@ pub fn write_destination(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
 fn write_address(d: &Dissection<'_>, w: &mut dyn Write, source: bool) -> fmt::Result {
     if let Some(l) = network_layer(d) {
         return match l.view {
-            View::Ipv4(ip) if source => write!(w, "{}", ip.src_addr()),
-            View::Ipv4(ip) => write!(w, "{}", ip.dst_addr()),
+            View::Ipv4(ip) if source => crate::text::write_ipv4(w, ip.src_addr()),
+            View::Ipv4(ip) => crate::text::write_ipv4(w, ip.dst_addr()),
             View::Ipv6(ip) if source => write!(w, "{}", ip.src_addr()),
             View::Ipv6(ip) => write!(w, "{}", ip.dst_addr()),
             _ => Ok(()),

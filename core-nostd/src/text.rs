@@ -146,3 +146,95 @@ mod test {
         assert_eq!(b.as_str(), "a\\r\\n\\xff\\x01\\\\");
     }
 }
+
+/// Writes `v` in decimal with one `write_str` (no `core::fmt` machinery: the
+/// packet list prints several numbers per frame).
+#[inline]
+pub fn write_dec(w: &mut dyn Write, v: u64) -> fmt::Result {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = v;
+    loop {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    w.write_str(ascii(buf.get(at..).unwrap_or(&[])))
+}
+
+/// Writes `v` as `digits` lowercase hex digits (more if `v` needs them), no prefix.
+#[inline]
+pub fn write_hex(w: &mut dyn Write, v: u64, digits: usize) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [b'0'; 16];
+    let needed = (64 - v.leading_zeros() as usize)
+        .div_ceil(4)
+        .max(digits)
+        .min(16);
+    let start = buf.len() - needed;
+    for (i, slot) in buf.iter_mut().enumerate().skip(start) {
+        let shift = (15 - i) * 4;
+        *slot = HEX
+            .get(((v >> shift) & 0xf) as usize)
+            .copied()
+            .unwrap_or(b'0');
+    }
+    w.write_str(ascii(buf.get(start..).unwrap_or(&[])))
+}
+
+/// Writes an IPv4 address in dotted decimal with one `write_str`.
+#[inline]
+pub fn write_ipv4(w: &mut dyn Write, addr: core::net::Ipv4Addr) -> fmt::Result {
+    let mut buf = [0u8; 15];
+    let mut len = 0;
+    for (i, octet) in addr.octets().into_iter().enumerate() {
+        if i > 0 {
+            push(&mut buf, &mut len, b'.');
+        }
+        if octet >= 100 {
+            push(&mut buf, &mut len, b'0' + octet / 100);
+        }
+        if octet >= 10 {
+            push(&mut buf, &mut len, b'0' + (octet / 10) % 10);
+        }
+        push(&mut buf, &mut len, b'0' + octet % 10);
+    }
+    w.write_str(ascii(buf.get(..len).unwrap_or(&[])))
+}
+
+fn push(buf: &mut [u8], len: &mut usize, b: u8) {
+    if let Some(slot) = buf.get_mut(*len) {
+        *slot = b;
+        *len += 1;
+    }
+}
+
+/// The buffers above only ever hold ASCII.
+fn ascii(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or("")
+}
+
+#[cfg(test)]
+mod fast_test {
+    use super::*;
+
+    #[test]
+    fn test_numbers_and_addresses() {
+        let mut b = TextBuf::<64>::new();
+        write_dec(&mut b, 0).unwrap();
+        b.write_char(' ').unwrap();
+        write_dec(&mut b, u64::MAX).unwrap();
+        b.write_char(' ').unwrap();
+        write_hex(&mut b, 0x2a, 4).unwrap();
+        b.write_char(' ').unwrap();
+        write_hex(&mut b, 0x12345, 4).unwrap();
+        b.write_char(' ').unwrap();
+        write_ipv4(&mut b, core::net::Ipv4Addr::new(192, 0, 2, 10)).unwrap();
+        assert_eq!(b.as_str(), "0 18446744073709551615 002a 12345 192.0.2.10");
+    }
+}

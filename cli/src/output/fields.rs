@@ -1,9 +1,9 @@
 //! `-T fields`: the values of chosen fields, tab-separated, as tshark prints them.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use encap_core::Dissection;
+use encap_core::Protocol;
 use encap_core::field::{Field, FieldDef, Visitor, registry, render};
 
 /// Which occurrences of a field to print (`-E occurrence=`).
@@ -116,17 +116,38 @@ pub fn resolve(names: &[String]) -> Result<Vec<&'static FieldDef>, String> {
 #[derive(Debug)]
 pub struct Collector {
     defs: Vec<&'static FieldDef>,
+    /// Per field: rendered values, reused across frames (only the first `counts[i]` are live).
     values: Vec<Vec<String>>,
-    scratch: String,
+    counts: Vec<usize>,
+    /// The protocols whose fields were asked for (by abbreviation prefix), or
+    /// `None` when a field's protocol cannot be told from its name.
+    protocols: Option<Vec<Protocol>>,
+}
+
+/// The protocol a field belongs to, by Wireshark's naming (`dns.qry.name` → dns).
+fn protocol_of(def: &FieldDef) -> Option<Protocol> {
+    let prefix = def.abbrev.split('.').next()?;
+    match prefix {
+        "_ws" => Some(Protocol::Frame),
+        "ieee8021ad" => Some(Protocol::Ieee8021ad),
+        "ipv6" if def.abbrev.starts_with("ipv6.hopopts") => Some(Protocol::Ipv6HopOpts),
+        "ipv6" if def.abbrev.starts_with("ipv6.routing") => Some(Protocol::Ipv6Routing),
+        "ipv6" if def.abbrev.starts_with("ipv6.fraghdr") => Some(Protocol::Ipv6Fragment),
+        "ipv6" if def.abbrev.starts_with("ipv6.dstopts") => Some(Protocol::Ipv6DstOpts),
+        p => Protocol::from_short_name(p),
+    }
 }
 
 impl Collector {
     pub fn new(defs: Vec<&'static FieldDef>) -> Self {
         let values = defs.iter().map(|_| Vec::new()).collect();
+        let counts = vec![0; defs.len()];
+        let protocols = defs.iter().map(|d| protocol_of(d)).collect();
         Collector {
             defs,
             values,
-            scratch: String::new(),
+            counts,
+            protocols,
         }
     }
 
@@ -136,30 +157,48 @@ impl Collector {
 
     /// Fills the values for `d`.
     pub fn collect(&mut self, d: &Dissection<'_>) {
-        for v in &mut self.values {
-            v.clear();
-        }
+        self.counts.fill(0);
         let mut sink = Sink { c: self, d };
         d.visit(&mut sink);
     }
 
     /// The values of field `i` joined as `-E occurrence/aggregator` ask.
     pub fn joined(&self, i: usize, opts: &FieldsOptions) -> String {
-        let Some(vals) = self.values.get(i) else {
-            return String::new();
+        let mut s = String::new();
+        self.write_joined(i, opts, &mut s);
+        s
+    }
+
+    /// Appends the values of field `i` joined as `-E occurrence/aggregator` ask.
+    pub fn write_joined(&self, i: usize, opts: &FieldsOptions, out: &mut String) {
+        let vals = self.values(i);
+        let one = |n: usize| vals.get(n).map(String::as_str);
+        let pick = match opts.occurrence {
+            Occurrence::All => None,
+            Occurrence::First => Some(one(0)),
+            Occurrence::Last => Some(vals.last().map(String::as_str)),
+            Occurrence::Nth(n) => Some(one(n - 1)),
         };
-        let picked: Vec<&str> = match opts.occurrence {
-            Occurrence::All => vals.iter().map(String::as_str).collect(),
-            Occurrence::First => vals.first().map(String::as_str).into_iter().collect(),
-            Occurrence::Last => vals.last().map(String::as_str).into_iter().collect(),
-            Occurrence::Nth(n) => vals.get(n - 1).map(String::as_str).into_iter().collect(),
-        };
-        picked.join(&opts.aggregator)
+        match pick {
+            Some(v) => out.push_str(v.unwrap_or("")),
+            None => {
+                for (k, v) in vals.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(&opts.aggregator);
+                    }
+                    out.push_str(v);
+                }
+            }
+        }
     }
 
     /// Every value of field `i`.
     pub fn values(&self, i: usize) -> &[String] {
-        self.values.get(i).map(Vec::as_slice).unwrap_or(&[])
+        let live = self.counts.get(i).copied().unwrap_or(0);
+        self.values
+            .get(i)
+            .and_then(|v| v.get(..live))
+            .unwrap_or(&[])
     }
 }
 
@@ -169,33 +208,52 @@ struct Sink<'c, 'd, 'a> {
 }
 
 impl<'a> Visitor<'a> for Sink<'_, '_, 'a> {
+    fn wants(&self, protocol: Protocol) -> bool {
+        self.c
+            .protocols
+            .as_ref()
+            .is_none_or(|ps| ps.contains(&protocol))
+    }
+
     fn field(&mut self, field: &Field<'a>) {
         for (i, def) in self.c.defs.iter().enumerate() {
-            if def.is(field.def) {
-                self.c.scratch.clear();
-                let _ = render(field, self.d, &mut self.c.scratch);
-                let value = std::mem::take(&mut self.c.scratch);
-                if let Some(v) = self.c.values.get_mut(i) {
-                    v.push(value);
-                }
+            if !def.is(field.def) {
+                continue;
+            }
+            let (Some(values), Some(count)) = (self.c.values.get_mut(i), self.c.counts.get_mut(i))
+            else {
+                continue;
+            };
+            if values.len() <= *count {
+                values.push(String::new());
+            }
+            if let Some(slot) = values.get_mut(*count) {
+                slot.clear();
+                let _ = render(field, self.d, slot);
+                *count += 1;
             }
         }
     }
 }
 
-/// Prints one `-T fields` line.
-pub fn write_line(out: &mut impl Write, c: &Collector, opts: &FieldsOptions) -> io::Result<()> {
-    let mut line = String::new();
+/// Prints one `-T fields` line (`line` is scratch space kept by the caller).
+pub fn write_line(
+    out: &mut impl Write,
+    c: &Collector,
+    opts: &FieldsOptions,
+    line: &mut String,
+) -> io::Result<()> {
+    line.clear();
     for i in 0..c.defs().len() {
         if i > 0 {
             line.push_str(&opts.separator);
         }
-        let value = c.joined(i, opts);
-        match opts.quote {
-            Some(q) => {
-                let _ = write!(line, "{q}{value}{q}");
-            }
-            None => line.push_str(&value),
+        if let Some(q) = opts.quote {
+            line.push(q);
+        }
+        c.write_joined(i, opts, line);
+        if let Some(q) = opts.quote {
+            line.push(q);
         }
     }
     line.push('\n');

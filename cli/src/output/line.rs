@@ -1,9 +1,8 @@
 //! The one-line packet-list row, laid out as tshark prints it.
 
-use std::fmt::Write as _;
-
 use encap_core::Dissection;
 use encap_core::field::Computed;
+use encap_core::text::{TextBuf, write_dec};
 
 /// Formats rows, keeping its scratch buffers between frames.
 #[derive(Debug, Default)]
@@ -15,27 +14,53 @@ pub struct LineFormatter {
 impl LineFormatter {
     /// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`;
     /// `rel_nanos` is the time since the first frame.
-    pub fn format(&mut self, out: &mut String, d: &Dissection<'_>, rel_nanos: i128) {
+    pub fn format(&mut self, out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
         self.src.clear();
         self.dst.clear();
         let _ = d.write_computed(Computed::ColSource, &mut self.src);
         let _ = d.write_computed(Computed::ColDestination, &mut self.dst);
-        let _ = write!(out, "{:>5} ", d.frame().number);
+        let mut number = TextBuf::<20>::new();
+        let _ = write_dec(&mut number, d.frame().number.into());
+        pad_left(out, number.as_str(), 5);
+        out.push(' ');
         push_time(out, rel_nanos);
-        let _ = write!(out, " {:>12} \u{2192} {:<12} ", self.src, self.dst);
+        out.push(' ');
+        pad_left(out, &self.src, 12);
+        out.push_str(" \u{2192} ");
+        out.push_str(&self.dst);
+        pad(out, 12usize.saturating_sub(self.dst.chars().count()));
+        out.push(' ');
         let _ = d.write_computed(Computed::ColProtocol, out);
-        let _ = write!(out, " {} ", d.frame().orig_len);
+        out.push(' ');
+        let _ = write_dec(out, d.frame().orig_len.into());
+        out.push(' ');
         let _ = d.write_computed(Computed::ColInfo, out);
     }
 }
 
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+/// Right-aligns `s` in `width` columns, as `%*s` does.
+fn pad_left(out: &mut String, s: &str, width: usize) {
+    pad(out, width.saturating_sub(s.chars().count()));
+    out.push_str(s);
+}
+
 /// tshark's `%10.6f` of seconds, from integer nanoseconds (rounded to microseconds).
-fn push_time(out: &mut String, nanos: i128) {
-    let micros = (nanos.abs() + 500) / 1000;
+fn push_time(out: &mut String, nanos: i64) {
+    let micros = (nanos.unsigned_abs() + 500) / 1000;
     let sign = if nanos < 0 && micros != 0 { "-" } else { "" };
-    let mut int_part = encap_core::text::TextBuf::<48>::new();
-    let _ = write!(int_part, "{sign}{}", micros / 1_000_000);
-    let _ = write!(out, "{:>3}.{:06}", int_part.as_str(), micros % 1_000_000);
+    let mut int_part = TextBuf::<24>::new();
+    let _ = std::fmt::Write::write_str(&mut int_part, sign);
+    let _ = write_dec(&mut int_part, micros / 1_000_000);
+    pad_left(out, int_part.as_str(), 3);
+    out.push('.');
+    let mut frac = TextBuf::<8>::new();
+    let _ = write_dec(&mut frac, micros % 1_000_000);
+    out.extend(std::iter::repeat_n('0', 6usize.saturating_sub(frac.len())));
+    out.push_str(frac.as_str());
 }
 
 #[cfg(test)]

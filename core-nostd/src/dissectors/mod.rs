@@ -23,6 +23,7 @@ pub(crate) mod udp;
 
 use crate::dissect::{Dissection, Layer, View};
 use crate::field::{Field, FieldDef, Value, Visitor};
+use crate::proto::Protocol;
 
 /// Declares a protocol's fields: `mod hf` with one static per field, and `FIELDS`.
 macro_rules! fields {
@@ -98,12 +99,16 @@ impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
 
 /// Walks every layer's fields in frame order.
 pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, v: &mut V) {
-    frame::visit(d, &mut Emit { v, base: 0 });
+    if v.wants(Protocol::Frame) {
+        frame::visit(d, &mut Emit { v, base: 0 });
+    }
     for layer in d.layers() {
         if v.done() {
             return;
         }
-        visit_layer(d, layer, v);
+        if v.wants(layer.protocol) {
+            visit_layer(d, layer, v);
+        }
     }
     frame::visit_trailer(d, &mut Emit { v, base: 0 });
 }

@@ -4,6 +4,7 @@ use core::fmt::{self, Write};
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use crate::text::write_dec;
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
 fields! {
@@ -151,25 +152,37 @@ pub(crate) fn write_flag_names(w: &mut dyn Write, flags: u16) -> fmt::Result {
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
 /// relative numbers need the conversation (see the conversation table).
 pub(crate) fn info(t: &TcpPacket<'_>, segment_len: usize, w: &mut dyn Write) -> fmt::Result {
-    write!(w, "{} \u{2192} {} [", t.src_port(), t.dst_port())?;
+    // The packet list prints this for most frames: numbers go through the fast writers.
+    let num = |w: &mut dyn Write, label: &str, v: u64| {
+        w.write_str(label)?;
+        write_dec(w, v)
+    };
+    write_dec(w, t.src_port().into())?;
+    num(w, " \u{2192} ", t.dst_port().into())?;
+    w.write_str(" [")?;
     write_flag_names(w, t.flags())?;
-    write!(w, "] Seq={}", t.seq_number())?;
+    num(w, "] Seq=", t.seq_number().into())?;
     if t.has(tcp::FLG_ACK) {
-        write!(w, " Ack={}", t.ack_number())?;
+        num(w, " Ack=", t.ack_number().into())?;
     }
-    write!(w, " Win={} Len={segment_len}", t.window_len())?;
+    num(w, " Win=", t.window_len().into())?;
+    num(w, " Len=", segment_len as u64)?;
     if t.has(tcp::FLG_URG) {
-        write!(w, " Urg={}", t.urgent_at())?;
+        num(w, " Urg=", t.urgent_at().into())?;
     }
     for opt in t.option_iter().map_while(Result::ok) {
         match opt {
-            TcpOption::MaxSegmentSize(mss) => write!(w, " MSS={mss}")?,
+            TcpOption::MaxSegmentSize(mss) => num(w, " MSS=", mss.into())?,
             TcpOption::SackPermitted => w.write_str(" SACK_PERM")?,
-            TcpOption::Timestamp { tsval, tsecr } => write!(w, " TSval={tsval} TSecr={tsecr}")?,
-            TcpOption::WindowScale(shift) => write!(w, " WS={}", 1u32 << shift.min(14))?,
+            TcpOption::Timestamp { tsval, tsecr } => {
+                num(w, " TSval=", tsval.into())?;
+                num(w, " TSecr=", tsecr.into())?;
+            }
+            TcpOption::WindowScale(shift) => num(w, " WS=", 1u64 << shift.min(14))?,
             TcpOption::Sack(blocks, n) => {
                 for (le, re) in blocks.iter().take(usize::from(n)) {
-                    write!(w, " SLE={le} SRE={re}")?;
+                    num(w, " SLE=", (*le).into())?;
+                    num(w, " SRE=", (*re).into())?;
                 }
             }
             _ => {}

@@ -4,6 +4,7 @@ use core::fmt::{self, Write};
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use crate::text::write_dec;
 use crate::wire::udp::UdpPacket;
 
 fields! {
@@ -34,11 +35,13 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) 
 
 /// `ip_payload` is the length IP's header gives its payload, when known.
 pub(crate) fn info(u: &UdpPacket<'_>, ip_payload: Option<usize>, w: &mut dyn Write) -> fmt::Result {
-    write!(w, "{} \u{2192} {} ", u.src_port(), u.dst_port())?;
+    write_dec(w, u.src_port().into())?;
+    w.write_str(" \u{2192} ")?;
+    write_dec(w, u.dst_port().into())?;
     let length = usize::from(u.length());
     if ip_payload.is_some_and(|p| length > p) {
-        w.write_str("[BAD UDP LENGTH ")?;
-        write!(w, "{length} > IP PAYLOAD LENGTH] ")?;
+        write!(w, " [BAD UDP LENGTH {length} > IP PAYLOAD LENGTH]")?;
     }
-    write!(w, "Len={}", length.saturating_sub(8))
+    w.write_str(" Len=")?;
+    write_dec(w, length.saturating_sub(8) as u64)
 }

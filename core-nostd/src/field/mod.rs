@@ -92,6 +92,10 @@ pub trait Visitor<'a> {
     fn done(&self) -> bool {
         false
     }
+    /// Return false to skip a protocol's fields (a visitor that needs only some).
+    fn wants(&self, _protocol: Protocol) -> bool {
+        true
+    }
 }
 
 /// Shorthands the dissectors use to declare fields.

@@ -62,12 +62,13 @@ pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::
     match field.value {
         Value::Uint(v) => match field.def.kind {
             FieldKind::Uint(Base::Hex(digits)) => {
-                write!(w, "0x{:0width$x}", v, width = usize::from(digits))
+                w.write_str("0x")?;
+                crate::text::write_hex(w, v, usize::from(digits))
             }
-            _ => write!(w, "{v}"),
+            _ => crate::text::write_dec(w, v),
         },
         Value::Bool(b) => w.write_str(if b { "1" } else { "0" }),
-        Value::Ipv4(a) => write!(w, "{a}"),
+        Value::Ipv4(a) => crate::text::write_ipv4(w, a),
         Value::Ipv6(a) => write!(w, "{a}"),
         Value::Mac(m) => write!(w, "{m}"),
         Value::Str(s) => write_escaped(w, s),
