@@ -34,6 +34,7 @@ extern crate std;
 pub mod dissect;
 mod dissectors;
 pub mod field;
+pub mod filter;
 pub mod proto;
 pub mod summary;
 pub mod text;

@@ -124,25 +124,11 @@ pub struct Collector {
     protocols: Option<Vec<Protocol>>,
 }
 
-/// The protocol a field belongs to, by Wireshark's naming (`dns.qry.name` → dns).
-fn protocol_of(def: &FieldDef) -> Option<Protocol> {
-    let prefix = def.abbrev.split('.').next()?;
-    match prefix {
-        "_ws" => Some(Protocol::Frame),
-        "ieee8021ad" => Some(Protocol::Ieee8021ad),
-        "ipv6" if def.abbrev.starts_with("ipv6.hopopts") => Some(Protocol::Ipv6HopOpts),
-        "ipv6" if def.abbrev.starts_with("ipv6.routing") => Some(Protocol::Ipv6Routing),
-        "ipv6" if def.abbrev.starts_with("ipv6.fraghdr") => Some(Protocol::Ipv6Fragment),
-        "ipv6" if def.abbrev.starts_with("ipv6.dstopts") => Some(Protocol::Ipv6DstOpts),
-        p => Protocol::from_short_name(p),
-    }
-}
-
 impl Collector {
     pub fn new(defs: Vec<&'static FieldDef>) -> Self {
         let values = defs.iter().map(|_| Vec::new()).collect();
         let counts = vec![0; defs.len()];
-        let protocols = defs.iter().map(|d| protocol_of(d)).collect();
+        let protocols = defs.iter().map(|d| registry::protocol_of(d)).collect();
         Collector {
             defs,
             values,

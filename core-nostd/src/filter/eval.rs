@@ -1,0 +1,227 @@
+//! Evaluating a compiled filter against a dissection: one visit of the fields
+//! the filter names, Wireshark's "any occurrence" semantics (`!=` is "all").
+
+use core::cmp::Ordering;
+
+use super::Filter;
+use super::lexer::CmpOp;
+use super::literal::{Literal, in_v4, in_v6};
+use super::parser::be_uint;
+use super::program::{Node, Slice, Subject, Test};
+use crate::dissect::Dissection;
+use crate::field::{Field, Value, Visitor, render};
+use crate::proto::Protocol;
+use crate::text::TextBuf;
+
+/// Per test node: seen at all, true for some occurrence, true for every occurrence.
+struct State {
+    present: u64,
+    any: u64,
+    all: u64,
+}
+
+impl State {
+    fn record(&mut self, i: usize, result: bool) {
+        let bit = 1u64 << i;
+        self.present |= bit;
+        if result {
+            self.any |= bit;
+        } else {
+            self.all &= !bit;
+        }
+    }
+}
+
+/// A value reduced to what comparisons need.
+enum Val<'x> {
+    Num(u64),
+    V4(u32),
+    V6(u128),
+    Mac([u8; 6]),
+    Bytes(&'x [u8]),
+}
+
+impl Filter {
+    /// True when the frame matches.
+    pub fn matches(&self, d: &Dissection<'_>) -> bool {
+        let mut st = State {
+            present: 0,
+            any: 0,
+            all: u64::MAX,
+        };
+        if self.field_protocols != 0 {
+            d.visit(&mut FieldSink {
+                filter: self,
+                d,
+                st: &mut st,
+            });
+        }
+        for (i, node) in self.nodes().iter().enumerate() {
+            if let Node::Test {
+                subject: Subject::Protocol(p),
+                slice,
+                test,
+            } = node
+            {
+                for layer in d.layers().filter(|l| l.protocol == *p) {
+                    // A protocol's bytes run from its header to the end of the frame.
+                    let bytes = d.frame().data.get(layer.offset..).unwrap_or(&[]);
+                    let r = match slice {
+                        Some(s) => s
+                            .of(bytes)
+                            .is_some_and(|b| test_val(test, &Val::Bytes(b), self)),
+                        None => {
+                            matches!(test, Test::Exists) || test_val(test, &Val::Bytes(bytes), self)
+                        }
+                    };
+                    st.record(i, r);
+                }
+            }
+        }
+        self.eval(self.root, &st)
+    }
+
+    fn eval(&self, i: u8, st: &State) -> bool {
+        let Some(node) = self.nodes().get(usize::from(i)) else {
+            return false;
+        };
+        let bit = 1u64 << i;
+        match *node {
+            Node::And(a, b) => self.eval(a, st) && self.eval(b, st),
+            Node::Or(a, b) => self.eval(a, st) || self.eval(b, st),
+            Node::Not(a) => !self.eval(a, st),
+            Node::Never => false,
+            Node::Test {
+                test: Test::Exists, ..
+            } => st.present & bit != 0,
+            Node::Test {
+                test: Test::Cmp(CmpOp::Ne, _),
+                ..
+            } => st.present & bit != 0 && st.all & bit != 0,
+            Node::Test { .. } => st.any & bit != 0,
+        }
+    }
+}
+
+struct FieldSink<'s, 'd, 'a> {
+    filter: &'s Filter,
+    d: &'d Dissection<'a>,
+    st: &'s mut State,
+}
+
+impl<'a> Visitor<'a> for FieldSink<'_, '_, 'a> {
+    fn wants(&self, protocol: Protocol) -> bool {
+        self.filter.field_protocols & (1u64 << (protocol as u8)) != 0
+    }
+
+    fn field(&mut self, field: &Field<'a>) {
+        for (i, node) in self.filter.nodes().iter().enumerate() {
+            let Node::Test {
+                subject: Subject::Field(def),
+                slice,
+                test,
+            } = node
+            else {
+                continue;
+            };
+            if !def.is(field.def) {
+                continue;
+            }
+            let r = eval_field(self.filter, self.d, field, slice.as_ref(), test);
+            self.st.record(i, r);
+        }
+    }
+}
+
+fn eval_field(
+    f: &Filter,
+    d: &Dissection<'_>,
+    field: &Field<'_>,
+    slice: Option<&Slice>,
+    test: &Test,
+) -> bool {
+    if let Test::Exists = test {
+        return true;
+    }
+    if let Some(s) = slice {
+        let end = field.offset.saturating_add(field.len);
+        let bytes = d.frame().data.get(field.offset..end).unwrap_or(&[]);
+        return s
+            .of(bytes)
+            .is_some_and(|b| test_val(test, &Val::Bytes(b), f));
+    }
+    let mut text = TextBuf::<256>::new();
+    let val = match field.value {
+        Value::Uint(v) => Val::Num(v),
+        Value::Bool(b) => Val::Num(u64::from(b)),
+        Value::Ipv4(a) => Val::V4(u32::from(a)),
+        Value::Ipv6(a) => Val::V6(u128::from(a)),
+        Value::Mac(m) => Val::Mac(m.0),
+        Value::Str(b) | Value::Bytes(b) => Val::Bytes(b),
+        Value::Text(t) => Val::Bytes(t.as_bytes()),
+        Value::None => return false,
+        Value::DnsName(_) | Value::TcpFlagsStr(_) | Value::Computed(_) | Value::Malformed(_) => {
+            let _ = render(field, d, &mut text);
+            Val::Bytes(text.as_str().as_bytes())
+        }
+    };
+    test_val(test, &val, f)
+}
+
+fn test_val(test: &Test, v: &Val<'_>, f: &Filter) -> bool {
+    match test {
+        Test::Exists => true,
+        Test::Cmp(op, lit) => compare(*op, v, lit),
+        Test::In { first, count } => {
+            f.set_items(*first, *count)
+                .iter()
+                .any(|item| match &item.high {
+                    None => compare(CmpOp::Eq, v, &item.low),
+                    Some(high) => compare(CmpOp::Ge, v, &item.low) && compare(CmpOp::Le, v, high),
+                })
+        }
+        Test::BitAnd(mask) => match v {
+            Val::Num(n) => n & mask != 0,
+            Val::Bytes(b) => be_uint(b) & mask != 0,
+            _ => false,
+        },
+        Test::Contains(needle) => match v {
+            Val::Bytes(b) => contains(b, needle.as_slice()),
+            _ => false,
+        },
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn order(op: CmpOp, o: Ordering) -> bool {
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+fn compare(op: CmpOp, v: &Val<'_>, lit: &Literal) -> bool {
+    match (v, lit) {
+        (Val::Num(a), Literal::Uint(b)) => order(op, a.cmp(b)),
+        (Val::V4(a), Literal::Ipv4 { addr, prefix }) => match op {
+            CmpOp::Eq => in_v4(*a, *addr, *prefix),
+            CmpOp::Ne => !in_v4(*a, *addr, *prefix),
+            _ => order(op, a.cmp(addr)),
+        },
+        (Val::V6(a), Literal::Ipv6 { addr, prefix }) => match op {
+            CmpOp::Eq => in_v6(*a, *addr, *prefix),
+            CmpOp::Ne => !in_v6(*a, *addr, *prefix),
+            _ => order(op, a.cmp(addr)),
+        },
+        (Val::Mac(a), Literal::Mac(b)) => order(op, a.cmp(b)),
+        (Val::Bytes(a), Literal::Bytes(b)) => order(op, (*a).cmp(b.as_slice())),
+        _ => false,
+    }
+}

@@ -1,0 +1,111 @@
+//! Wireshark display filters, compiled once into a fixed-capacity program and
+//! evaluated per frame without allocation.
+//!
+//! Supported: fields by abbreviation and protocols as tests; `== != < > <= >=`
+//! and `eq ne lt gt le ge`; `contains`; `in { a, b..c }`; `&` (bit test);
+//! slices `[i]`, `[i:len]`, `[i-j]`, `[i:]`; CIDR (`ip.addr == 10.0.0.0/8`);
+//! MAC, IPv4, IPv6, number and string literals; `&& || ! and or not` and
+//! parentheses. A field that occurs several times matches when any occurrence
+//! does (`!=` when every occurrence does, as in Wireshark 4).
+//!
+//! Limits: [`MAX_NODES`] terms, [`MAX_SET_ITEMS`] set items, [`MAX_DEPTH`]
+//! nesting, literals of [`MAX_LITERAL_LEN`] bytes; a filter over a limit is an
+//! error naming the limit, never a truncation. Not supported: `matches`
+//! (regular expressions), arithmetic, functions, and the protocols encap does
+//! not dissect (named plainly in the error).
+
+mod error;
+mod eval;
+mod foreign;
+mod lexer;
+mod literal;
+mod parser;
+mod program;
+
+pub use error::{FilterError, FilterErrorKind};
+pub use literal::{LiteralError, MAX_LITERAL_LEN};
+pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
+
+use program::{Node, SetItem, Subject};
+
+/// A compiled display filter (about 3 KiB, no heap).
+#[derive(Debug, Clone)]
+pub struct Filter {
+    nodes: [Node; MAX_NODES],
+    len: usize,
+    set: [SetItem; MAX_SET_ITEMS],
+    set_len: usize,
+    root: u8,
+    /// Protocols whose fields are tested (bit = `Protocol as u8`), so the
+    /// evaluation visits only those layers.
+    field_protocols: u64,
+}
+
+impl Filter {
+    fn empty() -> Self {
+        Filter {
+            nodes: [Node::Never; MAX_NODES],
+            len: 0,
+            set: [SetItem {
+                low: literal::Literal::Uint(0),
+                high: None,
+            }; MAX_SET_ITEMS],
+            set_len: 0,
+            root: 0,
+            field_protocols: 0,
+        }
+    }
+
+    /// Compiles a filter typed by a user: unknown names and protocols encap
+    /// does not dissect are errors that say so.
+    pub fn compile(text: &str) -> Result<Filter, FilterError<'_>> {
+        Self::build(text, false)
+    }
+
+    /// Compiles a filter where names of protocols encap does not dissect are
+    /// tests that never match (for Wireshark's colouring rules).
+    pub fn compile_lenient(text: &str) -> Result<Filter, FilterError<'_>> {
+        Self::build(text, true)
+    }
+
+    fn build(text: &str, lenient: bool) -> Result<Filter, FilterError<'_>> {
+        let mut p = parser::Parser::new(text, lenient);
+        let root = p.parse()?;
+        let mut f = p.filter;
+        f.root = root;
+        f.field_protocols = f.nodes().iter().fold(0, |acc, n| match n {
+            Node::Test {
+                subject: Subject::Field(def),
+                ..
+            } => {
+                // A field whose protocol cannot be told from its name makes every layer wanted.
+                acc | crate::field::registry::protocol_of(def)
+                    .map(|p| 1u64 << (p as u8))
+                    .unwrap_or(u64::MAX)
+            }
+            _ => acc,
+        });
+        Ok(f)
+    }
+
+    fn nodes(&self) -> &[Node] {
+        self.nodes.get(..self.len).unwrap_or(&[])
+    }
+
+    fn set_items(&self, first: u8, count: u8) -> &[SetItem] {
+        let start = usize::from(first);
+        self.set
+            .get(start..start + usize::from(count))
+            .unwrap_or(&[])
+    }
+
+    /// How many terms the filter uses (of [`MAX_NODES`]).
+    pub fn terms(&self) -> usize {
+        self.len
+    }
+}
+
+const _: () = assert!(crate::proto::Protocol::ALL.len() <= 64 && MAX_NODES <= 64);
+
+#[cfg(test)]
+mod test;

@@ -1,0 +1,154 @@
+extern crate std;
+
+use std::string::ToString;
+use std::vec::Vec;
+
+use super::*;
+use crate::{Frame, LinkType, dissect};
+
+/// Ethernet + IPv4 (192.0.2.1 → 198.51.100.2, TTL 64) + `l4` with protocol `proto`.
+fn ipv4_frame(proto: u8, l4: &[u8]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    let total = (20 + l4.len()) as u16;
+    f.extend_from_slice(&[
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0x12,
+        0x34,
+        0x40,
+        0,
+        64,
+        proto,
+        0,
+        0,
+    ]);
+    f.extend_from_slice(&[192, 0, 2, 1, 198, 51, 100, 2]);
+    f.extend_from_slice(l4);
+    f
+}
+
+fn dns_query() -> Vec<u8> {
+    let mut dns = std::vec![0xbe, 0xef, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    for label in ["www", "example", "test"] {
+        dns.push(label.len() as u8);
+        dns.extend_from_slice(label.as_bytes());
+    }
+    dns.extend_from_slice(&[0, 0, 1, 0, 1]);
+    let len = (8 + dns.len()) as u16;
+    let mut udp = std::vec![0x9c, 0x40, 0, 53, (len >> 8) as u8, len as u8, 0, 0];
+    udp.extend_from_slice(&dns);
+    ipv4_frame(17, &udp)
+}
+
+fn tcp_syn() -> Vec<u8> {
+    let tcp = [
+        0xc3, 0x50, 0x01, 0xbb, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0,
+    ];
+    ipv4_frame(6, &tcp)
+}
+
+fn m(filter: &str, frame: &[u8]) -> bool {
+    let f = Filter::compile(filter).unwrap_or_else(|e| panic!("{filter}: {e}"));
+    f.matches(&dissect(Frame::new(frame, LinkType::ETHERNET)))
+}
+
+#[test]
+fn test_protocols_and_fields() {
+    let dns = dns_query();
+    let syn = tcp_syn();
+    assert!(m("dns", &dns));
+    assert!(!m("dns", &syn));
+    assert!(m("udp && !tcp", &dns));
+    assert!(m("tcp.port == 443", &syn));
+    assert!(m("tcp.dstport eq 443 and tcp.srcport == 50000", &syn));
+    assert!(m("tcp.flags & 0x02", &syn));
+    assert!(!m("tcp.flags & 0x10", &syn));
+    assert!(m("dns.qry.name == \"www.example.test\"", &dns));
+    assert!(m(
+        "dns.qry.name contains \"example\" || http.host == \"x\"",
+        &dns
+    ));
+    assert!(!m("dns.qry.name contains \"exampel\"", &dns));
+    assert!(m("ip.ttl > 10 && ip.ttl <= 64", &dns));
+    assert!(m("udp.port in { 53, 5353 }", &dns));
+    assert!(m("ip.proto in { 1..6 }", &syn));
+    assert!(!m("ip.proto in { 7..16 }", &syn));
+}
+
+#[test]
+fn test_addresses_and_slices() {
+    let dns = dns_query();
+    assert!(m("ip.addr == 192.0.2.0/24", &dns));
+    assert!(m("ip.dst == 198.51.100.2", &dns));
+    assert!(!m("ip.dst == 198.51.100.3", &dns));
+    // `!=` holds only when every occurrence differs (ip.addr has both ends).
+    assert!(!m("ip.addr != 192.0.2.1", &dns));
+    assert!(m("ip.src != 10.0.0.0/8", &dns));
+    assert!(m("eth.dst == 02:00:00:00:00:02", &dns));
+    assert!(!m("eth[0] & 1", &dns));
+    assert!(m("ip.src[0:2] == c0:00", &dns));
+    assert!(m("ip.src[0] == c0", &dns));
+    assert!(m("eth[12:2] == 08:00", &dns));
+}
+
+#[test]
+fn test_absent_fields_are_false() {
+    let syn = tcp_syn();
+    assert!(!m("udp.port == 53", &syn));
+    assert!(!m("udp.port != 53", &syn));
+    assert!(m("!(udp.port == 53)", &syn));
+}
+
+#[test]
+fn test_errors_say_what_and_where() {
+    let e = Filter::compile("ip.srcx == 1.2.3.4").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "\"ip.srcx\" is neither a field nor a protocol name (column 1)"
+    );
+    let e = Filter::compile("tcp && smb").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("encap does not dissect it (column 8)"),
+        "{e}"
+    );
+    let e = Filter::compile("ip.src == example.com").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("\"example.com\" is not an IPv4 address"),
+        "{e}"
+    );
+    assert!(Filter::compile("tcp.port ==").is_err());
+    assert!(Filter::compile("(tcp").is_err());
+    assert!(Filter::compile("").is_err());
+    assert!(Filter::compile("tcp udp").is_err());
+    assert!(Filter::compile("http.host matches \"x\"").is_err());
+    assert!(Filter::compile("tcp == 1").is_err());
+}
+
+#[test]
+fn test_limits_are_errors_not_truncation() {
+    let mut long = std::string::String::from("tcp");
+    for _ in 0..MAX_NODES {
+        long.push_str(" || udp");
+    }
+    let e = Filter::compile(&long).unwrap_err();
+    assert!(matches!(e.kind, FilterErrorKind::TooManyTerms));
+    let deep = "(".repeat(MAX_DEPTH + 1) + "tcp" + &")".repeat(MAX_DEPTH + 1);
+    assert!(matches!(
+        Filter::compile(&deep).unwrap_err().kind,
+        FilterErrorKind::TooDeep
+    ));
+}
+
+#[test]
+fn test_lenient_compiles_unknown_protocols_as_never() {
+    let syn = tcp_syn();
+    let f = Filter::compile_lenient("smb || nbss || tcp.port == 443").unwrap();
+    assert!(f.matches(&dissect(Frame::new(&syn, LinkType::ETHERNET))));
+    let f = Filter::compile_lenient("sctp.chunk_type eq ABORT").unwrap();
+    assert!(!f.matches(&dissect(Frame::new(&syn, LinkType::ETHERNET))));
+}
