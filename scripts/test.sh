@@ -24,7 +24,7 @@ bash captures/oracle.sh --check
 
 step "tests"
 cargo test --workspace -- --nocapture 2>&1 | grep -v '^running 0 tests$' \
-  | tee target/test-output.txt | grep -E '^(test result|tshark agreement|  known difference)|FAILED|panicked' || true
+  | tee target/test-output.txt | grep -E '^(test result|tshark agreement|filter agreement|  known difference)|FAILED|panicked' || true
 if grep -qE 'FAILED|panicked|error(\[|:)' target/test-output.txt; then
   echo "tests failed; see target/test-output.txt" >&2
   exit 1

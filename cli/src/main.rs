@@ -100,11 +100,6 @@ fn main() -> ExitCode {
 }
 
 fn run_read(args: ReadArgs) -> Result<(), String> {
-    if args.filter.is_some() {
-        return Err(
-            "display filters (-Y) are not built yet; they come with the filter engine".into(),
-        );
-    }
     let _ = (args.no_resolve, args.color, io::stdout().is_terminal());
     let mut fields_options = FieldsOptions::default();
     for spec in &args.fields_options {
@@ -124,6 +119,7 @@ fn run_read(args: ReadArgs) -> Result<(), String> {
         fields_options,
         count: args.count,
         write: args.write,
+        filter: args.filter,
         progress: !args.no_progress,
     };
     let stdout = io::stdout().lock();

@@ -30,8 +30,11 @@ pub struct ReadOptions {
     pub hex: bool,
     pub fields: Vec<String>,
     pub fields_options: FieldsOptions,
+    /// Frames read (not shown) stop the run, as tshark's `-c`.
     pub count: Option<u64>,
     pub write: Option<PathBuf>,
+    /// A display filter (`-Y`): only matching frames are printed and written.
+    pub filter: Option<String>,
     pub progress: bool,
 }
 
@@ -64,6 +67,8 @@ impl std::error::Error for ReadError {}
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ReadStats {
     pub frames: u64,
+    /// Frames that passed the display filter (all, without one).
+    pub shown: u64,
     pub malformed: u64,
 }
 
@@ -92,6 +97,10 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             return Err(ReadError::Usage("-e only applies with -T fields".into()));
         }
         _ => Vec::new(),
+    };
+    let filter = match &opts.filter {
+        Some(text) => Some(compile_filter(text)?),
+        None => None,
     };
     let mut collector = Collector::new(defs);
     let (input, size) = open_input(&opts.input)?;
@@ -140,10 +149,16 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             timestamp: meta.timestamp,
         };
         let d = dissect(frame);
+        // Times are relative to the first frame read, shown or not (as tshark's).
+        let first = *first_ts.get_or_insert(meta.timestamp);
         if d.is_malformed() {
             stats.malformed += 1;
         }
-        let first = *first_ts.get_or_insert(meta.timestamp);
+        if filter.as_ref().is_some_and(|f| !f.matches(&d)) {
+            progress.tick(reader.position(), stats.frames);
+            continue;
+        }
+        stats.shown += 1;
         text.clear();
         match opts.format {
             Format::Text => {
@@ -198,6 +213,14 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     out.flush().map_err(ReadError::Output)?;
     progress.done();
     Ok(stats)
+}
+
+/// Compiles `-Y`; the error points at the column with a caret under the filter.
+pub fn compile_filter(text: &str) -> Result<encap_core::filter::Filter, ReadError> {
+    encap_core::filter::Filter::compile(text).map_err(|e| {
+        let caret = " ".repeat(text.get(..e.at).map_or(0, |s| s.chars().count()));
+        ReadError::Usage(format!("-Y: {e}\n    {text}\n    {caret}^"))
+    })
 }
 
 fn finish_json(format: Format, started: bool, out: &mut impl Write) -> Result<(), ReadError> {

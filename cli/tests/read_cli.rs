@@ -218,10 +218,38 @@ fn assert_balanced(s: &str) {
 }
 
 #[test]
-fn filters_are_said_to_be_not_built() {
-    let o = encap(&["read", "-r", &capture("dns.pcap"), "-Y", "dns"]);
+fn display_filter_selects_frames_and_errors_point_at_the_column() {
+    let o = encap(&[
+        "read",
+        "-r",
+        &capture("dns.pcap"),
+        "-Y",
+        "dns.qry.type == 15",
+        "-T",
+        "fields",
+        "-e",
+        "dns.qry.type",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.is_empty());
+    assert!(out.lines().all(|l| l == "15"), "{out}");
+
+    let o = encap(&[
+        "read",
+        "-r",
+        &capture("dns.pcap"),
+        "-Y",
+        "dns && ip.srcx == 1",
+    ]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("not built yet"), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(
+        err.contains("\"ip.srcx\" is neither a field nor a protocol name (column 8)"),
+        "{err}"
+    );
+    assert!(err.contains("\n           ^"), "{err}");
 }
 
 #[test]

@@ -11,11 +11,13 @@ use crate::proto::Protocol;
 /// not inside an ICMP error and not a pseudo-layer or a body.
 fn info_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
     d.layers().rev().find(|l| {
-        !l.in_error
-            && !matches!(
-                l.view,
-                View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
-            )
+        // A request line cut by the snap length leaves TCP's columns in place.
+        let cut_http = l.protocol == Protocol::Http && matches!(l.view, View::Truncated { .. });
+        let pseudo = matches!(
+            l.view,
+            View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
+        );
+        !l.in_error && !pseudo && !cut_http
     })
 }
 

@@ -102,6 +102,9 @@ pub struct Dissection<'a> {
     pdu_head: Option<&'a [u8]>,
     /// Why the last layer is [`View::Truncated`] (the walk stops there, so one suffices).
     stopped_by: Option<crate::wire::Error>,
+    /// A protocol that looked at the bytes and refused them (a wrong IP version):
+    /// it is not a layer, but a filter naming it matches, as in Wireshark.
+    rejected: Option<Protocol>,
 }
 
 /// Dissects one frame.
@@ -125,6 +128,7 @@ impl<'a> Dissection<'a> {
             pdu_pending: false,
             pdu_head: None,
             stopped_by: None,
+            rejected: None,
         }
     }
 
@@ -163,6 +167,11 @@ impl<'a> Dissection<'a> {
     /// The first line of such a pending PDU, when tshark shows it.
     pub fn pdu_head(&self) -> Option<&'a [u8]> {
         self.pdu_head
+    }
+
+    /// A protocol that refused the bytes handed to it (see the field's docs).
+    pub fn rejected(&self) -> Option<Protocol> {
+        self.rejected
     }
 
     /// Why the last layer could not be read whole, when it could not.

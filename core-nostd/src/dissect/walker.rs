@@ -306,6 +306,7 @@ impl<'a> Walker<'_, 'a> {
     /// A network header whose version nibble is wrong is not that protocol:
     /// tshark hands the bytes to `data` and flags them.
     fn wrong_version(&mut self, err: Error, data: &'a [u8]) {
+        self.d.rejected = Some(err.protocol);
         self.data(data);
         let at = self.offset_of(data);
         self.note(Severity::Malformed, err, at);
@@ -564,12 +565,22 @@ impl<'a> Walker<'_, 'a> {
                 self.d.pdu_pending = true;
                 return;
             }
-            self.push(
+            if HttpMessage::looks_like_start(data) && !data.starts_with(b"HTTP/") {
+                // The snap length cut a request line: its words are still shown
+                // (a cut status line is a continuation to tshark).
+                let err =
+                    Error::truncated(Protocol::Http, data.len() + 1, data.len(), LenSource::Slice);
+                return self.stop(Protocol::Http, data, err);
+            }
+            // tshark hands a continuation's bytes to `data` as well.
+            if self.push(
                 Protocol::Http,
                 View::HttpContinuation(data),
                 data,
                 data.len(),
-            );
+            ) {
+                self.data(data);
+            }
             return;
         };
         let cut = self.d.frame.is_cut();

@@ -93,6 +93,22 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(m: &HttpMessage<'a>, e: &mut Emit<'_, V>
     }
 }
 
+/// A request line cut by the snap length: the method, and the URI when it started.
+pub(crate) fn visit_cut_start_line<'a, V: Visitor<'a>>(data: &'a [u8], e: &mut Emit<'_, V>) {
+    let mut words = data.splitn(3, |&b| b == b' ');
+    let method = words.next().unwrap_or(&[]);
+    e.bool(&hf::REQUEST, 0, 0, true);
+    e.f(&hf::REQUEST_METHOD, 0, method.len(), Value::Str(method));
+    if let Some(uri) = words.next().filter(|u| !u.is_empty()) {
+        e.f(
+            &hf::REQUEST_URI,
+            method.len() + 1,
+            uri.len(),
+            Value::Str(uri),
+        );
+    }
+}
+
 pub(crate) fn visit_continuation<'a, V: Visitor<'a>>(data: &'a [u8], e: &mut Emit<'_, V>) {
     e.f(&hf::FILE_DATA, 0, data.len(), Value::Str(data));
 }

@@ -119,6 +119,17 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         return;
     }
     v.open(layer.protocol, layer.offset, layer.len);
+    if let (View::Truncated { bytes }, Protocol::Http) = (layer.view, layer.protocol) {
+        http::visit_cut_start_line(
+            bytes,
+            &mut Emit {
+                v,
+                base: layer.offset,
+            },
+        );
+        v.close();
+        return;
+    }
     if let (View::Truncated { bytes }, Some(error)) = (layer.view, d.stopped_by()) {
         let header_len = usize::from(bytes.get(12).copied().unwrap_or(0) >> 4) * 4;
         // tshark computes tcp.len from a bogus header length, not from a cut one.

@@ -63,7 +63,17 @@ impl Filter {
                 test,
             } = node
             {
+                if d.rejected() == Some(*p) && matches!(test, Test::Exists) {
+                    st.record(i, true);
+                }
                 for layer in d.layers().filter(|l| l.protocol == *p) {
+                    // tshark's IPv4 and ARP add no protocol item for a header with no
+                    // bytes at all (IPv6 adds its item before reading).
+                    if matches!(layer.view, crate::dissect::View::Truncated { bytes: [] })
+                        && layer.protocol != Protocol::Ipv6
+                    {
+                        continue;
+                    }
                     // A protocol's bytes run from its header to the end of the frame.
                     let bytes = d.frame().data.get(layer.offset..).unwrap_or(&[]);
                     let r = match slice {

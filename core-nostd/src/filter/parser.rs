@@ -331,6 +331,8 @@ impl<'f> Parser<'f> {
     fn set(&mut self, subject: Subject, sliced: bool, name: &'f str) -> Result<'f, Test> {
         let open = self.expect(TokenKind::LBrace, "\"{\"")?;
         let first = self.filter.set_len;
+        // Items are separated by commas, as in Wireshark 4.
+        let mut need_comma = false;
         loop {
             let t = self.peek()?;
             match t.kind {
@@ -338,15 +340,23 @@ impl<'f> Parser<'f> {
                     self.next()?;
                     break;
                 }
-                TokenKind::Comma => {
+                TokenKind::Comma if need_comma => {
                     self.next()?;
+                    need_comma = false;
                     continue;
                 }
                 TokenKind::End => {
                     return Err(FilterError::new(t.at, FilterErrorKind::Expected("\"}\"")));
                 }
+                _ if need_comma => {
+                    return Err(FilterError::new(
+                        t.at,
+                        FilterErrorKind::Expected("\",\" or \"}\""),
+                    ));
+                }
                 _ => {}
             }
+            need_comma = true;
             let low = self.literal(subject, sliced, name)?;
             let high = if self.peek()?.kind == TokenKind::DotDot {
                 self.next()?;
