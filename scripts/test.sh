@@ -35,6 +35,8 @@ if [ "${ENCAP_SKIP_FUZZ:-0}" = 1 ]; then
   echo "skipped (ENCAP_SKIP_FUZZ=1)"
 else
   bash scripts/fuzz.sh dissect "${ENCAP_FUZZ_SECONDS:-60}"
+  bash scripts/fuzz.sh filter_parse 20
+  bash scripts/fuzz.sh filter_eval 20
 fi
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')

@@ -28,8 +28,29 @@ def frames(path):
         at += 16 + incl
 
 
+def filter_seeds(captures, out, with_frames):
+    os.makedirs(out, exist_ok=True)
+    filters = [l.strip() for l in open(os.path.join(captures, "filters.txt")) if l.strip()]
+    frames_list = []
+    if with_frames:
+        for name in sorted(os.listdir(captures)):
+            if name.endswith(".pcap"):
+                frames_list += [f for link, f in frames(os.path.join(captures, name)) if link == 1]
+    for i, text in enumerate(filters):
+        data = text.encode()
+        if with_frames:
+            frame = frames_list[i * 7 % len(frames_list)] if frames_list else b""
+            data = bytes([min(len(data), 255)]) + data[:255] + frame
+        with open(os.path.join(out, "filter-%03d.bin" % i), "wb") as f:
+            f.write(data)
+    print("wrote %d seeds to %s" % (len(filters), out))
+
+
 def main():
     captures, out = sys.argv[1], sys.argv[2]
+    target = sys.argv[3] if len(sys.argv) > 3 else "dissect"
+    if target != "dissect":
+        return filter_seeds(captures, out, target == "filter_eval")
     os.makedirs(out, exist_ok=True)
     n = 0
     for name in sorted(os.listdir(captures)):
