@@ -100,7 +100,12 @@ fn main() -> ExitCode {
 }
 
 fn run_read(args: ReadArgs) -> Result<(), String> {
-    let _ = (args.no_resolve, args.color, io::stdout().is_terminal());
+    let _ = args.no_resolve;
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     let mut fields_options = FieldsOptions::default();
     for spec in &args.fields_options {
         fields_options.set(spec)?;
@@ -120,6 +125,7 @@ fn run_read(args: ReadArgs) -> Result<(), String> {
         count: args.count,
         write: args.write,
         filter: args.filter,
+        color,
         progress: !args.no_progress,
     };
     let stdout = io::stdout().lock();

@@ -9,7 +9,7 @@ use encap_core::{Frame, dissect};
 
 use crate::capture::{CaptureError, CaptureReader, PcapWriter, RecordMeta};
 use crate::output::fields::{self, Collector, FieldsOptions};
-use crate::output::{hex, json, line, tree};
+use crate::output::{colour, hex, json, line, tree};
 
 /// How each frame is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub struct ReadOptions {
     pub write: Option<PathBuf>,
     /// A display filter (`-Y`): only matching frames are printed and written.
     pub filter: Option<String>,
+    /// Paint summary lines with Wireshark's colouring rules.
+    pub color: bool,
     pub progress: bool,
 }
 
@@ -124,6 +126,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut first_ts: Option<(i64, u32)> = None;
     let mut json_started = false;
     let mut lines = line::LineFormatter::default();
+    let mut line_buf = String::new();
 
     if opts.format == Format::Fields && opts.fields_options.header {
         fields::write_header(out, &collector, &opts.fields_options).map_err(ReadError::Output)?;
@@ -167,6 +170,11 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
                     - i64::from(first.1);
                 if opts.verbose {
                     tree::format_tree(&mut text, &d);
+                } else if let Some(rule) = opts.color.then(|| colour::rule_for(&d)).flatten() {
+                    line_buf.clear();
+                    lines.format(&mut line_buf, &d, rel);
+                    colour::paint(&mut text, rule, &line_buf);
+                    text.push('\n');
                 } else {
                     lines.format(&mut text, &d, rel);
                     text.push('\n');

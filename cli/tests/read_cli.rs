@@ -260,3 +260,42 @@ fn verbose_tree_and_hex_dump() {
     assert!(out.starts_with("Frame 1: "), "{out}");
     assert!(out.contains("\n0000  "), "{out}");
 }
+
+#[test]
+fn colours_follow_wiresharks_rules_and_the_flag() {
+    let o = encap(&[
+        "read",
+        "-r",
+        &capture("dns.pcap"),
+        "-c",
+        "3",
+        "--color",
+        "always",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.matches("\x1b[38;2;").count(), 3, "{out:?}");
+    assert!(out.lines().all(|l| l.ends_with("\x1b[0m")), "{out:?}");
+
+    // Piped output (the default `auto`) and `never` stay plain.
+    let dns = capture("dns.pcap");
+    for args in [vec![], vec!["--color", "never"]] {
+        let mut a = vec!["read", "-r", dns.as_str(), "-c", "3"];
+        a.extend(args);
+        let o = encap(&a);
+        assert!(!stdout(&o).contains('\x1b'));
+    }
+
+    let o = encap(&[
+        "read",
+        "-r",
+        &capture("tcp-faults.pcap"),
+        "-T",
+        "fields",
+        "-e",
+        "frame.coloring_rule.name",
+    ]);
+    let names = stdout(&o);
+    assert!(names.lines().any(|l| l == "TCP SYN/FIN"), "{names}");
+    assert!(names.lines().any(|l| l == "ARP"), "{names}");
+}

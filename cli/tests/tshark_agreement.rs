@@ -267,6 +267,10 @@ fn explain(
             return Some("tls-session-version");
         }
     }
+    // "Bad TCP" is the colour of tcp.analysis flags.
+    if field == "frame.coloring_rule.name" && on("tcp-analysis") && tshark == "Bad TCP" {
+        return Some("tcp-analysis");
+    }
     // tshark does not hand a retransmission's payload to a dissector again.
     if field == "frame.protocols"
         && on("tcp-analysis")

@@ -31,6 +31,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod colour;
 pub mod dissect;
 mod dissectors;
 pub mod field;

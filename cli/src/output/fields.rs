@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use encap_core::Dissection;
 use encap_core::Protocol;
+use encap_core::colour::Colouring;
 use encap_core::field::{Field, FieldDef, Visitor, registry, render};
 
 /// Which occurrences of a field to print (`-E occurrence=`).
@@ -122,6 +123,8 @@ pub struct Collector {
     /// The protocols whose fields were asked for (by abbreviation prefix), or
     /// `None` when a field's protocol cannot be told from its name.
     protocols: Option<Vec<Protocol>>,
+    /// The colouring rules, when `frame.coloring_rule.name` is asked for.
+    colouring: Option<Box<Colouring>>,
 }
 
 impl Collector {
@@ -129,11 +132,13 @@ impl Collector {
         let values = defs.iter().map(|_| Vec::new()).collect();
         let counts = vec![0; defs.len()];
         let protocols = defs.iter().map(|d| registry::protocol_of(d)).collect();
+        let wants_colour = defs.iter().any(|d| d.is(Colouring::rule_name_field()));
         Collector {
             defs,
             values,
             counts,
             protocols,
+            colouring: wants_colour.then(|| Box::new(crate::output::colour::rules().clone())),
         }
     }
 
@@ -146,6 +151,16 @@ impl Collector {
         self.counts.fill(0);
         let mut sink = Sink { c: self, d };
         d.visit(&mut sink);
+        if let Some(rule) = self.colouring.as_ref().and_then(|c| c.classify(d)) {
+            let field = encap_core::field::Field {
+                def: Colouring::rule_name_field(),
+                offset: 0,
+                len: 0,
+                value: encap_core::field::Value::Text(rule.name),
+                hidden: false,
+            };
+            Sink { c: self, d }.field(&field);
+        }
     }
 
     /// The values of field `i` joined as `-E occurrence/aggregator` ask.

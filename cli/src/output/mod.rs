@@ -1,5 +1,6 @@
 //! Output formats of `encap read` (and later `encap watch`).
 
+pub mod colour;
 pub mod fields;
 pub mod hex;
 pub mod json;

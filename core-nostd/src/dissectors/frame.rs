@@ -10,6 +10,8 @@ fields! {
     LEN = "frame.len", "Frame Length", DEC;
     CAP_LEN = "frame.cap_len", "Capture Length", DEC;
     PROTOCOLS = "frame.protocols", "Protocols in frame", STR;
+    // Filled by whoever applies the colouring rules (see `colour::Colouring`).
+    COLORING_RULE_NAME = "frame.coloring_rule.name", "Coloring Rule Name", STR, generated;
     DATA = "data.data", "Data", BYTES;
     DATA_LEN = "data.len", "Length", DEC, generated;
     MALFORMED = "_ws.malformed", "Malformed Packet", NONE;

@@ -10,7 +10,7 @@ fields! {
     TYPE = "icmp.type", "Type", DEC;
     CODE = "icmp.code", "Code", DEC;
     CHECKSUM = "icmp.checksum", "Checksum", HEX16;
-    CHECKSUM_STATUS = "icmp.checksum.status", "Checksum Status", DEC, generated;
+    CHECKSUM_STATUS = "icmp.checksum.status", "Checksum Status", DEC, vals(&crate::dissectors::ip::CHECKSUM_STATUS_VALS);
     IDENT = "icmp.ident", "Identifier (BE)", DEC;
     IDENT_LE = "icmp.ident_le", "Identifier (LE)", DEC;
     SEQ = "icmp.seq", "Sequence Number (BE)", DEC;
@@ -21,7 +21,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IcmpPacket<'a>, e: &mut Emit<'_, V>)
     e.uint(&hf::TYPE, 0, 1, p.msg_type());
     e.uint(&hf::CODE, 1, 1, p.code());
     e.uint(&hf::CHECKSUM, 2, 2, p.checksum());
-    e.uint(&hf::CHECKSUM_STATUS, 2, 2, u8::from(p.checksum_valid()));
+    let status = if p.checksum_valid() {
+        crate::dissectors::ip::CHECKSUM_GOOD
+    } else {
+        crate::dissectors::ip::CHECKSUM_BAD
+    };
+    e.uint(&hf::CHECKSUM_STATUS, 2, 2, status);
     if p.is_echo() {
         e.uint(&hf::IDENT, 4, 2, p.echo_ident());
         e.uint(&hf::IDENT_LE, 4, 2, p.echo_ident().swap_bytes());

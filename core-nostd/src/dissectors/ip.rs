@@ -22,7 +22,7 @@ fields! {
     TTL = "ip.ttl", "Time to Live", DEC;
     PROTO = "ip.proto", "Protocol", DEC;
     CHECKSUM = "ip.checksum", "Header Checksum", HEX16;
-    CHECKSUM_STATUS = "ip.checksum.status", "Header checksum status", DEC, generated;
+    CHECKSUM_STATUS = "ip.checksum.status", "Header checksum status", DEC, vals(&CHECKSUM_STATUS_VALS);
     SRC = "ip.src", "Source Address", IPV4;
     ADDR = "ip.addr", "Source or Destination Address", IPV4;
     DST = "ip.dst", "Destination Address", IPV4;
@@ -33,6 +33,15 @@ fields! {
 /// Wireshark's checksum status values.
 pub(crate) const CHECKSUM_BAD: u64 = 0;
 pub(crate) const CHECKSUM_GOOD: u64 = 1;
+/// What tshark reports by default for IPv4, TCP and UDP: it does not verify them.
+pub(crate) const CHECKSUM_UNVERIFIED: u64 = 2;
+pub(crate) static CHECKSUM_STATUS_VALS: [(u64, &str); 5] = [
+    (CHECKSUM_BAD, "Bad"),
+    (CHECKSUM_GOOD, "Good"),
+    (CHECKSUM_UNVERIFIED, "Unverified"),
+    (3, "Not present"),
+    (4, "Illegal"),
+];
 
 pub(crate) fn visit<'a, V: Visitor<'a>>(ip: &Ipv4Packet<'a>, e: &mut Emit<'_, V>) {
     e.uint(&hf::VERSION, 0, 1, ip.version());
@@ -51,12 +60,9 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(ip: &Ipv4Packet<'a>, e: &mut Emit<'_, V>
     e.uint(&hf::TTL, 8, 1, ip.ttl());
     e.uint(&hf::PROTO, 9, 1, ip.protocol().0);
     e.uint(&hf::CHECKSUM, 10, 2, ip.checksum());
-    let status = if ip.checksum_valid() {
-        CHECKSUM_GOOD
-    } else {
-        CHECKSUM_BAD
-    };
-    e.uint(&hf::CHECKSUM_STATUS, 10, 2, status);
+    // Like tshark's default, the header checksum is not verified here (a bad one
+    // is an expert note of the walk instead).
+    e.uint(&hf::CHECKSUM_STATUS, 10, 2, CHECKSUM_UNVERIFIED);
     e.f(&hf::SRC, 12, 4, Value::Ipv4(ip.src_addr()));
     e.hidden(&hf::ADDR, 12, 4, Value::Ipv4(ip.src_addr()));
     e.f(&hf::DST, 16, 4, Value::Ipv4(ip.dst_addr()));

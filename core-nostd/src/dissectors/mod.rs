@@ -27,10 +27,13 @@ use crate::proto::Protocol;
 
 /// Declares a protocol's fields: `mod hf` with one static per field, and `FIELDS`.
 macro_rules! fields {
-    ($( $id:ident = $abbrev:literal, $name:literal, $kind:expr $(, $gen:ident)? ;)*) => {
+    ($( $id:ident = $abbrev:literal, $name:literal, $kind:expr $(, $gen:ident $(($vals:expr))?)? ;)*) => {
         pub mod hf {
+            #[allow(unused_imports)]
             use crate::field::decl::*;
-            $( pub static $id: FieldDef = $crate::dissectors::fields!(@def $abbrev, $name, $kind $(, $gen)?); )*
+            #[allow(unused_imports)]
+            use super::*;
+            $( pub static $id: FieldDef = $crate::dissectors::fields!(@def $abbrev, $name, $kind $(, $gen $(($vals))?)?); )*
         }
         /// Every field this protocol declares.
         pub static FIELDS: &[&crate::field::FieldDef] = &[ $( &hf::$id ),* ];
@@ -40,6 +43,9 @@ macro_rules! fields {
     };
     (@def $abbrev:literal, $name:literal, $kind:expr, generated) => {
         FieldDef::new($abbrev, $name, $kind).generated()
+    };
+    (@def $abbrev:literal, $name:literal, $kind:expr, vals($vals:expr)) => {
+        FieldDef::new($abbrev, $name, $kind).generated().vals($vals)
     };
 }
 pub(crate) use fields;

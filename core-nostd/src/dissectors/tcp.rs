@@ -28,6 +28,7 @@ fields! {
     FLAGS_STR = "tcp.flags.str", "TCP Flags", STR, generated;
     WINDOW_SIZE_VALUE = "tcp.window_size_value", "Window", DEC;
     CHECKSUM = "tcp.checksum", "Checksum", HEX16;
+    CHECKSUM_STATUS = "tcp.checksum.status", "Checksum Status", DEC, vals(&crate::dissectors::ip::CHECKSUM_STATUS_VALS);
     URGENT_POINTER = "tcp.urgent_pointer", "Urgent Pointer", DEC;
     LEN = "tcp.len", "TCP Segment Len", DEC, generated;
     OPTION_KIND = "tcp.option_kind", "Kind", DEC;
@@ -79,6 +80,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
     e.f(&hf::FLAGS_STR, 12, 2, Value::TcpFlagsStr(flags));
     e.uint(&hf::WINDOW_SIZE_VALUE, 14, 2, t.window_len());
     e.uint(&hf::CHECKSUM, 16, 2, t.checksum());
+    e.uint(
+        &hf::CHECKSUM_STATUS,
+        16,
+        2,
+        crate::dissectors::ip::CHECKSUM_UNVERIFIED,
+    );
     e.uint(&hf::URGENT_POINTER, 18, 2, t.urgent_at());
     let mut at = tcp::HEADER_LEN;
     let mut rest = t.options();

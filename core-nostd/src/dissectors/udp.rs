@@ -13,6 +13,7 @@ fields! {
     PORT = "udp.port", "Source or Destination Port", DEC;
     LENGTH = "udp.length", "Length", DEC;
     CHECKSUM = "udp.checksum", "Checksum", HEX16;
+    CHECKSUM_STATUS = "udp.checksum.status", "Checksum Status", DEC, vals(&crate::dissectors::ip::CHECKSUM_STATUS_VALS);
     PAYLOAD = "udp.payload", "UDP payload", BYTES;
 }
 
@@ -23,6 +24,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) 
     e.hidden(&hf::PORT, 2, 2, Value::Uint(u.dst_port().into()));
     e.uint(&hf::LENGTH, 4, 2, u.length());
     e.uint(&hf::CHECKSUM, 6, 2, u.checksum());
+    e.uint(
+        &hf::CHECKSUM_STATUS,
+        6,
+        2,
+        crate::dissectors::ip::CHECKSUM_UNVERIFIED,
+    );
     if !u.payload().is_empty() {
         e.f(
             &hf::PAYLOAD,

@@ -47,6 +47,8 @@ pub struct FieldDef {
     pub kind: FieldKind,
     /// Not on the wire (computed), shown in brackets in the tree.
     pub generated: bool,
+    /// Names of values (Wireshark's value strings), usable in filters: `== "Bad"`.
+    pub vals: &'static [(u64, &'static str)],
 }
 
 impl FieldDef {
@@ -56,7 +58,21 @@ impl FieldDef {
             name,
             kind,
             generated: false,
+            vals: &[],
         }
+    }
+
+    pub const fn vals(mut self, vals: &'static [(u64, &'static str)]) -> FieldDef {
+        self.vals = vals;
+        self
+    }
+
+    /// The value a name stands for (ASCII case-insensitive).
+    pub fn value_of(&self, name: &str) -> Option<u64> {
+        self.vals
+            .iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(v, _)| *v)
     }
 
     pub const fn generated(mut self) -> FieldDef {

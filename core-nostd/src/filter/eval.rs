@@ -226,9 +226,9 @@ fn compare(op: CmpOp, v: &Val<'_>, lit: &Literal) -> bool {
             _ => order(op, a.cmp(addr)),
         },
         (Val::V6(a), Literal::Ipv6 { addr, prefix }) => match op {
-            CmpOp::Eq => in_v6(*a, *addr, *prefix),
-            CmpOp::Ne => !in_v6(*a, *addr, *prefix),
-            _ => order(op, a.cmp(addr)),
+            CmpOp::Eq => in_v6(*a, u128::from_be_bytes(*addr), *prefix),
+            CmpOp::Ne => !in_v6(*a, u128::from_be_bytes(*addr), *prefix),
+            _ => order(op, a.cmp(&u128::from_be_bytes(*addr))),
         },
         (Val::Mac(a), Literal::Mac(b)) => order(op, a.cmp(b)),
         (Val::Bytes(a), Literal::Bytes(b)) => order(op, (*a).cmp(b.as_slice())),

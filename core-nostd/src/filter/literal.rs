@@ -4,7 +4,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 use core::str::FromStr;
 
 /// Bytes kept inline: strings and byte strings longer than this are refused.
-pub const MAX_LITERAL_LEN: usize = 64;
+pub const MAX_LITERAL_LEN: usize = 32;
 
 /// A literal value, ready to compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,8 +14,9 @@ pub enum Literal {
         addr: u32,
         prefix: u8,
     },
+    /// Kept as bytes (not `u128`) so literals stay 8-byte aligned and small.
     Ipv6 {
-        addr: u128,
+        addr: [u8; 16],
         prefix: u8,
     },
     Mac([u8; 6]),
@@ -83,7 +84,7 @@ impl LiteralError {
             LiteralError::NotMac => "is not a hardware address (like 02:00:00:00:00:01)",
             LiteralError::NotBytes => "is not a byte string (like c0:00:02 or c00002)",
             LiteralError::NotBool => "is not a boolean (1, 0, True or False)",
-            LiteralError::TooLong => "is longer than the 64 bytes a filter literal can hold",
+            LiteralError::TooLong => "is longer than the 32 bytes a filter literal can hold",
             LiteralError::BadEscape => "has an escape sequence encap does not know",
         }
     }
@@ -131,7 +132,7 @@ pub fn parse_ipv6(s: &str) -> Result<Literal, LiteralError> {
     let (addr, prefix) = split_prefix(s, 128).ok_or(LiteralError::NotIpv6)?;
     let addr = Ipv6Addr::from_str(addr).map_err(|_| LiteralError::NotIpv6)?;
     Ok(Literal::Ipv6 {
-        addr: u128::from(addr),
+        addr: addr.octets(),
         prefix,
     })
 }

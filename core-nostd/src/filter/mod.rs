@@ -99,6 +99,13 @@ impl Filter {
             .unwrap_or(&[])
     }
 
+    /// A filter that matches nothing.
+    pub fn never() -> Filter {
+        let mut f = Filter::empty();
+        f.len = 1;
+        f
+    }
+
     /// How many terms the filter uses (of [`MAX_NODES`]).
     pub fn terms(&self) -> usize {
         self.len

@@ -297,13 +297,13 @@ impl<'f> Parser<'f> {
         Ok(slice)
     }
 
-    fn index(&mut self) -> Result<'f, usize> {
+    fn index(&mut self) -> Result<'f, u16> {
         let t = self.next()?;
         match t.kind {
             TokenKind::Word(w) => w
-                .parse::<usize>()
+                .parse::<u16>()
                 .ok()
-                .filter(|n| *n < 65_536)
+                .filter(|n| *n < u16::MAX / 2)
                 .ok_or(FilterError::new(t.at, FilterErrorKind::BadSlice)),
             _ => Err(FilterError::new(t.at, FilterErrorKind::BadSlice)),
         }
@@ -314,6 +314,12 @@ impl<'f> Parser<'f> {
         let t = self.next()?;
         let text = token_text(&t);
         let parsed = match (t.kind, subject) {
+            // A field with value names takes them, quoted or not: `ip.checksum.status == "Bad"`.
+            (TokenKind::Str(s) | TokenKind::Word(s), Subject::Field(def))
+                if !sliced && def.value_of(s).is_some() =>
+            {
+                Ok(Literal::Uint(def.value_of(s).unwrap_or(0)))
+            }
             (TokenKind::Str(s), _) => literal::unescape(s).map(Literal::Bytes),
             (TokenKind::Word(w), _) if sliced => literal::parse_bytes(w).map(Literal::Bytes),
             (TokenKind::Word(w), Subject::Field(def)) => literal_for(def.kind, w),

@@ -22,15 +22,16 @@ pub enum Subject {
 /// `[i]`, `[i:n]`, `[i-j]` or `[i:]`: bytes `start..end` (end `None` = to the end).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slice {
-    pub start: usize,
-    pub end: Option<usize>,
+    pub start: u16,
+    pub end: Option<u16>,
 }
 
 impl Slice {
     pub fn of<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+        let start = usize::from(self.start);
         match self.end {
-            Some(end) => bytes.get(self.start..end),
-            None => bytes.get(self.start..),
+            Some(end) => bytes.get(start..usize::from(end)),
+            None => bytes.get(start..),
         }
     }
 }

@@ -152,3 +152,13 @@ fn test_lenient_compiles_unknown_protocols_as_never() {
     let f = Filter::compile_lenient("sctp.chunk_type eq ABORT").unwrap();
     assert!(!f.matches(&dissect(Frame::new(&syn, LinkType::ETHERNET))));
 }
+
+#[test]
+fn test_size_stays_small() {
+    // A filter lives on a board's stack or in a watcher's state: keep it a few KiB.
+    assert!(
+        core::mem::size_of::<Filter>() <= 4096,
+        "{}",
+        core::mem::size_of::<Filter>()
+    );
+}

@@ -1,0 +1,31 @@
+//! Wireshark's colours on a terminal: each line with its rule's background and
+//! foreground in 24-bit ANSI colour.
+
+use std::sync::OnceLock;
+
+use encap_core::Dissection;
+use encap_core::colour::{Colouring, Rule};
+
+/// The default rules, compiled once per process.
+pub fn rules() -> &'static Colouring {
+    static RULES: OnceLock<Box<Colouring>> = OnceLock::new();
+    RULES.get_or_init(|| match Colouring::new() {
+        Ok(c) => Box::new(c),
+        // The rules are a fixed table checked by a test; this is unreachable.
+        Err((name, e)) => unreachable!("default colouring rule {name:?} does not compile: {e}"),
+    })
+}
+
+/// The rule for `d`, if any.
+pub fn rule_for(d: &Dissection<'_>) -> Option<&'static Rule> {
+    rules().classify(d)
+}
+
+/// Wraps `line` (no newline) in the rule's colours.
+pub fn paint(out: &mut String, rule: &Rule, line: &str) {
+    let (fr, fg, fb) = rule.foreground.to_rgb8();
+    let (br, bg, bb) = rule.background.to_rgb8();
+    out.push_str(&format!(
+        "\x1b[38;2;{fr};{fg};{fb}m\x1b[48;2;{br};{bg};{bb}m{line}\x1b[0m"
+    ));
+}
