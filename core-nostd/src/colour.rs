@@ -168,11 +168,7 @@ impl Colouring {
 
     /// The first matching rule, as Wireshark picks it.
     pub fn classify(&self, d: &Dissection<'_>) -> Option<&'static Rule> {
-        self.filters
-            .iter()
-            .zip(DEFAULT_RULES.iter())
-            .find(|(f, _)| f.matches(d))
-            .map(|(_, r)| r)
+        crate::filter::first_match(&self.filters, d).and_then(|i| DEFAULT_RULES.get(i))
     }
 }
 

@@ -41,14 +41,59 @@ enum Val<'x> {
     Bytes(&'x [u8]),
 }
 
-impl Filter {
-    /// True when the frame matches.
-    pub fn matches(&self, d: &Dissection<'_>) -> bool {
-        let mut st = State {
+impl State {
+    const fn new() -> Self {
+        State {
             present: 0,
             any: 0,
             all: u64::MAX,
-        };
+        }
+    }
+}
+
+/// Evaluates several filters with one visit of the frame's fields; returns the
+/// index of the first that matches (Wireshark's colouring: first rule wins).
+/// At most `N` filters are looked at.
+pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) -> Option<usize> {
+    let mut states: [State; N] = core::array::from_fn(|_| State::new());
+    let wanted = filters.iter().fold(0u64, |acc, f| acc | f.field_protocols);
+    if wanted != 0 {
+        d.visit(&mut MultiSink {
+            filters,
+            d,
+            states: &mut states,
+            wanted,
+        });
+    }
+    filters
+        .iter()
+        .zip(states.iter_mut())
+        .position(|(f, st)| f.finish(d, st))
+}
+
+struct MultiSink<'s, 'd, 'a, const N: usize> {
+    filters: &'s [Filter; N],
+    d: &'d Dissection<'a>,
+    states: &'s mut [State; N],
+    wanted: u64,
+}
+
+impl<'a, const N: usize> Visitor<'a> for MultiSink<'_, '_, 'a, N> {
+    fn wants(&self, protocol: Protocol) -> bool {
+        self.wanted & (1u64 << (protocol as u8)) != 0
+    }
+
+    fn field(&mut self, field: &Field<'a>) {
+        for (filter, st) in self.filters.iter().zip(self.states.iter_mut()) {
+            filter.feed(self.d, field, st);
+        }
+    }
+}
+
+impl Filter {
+    /// True when the frame matches.
+    pub fn matches(&self, d: &Dissection<'_>) -> bool {
+        let mut st = State::new();
         if self.field_protocols != 0 {
             d.visit(&mut FieldSink {
                 filter: self,
@@ -56,6 +101,32 @@ impl Filter {
                 st: &mut st,
             });
         }
+        self.finish(d, &mut st)
+    }
+
+    /// Records one field occurrence for every test of this filter that names it.
+    #[inline]
+    fn feed(&self, d: &Dissection<'_>, field: &Field<'_>, st: &mut State) {
+        if self.field_bloom & super::bloom_bit(field.def) == 0 {
+            return;
+        }
+        for (i, node) in self.nodes().iter().enumerate() {
+            let Node::Test {
+                subject: Subject::Field(def),
+                slice,
+                test,
+            } = node
+            else {
+                continue;
+            };
+            if def.is(field.def) {
+                st.record(i, eval_field(self, d, field, slice.as_ref(), test));
+            }
+        }
+    }
+
+    /// Adds the protocol tests and evaluates the tree.
+    fn finish(&self, d: &Dissection<'_>, st: &mut State) -> bool {
         for (i, node) in self.nodes().iter().enumerate() {
             if let Node::Test {
                 subject: Subject::Protocol(p),
@@ -88,7 +159,7 @@ impl Filter {
                 }
             }
         }
-        self.eval(self.root, &st)
+        self.eval(self.root, st)
     }
 
     fn eval(&self, i: u8, st: &State) -> bool {
@@ -125,21 +196,7 @@ impl<'a> Visitor<'a> for FieldSink<'_, '_, 'a> {
     }
 
     fn field(&mut self, field: &Field<'a>) {
-        for (i, node) in self.filter.nodes().iter().enumerate() {
-            let Node::Test {
-                subject: Subject::Field(def),
-                slice,
-                test,
-            } = node
-            else {
-                continue;
-            };
-            if !def.is(field.def) {
-                continue;
-            }
-            let r = eval_field(self.filter, self.d, field, slice.as_ref(), test);
-            self.st.record(i, r);
-        }
+        self.filter.feed(self.d, field, self.st);
     }
 }
 

@@ -23,6 +23,7 @@ mod parser;
 mod program;
 
 pub use error::{FilterError, FilterErrorKind};
+pub use eval::first_match;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
 
@@ -39,6 +40,16 @@ pub struct Filter {
     /// Protocols whose fields are tested (bit = `Protocol as u8`), so the
     /// evaluation visits only those layers.
     field_protocols: u64,
+    /// A one-word Bloom filter of the tested fields: most fields of a visited
+    /// layer are rejected with one AND.
+    field_bloom: u64,
+}
+
+/// The Bloom bit of a field (its descriptor's address, hashed).
+#[inline(always)]
+fn bloom_bit(def: &crate::field::FieldDef) -> u64 {
+    let addr = core::ptr::from_ref(def) as usize as u64;
+    1u64 << (addr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
 }
 
 impl Filter {
@@ -53,6 +64,7 @@ impl Filter {
             set_len: 0,
             root: 0,
             field_protocols: 0,
+            field_bloom: 0,
         }
     }
 
@@ -83,6 +95,13 @@ impl Filter {
                     .map(|p| 1u64 << (p as u8))
                     .unwrap_or(u64::MAX)
             }
+            _ => acc,
+        });
+        f.field_bloom = f.nodes().iter().fold(0, |acc, n| match n {
+            Node::Test {
+                subject: Subject::Field(def),
+                ..
+            } => acc | bloom_bit(def),
             _ => acc,
         });
         Ok(f)
