@@ -58,8 +58,11 @@ pub(crate) struct Emit<'v, V> {
 
 impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
     /// A field at `at` (relative to the layer) spanning `len` bytes.
-    #[inline]
+    #[inline(always)]
     pub fn f(&mut self, def: &'static FieldDef, at: usize, len: usize, value: Value<'a>) {
+        if !self.v.wants_field(def) {
+            return;
+        }
         self.v.field(&Field {
             def,
             offset: self.base + at,
@@ -70,8 +73,11 @@ impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
     }
 
     /// A field only filters see (like `ip.addr`).
-    #[inline]
+    #[inline(always)]
     pub fn hidden(&mut self, def: &'static FieldDef, at: usize, len: usize, value: Value<'a>) {
+        if !self.v.wants_field(def) {
+            return;
+        }
         self.v.field(&Field {
             def,
             offset: self.base + at,
@@ -81,10 +87,12 @@ impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
         });
     }
 
+    #[inline(always)]
     pub fn uint(&mut self, def: &'static FieldDef, at: usize, len: usize, v: impl Into<u64>) {
         self.f(def, at, len, Value::Uint(v.into()));
     }
 
+    #[inline(always)]
     pub fn bool(&mut self, def: &'static FieldDef, at: usize, len: usize, v: bool) {
         self.f(def, at, len, Value::Bool(v));
     }

@@ -112,6 +112,12 @@ pub trait Visitor<'a> {
     fn wants(&self, _protocol: Protocol) -> bool {
         true
     }
+    /// Return false to skip one field before its value is built (checked first,
+    /// so it must be cheap).
+    #[inline(always)]
+    fn wants_field(&self, _def: &'static FieldDef) -> bool {
+        true
+    }
 }
 
 /// Shorthands the dissectors use to declare fields.

@@ -63,6 +63,7 @@ pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) ->
             d,
             states: &mut states,
             wanted,
+            bloom: filters.iter().fold(0, |acc, f| acc | f.field_bloom),
         });
     }
     filters
@@ -76,11 +77,17 @@ struct MultiSink<'s, 'd, 'a, const N: usize> {
     d: &'d Dissection<'a>,
     states: &'s mut [State; N],
     wanted: u64,
+    bloom: u64,
 }
 
 impl<'a, const N: usize> Visitor<'a> for MultiSink<'_, '_, 'a, N> {
     fn wants(&self, protocol: Protocol) -> bool {
         self.wanted & (1u64 << (protocol as u8)) != 0
+    }
+
+    #[inline(always)]
+    fn wants_field(&self, def: &'static crate::field::FieldDef) -> bool {
+        self.bloom & super::bloom_bit(def) != 0
     }
 
     fn field(&mut self, field: &Field<'a>) {
@@ -193,6 +200,11 @@ struct FieldSink<'s, 'd, 'a> {
 impl<'a> Visitor<'a> for FieldSink<'_, '_, 'a> {
     fn wants(&self, protocol: Protocol) -> bool {
         self.filter.field_protocols & (1u64 << (protocol as u8)) != 0
+    }
+
+    #[inline(always)]
+    fn wants_field(&self, def: &'static crate::field::FieldDef) -> bool {
+        self.filter.field_bloom & super::bloom_bit(def) != 0
     }
 
     fn field(&mut self, field: &Field<'a>) {
