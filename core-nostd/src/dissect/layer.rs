@@ -20,14 +20,15 @@ use crate::wire::{EthernetFrame, Ipv4Packet, Ipv6Packet};
 /// The parsed view of one layer.
 #[derive(Debug, Clone, Copy)]
 pub enum View<'a> {
+    /// Raw IP link layer: no header. (First, so an empty layer is all zero bytes
+    /// and a fresh dissection is zeroed rather than copied from a template.)
+    Raw,
     Eth(EthernetFrame<'a>),
     Llc(LlcPdu<'a>),
     /// An 802.1Q tag (`vlan`) or an 802.1ad service tag (`ieee8021ad`).
     Vlan(VlanTag<'a>),
     Sll(SllHeader<'a>),
     Null(NullHeader<'a>),
-    /// Raw IP link layer: no header.
-    Raw,
     /// The pseudo-layer that dispatches on a link's type field.
     Ethertype(u16),
     Arp(ArpPacket<'a>),
@@ -76,6 +77,15 @@ pub struct Layer<'a> {
 }
 
 impl<'a> Layer<'a> {
+    /// An unused slot (all zero bytes).
+    pub(crate) const EMPTY: Layer<'static> = Layer {
+        protocol: Protocol::Frame,
+        view: View::Raw,
+        offset: 0,
+        len: 0,
+        in_error: false,
+    };
+
     pub fn range(&self) -> core::ops::Range<usize> {
         self.offset..self.offset + self.len
     }

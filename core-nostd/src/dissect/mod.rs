@@ -89,7 +89,7 @@ impl<'a> Frame<'a> {
 #[derive(Debug, Clone)]
 pub struct Dissection<'a> {
     frame: Frame<'a>,
-    layers: [Option<Layer<'a>>; MAX_LAYERS],
+    layers: [Layer<'a>; MAX_LAYERS],
     layer_count: usize,
     experts: [Option<Expert>; MAX_EXPERTS],
     expert_count: usize,
@@ -120,7 +120,7 @@ impl<'a> Dissection<'a> {
     fn empty(frame: Frame<'a>) -> Self {
         Dissection {
             frame,
-            layers: [None; MAX_LAYERS],
+            layers: [Layer::EMPTY; MAX_LAYERS],
             layer_count: 0,
             experts: [None; MAX_EXPERTS],
             expert_count: 0,
@@ -138,7 +138,7 @@ impl<'a> Dissection<'a> {
 
     /// The layers, outermost first.
     pub fn layers(&self) -> impl DoubleEndedIterator<Item = &Layer<'a>> + Clone {
-        self.layers.iter().take(self.layer_count).flatten()
+        self.layers.get(..self.layer_count).unwrap_or(&[]).iter()
     }
 
     pub fn layer_count(&self) -> usize {
@@ -202,7 +202,7 @@ impl<'a> Dissection<'a> {
     fn push_layer(&mut self, layer: Layer<'a>) -> bool {
         match self.layers.get_mut(self.layer_count) {
             Some(slot) => {
-                *slot = Some(layer);
+                *slot = layer;
                 self.layer_count += 1;
                 true
             }
