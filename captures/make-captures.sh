@@ -642,13 +642,18 @@ cap_malformed() {
   "$PY" "$HERE/craft.py" "$HERE/malformed.pcap"
 }
 
-ALL=(icmp dns http tls dhcp tcp-faults ipv6 snaplen any mixed malformed)
+cap_tcp_analysis() {
+  log "tcp-analysis (crafted)"
+  "$PY" "$HERE/craft-tcp-analysis.py" "$HERE/tcp-analysis.pcap"
+}
+
+ALL=(icmp dns http tls dhcp tcp-faults ipv6 snaplen any mixed malformed tcp-analysis)
 [ $# -gt 0 ] && ALL=("$@")
 for c in "${ALL[@]}"; do
   case $c in
     icmp) cap_icmp ;; dns) cap_dns ;; http) cap_http ;; tls) cap_tls ;; dhcp) cap_dhcp ;;
     tcp-faults) cap_tcp_faults ;; ipv6) cap_ipv6 ;; snaplen) cap_snaplen ;; any) cap_any ;;
-    mixed) cap_mixed ;; malformed) cap_malformed ;;
+    mixed) cap_mixed ;; malformed) cap_malformed ;; tcp-analysis) cap_tcp_analysis ;;
     *) echo "unknown capture $c" >&2; exit 2 ;;
   esac
   teardown

@@ -5,6 +5,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
 use encap_core::{Frame, dissect};
 
 use crate::capture::{CaptureError, CaptureReader, PcapWriter, RecordMeta};
@@ -126,6 +127,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut first_ts: Option<(i64, u32)> = None;
     let mut json_started = false;
     let mut lines = line::LineFormatter::default();
+    let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
     let mut line_buf = String::new();
 
     if opts.format == Format::Fields && opts.fields_options.header {
@@ -151,7 +153,9 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             number: stats.frames as u32,
             timestamp: meta.timestamp,
         };
-        let d = dissect(frame);
+        let mut d = dissect(frame);
+        // Every frame feeds the conversations, shown or not (as tshark's one pass).
+        conversations.track(&mut d);
         // Times are relative to the first frame read, shown or not (as tshark's).
         let first = *first_ts.get_or_insert(meta.timestamp);
         if d.is_malformed() {

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use common::{Tsv, captures, captures_dir, load_rules};
 use encap::capture::CaptureReader;
+use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
 use encap_core::filter::Filter;
 use encap_core::{Frame, dissect};
 
@@ -29,9 +30,6 @@ fn explain(
     }
     if on("http-head-response") && f.is_head_response() {
         return Some("http-head-response");
-    }
-    if on("tcp-analysis") && f.is_retransmission() {
-        return Some("tcp-analysis");
     }
     if on("tls-session-version") && f.is_tls13_session() && filter.contains("tls.record") {
         return Some("tls-session-version");
@@ -93,15 +91,17 @@ fn every_filter_agrees_with_tshark() {
             pairs += 1;
             let mut unexplained = Vec::new();
             let mut pair_explained = false;
+            let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
             for (i, (data, meta)) in frames.iter().enumerate() {
                 let n = i + 1;
-                let d = dissect(Frame {
+                let mut d = dissect(Frame {
                     data,
                     orig_len: meta.orig_len,
                     link_type: meta.link_type,
                     number: n as u32,
                     timestamp: meta.timestamp,
                 });
+                conversations.track(&mut d);
                 if compiled.matches(&d) == tshark_frames.contains(&n) {
                     continue;
                 }

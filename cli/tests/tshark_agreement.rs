@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use encap::capture::CaptureReader;
 use encap::output::fields::{Collector, FieldsOptions, resolve};
+use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
 use encap_core::dissect::{Dissection, View};
 use encap_core::{Frame, dissect};
 
@@ -118,37 +119,6 @@ fn load_tsv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-/// Replaces the digits after each `key=` with `#`.
-fn mask_numbers(s: &str, keys: &[&str]) -> String {
-    let mut out = s.to_string();
-    for key in keys {
-        let mut result = String::new();
-        let mut rest = out.as_str();
-        while let Some(i) = rest.find(key) {
-            let (before, after) = rest.split_at(i + key.len());
-            result.push_str(before);
-            let digits = after.chars().take_while(char::is_ascii_digit).count();
-            result.push('#');
-            rest = &after[digits..];
-        }
-        result.push_str(rest);
-        out = result;
-    }
-    out
-}
-
-/// tshark's TCP analysis tags at the start of Info ("[TCP Retransmission] ").
-fn strip_tcp_analysis(s: &str) -> &str {
-    let mut s = s;
-    while s.starts_with("[TCP ") || s.starts_with("[TCP") {
-        match s.find("] ") {
-            Some(i) => s = &s[i + 2..],
-            None => break,
-        }
-    }
-    s
-}
-
 struct Context<'d, 'a> {
     d: &'d Dissection<'a>,
     /// tshark's frame.protocols and Info for this frame.
@@ -227,30 +197,13 @@ fn explain(
     if on("tcp-reassembly") && cx.is_tcp_continuation() && app_field {
         return Some("tcp-reassembly");
     }
-    if field == "_ws.col.Info" {
-        let keys = ["Seq=", "Ack=", "Win="];
-        let is_tcp = cx.d.has(encap_core::Protocol::Tcp);
-        if on("tcp-conversation")
-            && is_tcp
-            && mask_numbers(tshark, &keys) == mask_numbers(encap, &keys)
-        {
-            return Some("tcp-conversation");
-        }
-        let t = strip_tcp_analysis(tshark);
-        if on("tcp-analysis")
-            && is_tcp
-            && t != tshark
-            && mask_numbers(t, &keys) == mask_numbers(encap, &keys)
-        {
-            return Some("tcp-analysis");
-        }
-        if on("icmp-request-in")
-            && let Some(i) = tshark.rfind(" (request in ")
-            && tshark.ends_with(')')
-            && &tshark[..i] == encap
-        {
-            return Some("icmp-request-in");
-        }
+    if field == "_ws.col.Info"
+        && on("icmp-request-in")
+        && let Some(i) = tshark.rfind(" (request in ")
+        && tshark.ends_with(')')
+        && &tshark[..i] == encap
+    {
+        return Some("icmp-request-in");
     }
     if field == "_ws.col.Protocol"
         && on("tls-session-version")
@@ -266,18 +219,6 @@ fn explain(
         if without_app_data.join(",") == tshark {
             return Some("tls-session-version");
         }
-    }
-    // "Bad TCP" is the colour of tcp.analysis flags.
-    if field == "frame.coloring_rule.name" && on("tcp-analysis") && tshark == "Bad TCP" {
-        return Some("tcp-analysis");
-    }
-    // tshark does not hand a retransmission's payload to a dissector again.
-    if field == "frame.protocols"
-        && on("tcp-analysis")
-        && cx.tshark_info.contains("Retransmission]")
-        && encap.strip_suffix(":data") == Some(tshark)
-    {
-        return Some("tcp-analysis");
     }
     if field == "frame.protocols"
         && on("x509-certificates")
@@ -317,18 +258,20 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
     let name = pcap.file_name().unwrap().to_string_lossy().to_string();
     let protocols_col = header.iter().position(|h| h == "frame.protocols").unwrap();
     let info_col = header.iter().position(|h| h == "_ws.col.Info").unwrap();
+    let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
     while let Some(meta) = reader.next_record(&mut buf).unwrap() {
         let row = rows
             .get(n)
             .unwrap_or_else(|| panic!("{name}: tshark has fewer rows"));
         n += 1;
-        let d = dissect(Frame {
+        let mut d = dissect(Frame {
             data: &buf,
             orig_len: meta.orig_len,
             link_type: meta.link_type,
             number: n as u32,
             timestamp: meta.timestamp,
         });
+        conversations.track(&mut d);
         collector.collect(&d);
         let cx = Context {
             d: &d,
@@ -344,6 +287,10 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
                 tally.equal += 1;
             } else if let Some(rule) = explain(field, tshark, &ours, &cx, rules) {
                 *tally.known.entry(rule).or_default() += 1;
+                // ENCAP_SHOW_KNOWN=rule prints what a rule explains.
+                if std::env::var("ENCAP_SHOW_KNOWN").is_ok_and(|r| r == rule) {
+                    println!("{rule}: {name} frame {n} {field}: tshark {tshark:?} encap {ours:?}");
+                }
             } else {
                 tally.unexpected.push(format!(
                     "{name} frame {n} {field}:\n    tshark: {tshark:?}\n    encap:  {ours:?}"

@@ -32,6 +32,7 @@
 extern crate std;
 
 pub mod colour;
+pub mod conversation;
 pub mod dissect;
 mod dissectors;
 pub mod field;

@@ -157,7 +157,8 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
         View::Stp(b) => dissectors::stp::info(b, w),
         View::Tcp(tcp) => {
             let len = d.segment_len(l).unwrap_or(tcp.payload().len());
-            dissectors::tcp::info(tcp, len, w)
+            let conv = d.tcp_annotation().filter(|_| !l.in_error);
+            dissectors::tcp::info(tcp, len, conv, w)
         }
         View::Udp(udp) => {
             let ip_payload = d.ip_end(l).map(|end| end.saturating_sub(l.offset));
@@ -170,7 +171,9 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
         View::HttpContinuation(_) => dissectors::http::continuation_info(w),
         View::Tls(data) => dissectors::tls::info(data, w),
         View::Truncated { bytes } => match d.stopped_by() {
-            Some(error) => dissectors::partial::info(l.protocol, bytes, error, w),
+            Some(error) => {
+                dissectors::partial::info(l.protocol, bytes, error, d.tcp_annotation(), w)
+            }
             None => Ok(()),
         },
         View::Eth(_) => w.write_str("Ethernet II"),

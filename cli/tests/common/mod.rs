@@ -120,11 +120,6 @@ impl Frame<'_, '_> {
         })
     }
 
-    /// tshark flagged a retransmission (its payload is not dissected again).
-    pub fn is_retransmission(&self) -> bool {
-        self.tshark_info.contains("Retransmission]")
-    }
-
     pub fn has_tls_server_hello(&self) -> bool {
         let mut s = String::new();
         let _ = self

@@ -45,7 +45,13 @@ fuzz_target!(|input: &[u8]| {
         number: 1,
         timestamp: (0, 0),
     };
-    let d = dissect(frame);
+    let mut d = dissect(frame);
+    // The conversation table sees the segment three times (a retransmission, a
+    // duplicate ACK…), with room for only two conversations.
+    let mut conversations = encap_core::conversation::TcpConversations::<2>::new();
+    for _ in 0..3 {
+        conversations.track(&mut d);
+    }
     let mut sink = RenderAll { d: &d, out: String::new() };
     d.visit(&mut sink);
     let mut row = String::new();

@@ -100,6 +100,8 @@ pub struct Dissection<'a> {
     pdu_pending: bool,
     /// The first line tshark shows for such a PDU (HTTP's start line).
     pdu_head: Option<&'a [u8]>,
+    /// What the TCP conversation table said about the segment, once tracked.
+    tcp: Option<crate::conversation::TcpAnnotation>,
     /// Why the last layer is [`View::Truncated`] (the walk stops there, so one suffices).
     stopped_by: Option<crate::wire::Error>,
     /// A protocol that looked at the bytes and refused them (a wrong IP version):
@@ -127,6 +129,7 @@ impl<'a> Dissection<'a> {
             experts_dropped: 0,
             pdu_pending: false,
             pdu_head: None,
+            tcp: None,
             stopped_by: None,
             rejected: None,
         }
@@ -157,6 +160,24 @@ impl<'a> Dissection<'a> {
 
     pub fn experts(&self) -> impl Iterator<Item = &Expert> {
         self.experts.iter().take(self.expert_count).flatten()
+    }
+
+    /// The TCP conversation's view of this frame's segment, once tracked
+    /// ([`crate::conversation::TcpConversations::track`]).
+    pub fn tcp_annotation(&self) -> Option<&crate::conversation::TcpAnnotation> {
+        self.tcp.as_ref()
+    }
+
+    pub(crate) fn set_tcp_annotation(&mut self, a: crate::conversation::TcpAnnotation) {
+        self.tcp = Some(a);
+    }
+
+    /// Forgets the layers that start after `offset` (a retransmission's payload).
+    pub(crate) fn drop_layers_after(&mut self, offset: usize) {
+        let keep = self.layers().take_while(|l| l.offset <= offset).count();
+        self.layer_count = keep.min(self.layer_count);
+        self.pdu_pending = false;
+        self.pdu_head = None;
     }
 
     /// True when the TCP payload begins a PDU that later segments complete.

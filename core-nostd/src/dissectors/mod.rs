@@ -152,6 +152,17 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
             .filter(|_| !error.is_truncation())
             .map(|end| end.saturating_sub(layer.offset + header_len));
         partial::visit(layer.protocol, bytes, error, layer.offset, segment_len, v);
+        if let (Protocol::Tcp, Some(a)) = (layer.protocol, d.tcp_annotation()) {
+            tcp::visit_cut_conversation(
+                a,
+                bytes,
+                error,
+                &mut Emit {
+                    v,
+                    base: layer.offset,
+                },
+            );
+        }
         v.close();
         return;
     }
@@ -172,7 +183,12 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         View::Ipv6Ext(ext) => ipv6::visit_ext(ext, e),
         View::Icmp(icmp) => icmp::visit(icmp, e),
         View::Icmpv6(icmp) => icmpv6::visit(icmp, e),
-        View::Tcp(tcp) => tcp::visit(tcp, d.segment_len(layer), e),
+        View::Tcp(tcp) => {
+            tcp::visit(tcp, d.segment_len(layer), e);
+            if let Some(a) = d.tcp_annotation().filter(|_| !layer.in_error) {
+                tcp::visit_conversation(a, e);
+            }
+        }
         View::Udp(udp) => udp::visit(udp, e),
         View::Dns { packet, over_tcp } => dns::visit(packet, *over_tcp, e),
         View::Dhcp(p) => dhcp::visit(p, e),

@@ -21,6 +21,7 @@ impl<'b, 'a, V: Visitor<'a>> Visitor<'b> for Limit<'_, V> {
         }
         let value = match f.value {
             Value::Uint(v) => Value::Uint(v),
+            Value::Int(v) => Value::Int(v),
             Value::Bool(b) => Value::Bool(b),
             Value::Ipv4(a) => Value::Ipv4(a),
             Value::Ipv6(a) => Value::Ipv6(a),
@@ -127,6 +128,7 @@ pub(crate) fn info(
     protocol: Protocol,
     bytes: &[u8],
     error: &Error,
+    conv: Option<&crate::conversation::TcpAnnotation>,
     w: &mut dyn Write,
 ) -> fmt::Result {
     match (protocol, error.kind) {
@@ -156,7 +158,12 @@ pub(crate) fn info(
             let t = crate::wire::tcp::TcpPacket::from_header(&h);
             write!(w, "{} \u{2192} {} [", t.src_port(), t.dst_port())?;
             super::tcp::write_flag_names(w, t.flags())?;
-            write!(w, "] Seq={}", t.seq_number())?;
+            // A bogus header length comes after the conversation made seq relative.
+            let seq = match (conv, error.kind) {
+                (Some(a), ErrorKind::BadValue { .. }) => a.rel_seq,
+                _ => t.seq_number(),
+            };
+            write!(w, "] Seq={seq}")?;
             if t.has(crate::wire::tcp::FLG_ACK) {
                 write!(w, " Ack={}", t.ack_number())?;
             }

@@ -3,6 +3,7 @@
 use core::fmt::{self, Write};
 
 use super::{Emit, fields};
+use crate::conversation::{TcpAnnotation, analysis};
 use crate::field::{Value, Visitor};
 use crate::text::write_dec;
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
@@ -41,6 +42,149 @@ fields! {
     TSVAL = "tcp.options.timestamp.tsval", "Timestamp value", DEC;
     TSECR = "tcp.options.timestamp.tsecr", "Timestamp echo reply", DEC;
     PAYLOAD = "tcp.payload", "TCP payload", BYTES;
+    STREAM = "tcp.stream", "Stream index", DEC, generated;
+    SEQ = "tcp.seq", "Sequence Number", DEC;
+    NXTSEQ = "tcp.nxtseq", "Next Sequence Number", DEC, generated;
+    ACK = "tcp.ack", "Acknowledgment Number", DEC;
+    WINDOW_SIZE = "tcp.window_size", "Calculated window size", DEC, generated;
+    WINDOW_SIZE_SCALEFACTOR = "tcp.window_size_scalefactor", "Window size scaling factor", DEC, generated;
+    ANALYSIS_FLAGS = "tcp.analysis.flags", "TCP Analysis Flags", NONE, generated;
+    ANALYSIS_RETRANSMISSION = "tcp.analysis.retransmission", "This frame is a (suspected) retransmission", NONE, generated;
+    ANALYSIS_FAST_RETRANSMISSION = "tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission", NONE, generated;
+    ANALYSIS_SPURIOUS_RETRANSMISSION = "tcp.analysis.spurious_retransmission", "This frame is a (suspected) spurious retransmission", NONE, generated;
+    ANALYSIS_OUT_OF_ORDER = "tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment", NONE, generated;
+    ANALYSIS_LOST_SEGMENT = "tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)", NONE, generated;
+    ANALYSIS_ACK_LOST_SEGMENT = "tcp.analysis.ack_lost_segment", "ACKed segment that wasn't captured (common at capture start)", NONE, generated;
+    ANALYSIS_DUPLICATE_ACK = "tcp.analysis.duplicate_ack", "Duplicate ACK", NONE, generated;
+    ANALYSIS_DUPLICATE_ACK_NUM = "tcp.analysis.duplicate_ack_num", "Duplicate ACK #", DEC, generated;
+    ANALYSIS_DUPLICATE_ACK_FRAME = "tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", DEC, generated;
+    ANALYSIS_ZERO_WINDOW = "tcp.analysis.zero_window", "TCP Zero Window segment", NONE, generated;
+    ANALYSIS_ZERO_WINDOW_PROBE = "tcp.analysis.zero_window_probe", "TCP Zero Window Probe", NONE, generated;
+    ANALYSIS_WINDOW_FULL = "tcp.analysis.window_full", "TCP window specified by the receiver is now completely full", NONE, generated;
+    ANALYSIS_WINDOW_UPDATE = "tcp.analysis.window_update", "TCP window update", NONE, generated;
+    ANALYSIS_KEEP_ALIVE = "tcp.analysis.keep_alive", "TCP keep-alive segment", NONE, generated;
+    ANALYSIS_KEEP_ALIVE_ACK = "tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment", NONE, generated;
+    ANALYSIS_ZERO_WINDOW_PROBE_ACK = "tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe", NONE, generated;
+}
+
+/// The analysis flags: their fields and Info tags, in the order tshark's Info shows
+/// them (it prepends each tag, so this is its checking order reversed).
+static ANALYSIS: [(u16, &crate::field::FieldDef, &str); 14] = [
+    (
+        analysis::ZERO_WINDOW_PROBE_ACK,
+        &hf::ANALYSIS_ZERO_WINDOW_PROBE_ACK,
+        "[TCP ZeroWindowProbeAck] ",
+    ),
+    (
+        analysis::ZERO_WINDOW,
+        &hf::ANALYSIS_ZERO_WINDOW,
+        "[TCP ZeroWindow] ",
+    ),
+    (
+        analysis::ZERO_WINDOW_PROBE,
+        &hf::ANALYSIS_ZERO_WINDOW_PROBE,
+        "[TCP ZeroWindowProbe] ",
+    ),
+    (analysis::DUPLICATE_ACK, &hf::ANALYSIS_DUPLICATE_ACK, ""),
+    (
+        analysis::KEEP_ALIVE_ACK,
+        &hf::ANALYSIS_KEEP_ALIVE_ACK,
+        "[TCP Keep-Alive ACK] ",
+    ),
+    (
+        analysis::KEEP_ALIVE,
+        &hf::ANALYSIS_KEEP_ALIVE,
+        "[TCP Keep-Alive] ",
+    ),
+    (
+        analysis::WINDOW_FULL,
+        &hf::ANALYSIS_WINDOW_FULL,
+        "[TCP Window Full] ",
+    ),
+    (
+        analysis::WINDOW_UPDATE,
+        &hf::ANALYSIS_WINDOW_UPDATE,
+        "[TCP Window Update] ",
+    ),
+    (
+        analysis::ACK_LOST_SEGMENT,
+        &hf::ANALYSIS_ACK_LOST_SEGMENT,
+        "[TCP ACKed unseen segment] ",
+    ),
+    (
+        analysis::LOST_SEGMENT,
+        &hf::ANALYSIS_LOST_SEGMENT,
+        "[TCP Previous segment not captured] ",
+    ),
+    (
+        analysis::OUT_OF_ORDER,
+        &hf::ANALYSIS_OUT_OF_ORDER,
+        "[TCP Out-Of-Order] ",
+    ),
+    (
+        analysis::SPURIOUS_RETRANSMISSION,
+        &hf::ANALYSIS_SPURIOUS_RETRANSMISSION,
+        "[TCP Spurious Retransmission] ",
+    ),
+    (
+        analysis::FAST_RETRANSMISSION,
+        &hf::ANALYSIS_FAST_RETRANSMISSION,
+        "[TCP Fast Retransmission] ",
+    ),
+    (
+        analysis::RETRANSMISSION,
+        &hf::ANALYSIS_RETRANSMISSION,
+        "[TCP Retransmission] ",
+    ),
+];
+
+/// What tshark shows of the conversation for a header it gave up on: the stream,
+/// and the sequence number (relative when the header length was bogus; raw, with
+/// the raw ACK and the window, when the options ran past the segment).
+pub(crate) fn visit_cut_conversation<'a, V: Visitor<'a>>(
+    a: &TcpAnnotation,
+    bytes: &[u8],
+    error: &crate::wire::Error,
+    e: &mut Emit<'_, V>,
+) {
+    e.uint(&hf::STREAM, 0, 0, a.stream);
+    if error.is_truncation() {
+        e.uint(&hf::SEQ, 4, 4, crate::wire::bytes::be32(bytes, 4..8));
+        e.uint(&hf::ACK, 8, 4, crate::wire::bytes::be32(bytes, 8..12));
+        e.uint(&hf::WINDOW_SIZE, 14, 2, a.window);
+    } else {
+        e.uint(&hf::SEQ, 4, 4, a.rel_seq);
+    }
+}
+
+/// Fields the conversation table adds to a tracked segment.
+pub(crate) fn visit_conversation<'a, V: Visitor<'a>>(a: &TcpAnnotation, e: &mut Emit<'_, V>) {
+    e.uint(&hf::STREAM, 0, 0, a.stream);
+    e.uint(&hf::SEQ, 4, 4, a.rel_seq);
+    e.uint(&hf::NXTSEQ, 4, 4, a.nxtseq);
+    e.uint(&hf::ACK, 8, 4, a.rel_ack);
+    e.uint(&hf::WINDOW_SIZE, 14, 2, a.window);
+    if let Some(scale) = a.scale {
+        e.f(
+            &hf::WINDOW_SIZE_SCALEFACTOR,
+            14,
+            2,
+            Value::Int(scale.into()),
+        );
+    }
+    if a.analysis == 0 {
+        return;
+    }
+    e.f(&hf::ANALYSIS_FLAGS, 0, 0, Value::Text("1"));
+    for (bit, def, _) in ANALYSIS.iter() {
+        if a.has(*bit) {
+            e.f(def, 0, 0, Value::None);
+        }
+    }
+    if let Some((frame, count)) = a.dup_ack {
+        e.uint(&hf::ANALYSIS_DUPLICATE_ACK_NUM, 0, 0, count);
+        e.uint(&hf::ANALYSIS_DUPLICATE_ACK_FRAME, 0, 0, frame);
+    }
 }
 
 /// `segment_len` is the payload length by IP's length fields (it differs from the
@@ -158,21 +302,52 @@ pub(crate) fn write_flag_names(w: &mut dyn Write, flags: u16) -> fmt::Result {
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
 /// relative numbers need the conversation (see the conversation table).
-pub(crate) fn info(t: &TcpPacket<'_>, segment_len: usize, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info(
+    t: &TcpPacket<'_>,
+    segment_len: usize,
+    conv: Option<&TcpAnnotation>,
+    w: &mut dyn Write,
+) -> fmt::Result {
     // The packet list prints this for most frames: numbers go through the fast writers.
     let num = |w: &mut dyn Write, label: &str, v: u64| {
         w.write_str(label)?;
         write_dec(w, v)
     };
+    if let Some(a) = conv {
+        for (bit, _, tag) in ANALYSIS.iter() {
+            if !a.has(*bit) {
+                continue;
+            }
+            match a.dup_ack {
+                Some((frame, count)) if *bit == analysis::DUPLICATE_ACK => {
+                    write!(w, "[TCP Dup ACK {frame}#{count}] ")?
+                }
+                _ => w.write_str(tag)?,
+            }
+        }
+    }
+    // Relative numbers and the scaled window come from the conversation.
+    let (seq, ack, win) = match conv {
+        Some(a) => (
+            u64::from(a.rel_seq),
+            u64::from(a.rel_ack),
+            u64::from(a.window),
+        ),
+        None => (
+            t.seq_number().into(),
+            t.ack_number().into(),
+            t.window_len().into(),
+        ),
+    };
     write_dec(w, t.src_port().into())?;
     num(w, " \u{2192} ", t.dst_port().into())?;
     w.write_str(" [")?;
     write_flag_names(w, t.flags())?;
-    num(w, "] Seq=", t.seq_number().into())?;
+    num(w, "] Seq=", seq)?;
     if t.has(tcp::FLG_ACK) {
-        num(w, " Ack=", t.ack_number().into())?;
+        num(w, " Ack=", ack)?;
     }
-    num(w, " Win=", t.window_len().into())?;
+    num(w, " Win=", win)?;
     num(w, " Len=", segment_len as u64)?;
     if t.has(tcp::FLG_URG) {
         num(w, " Urg=", t.urgent_at().into())?;

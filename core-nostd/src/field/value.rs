@@ -28,6 +28,8 @@ pub enum Computed {
 #[derive(Debug, Clone, Copy)]
 pub enum Value<'a> {
     Uint(u64),
+    /// A signed number (a window scale factor of -1 means unknown).
+    Int(i64),
     Bool(bool),
     Ipv4(Ipv4Addr),
     Ipv6(Ipv6Addr),
@@ -51,6 +53,7 @@ impl Value<'_> {
     pub fn as_u64(&self) -> Option<u64> {
         match *self {
             Value::Uint(v) => Some(v),
+            Value::Int(v) => u64::try_from(v).ok(),
             Value::Bool(b) => Some(u64::from(b)),
             _ => None,
         }
@@ -67,6 +70,7 @@ pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::
             }
             _ => crate::text::write_dec(w, v),
         },
+        Value::Int(v) => write!(w, "{v}"),
         Value::Bool(b) => w.write_str(if b { "1" } else { "0" }),
         Value::Ipv4(a) => crate::text::write_ipv4(w, a),
         Value::Ipv6(a) => write!(w, "{a}"),

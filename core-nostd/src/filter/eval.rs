@@ -232,6 +232,10 @@ fn eval_field(
     let mut text = TextBuf::<256>::new();
     let val = match field.value {
         Value::Uint(v) => Val::Num(v),
+        Value::Int(v) => match u64::try_from(v) {
+            Ok(v) => Val::Num(v),
+            Err(_) => return false,
+        },
         Value::Bool(b) => Val::Num(u64::from(b)),
         Value::Ipv4(a) => Val::V4(u32::from(a)),
         Value::Ipv6(a) => Val::V6(u128::from(a)),
