@@ -109,6 +109,12 @@ impl<'v, 'a, V: Visitor<'a>> Emit<'v, V> {
     pub fn done(&self) -> bool {
         self.v.done()
     }
+
+    /// True when the visitor wants any of `defs` (to skip a whole block of work).
+    #[inline(always)]
+    pub fn wants_any(&self, defs: &[&'static FieldDef]) -> bool {
+        defs.iter().any(|d| self.v.wants_field(d))
+    }
 }
 
 /// Walks every layer's fields in frame order.

@@ -231,6 +231,31 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
         crate::dissectors::ip::CHECKSUM_UNVERIFIED,
     );
     e.uint(&hf::URGENT_POINTER, 18, 2, t.urgent_at());
+    let option_fields = [
+        &hf::OPTION_KIND,
+        &hf::MSS_VAL,
+        &hf::WSCALE_SHIFT,
+        &hf::WSCALE_MULTIPLIER,
+        &hf::SACK_PERM,
+        &hf::SACK_LE,
+        &hf::SACK_RE,
+        &hf::TSVAL,
+        &hf::TSECR,
+    ];
+    if !t.options().is_empty() && e.wants_any(&option_fields) {
+        visit_options(t, e);
+    }
+    if !t.payload().is_empty() {
+        e.f(
+            &hf::PAYLOAD,
+            t.header_len(),
+            t.payload().len(),
+            Value::Bytes(t.payload()),
+        );
+    }
+}
+
+fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
     let mut at = tcp::HEADER_LEN;
     let mut rest = t.options();
     for opt in t.option_iter().map_while(Result::ok) {
@@ -260,14 +285,6 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
         }
         at += len;
         rest = rest.get(len..).unwrap_or(&[]);
-    }
-    if !t.payload().is_empty() {
-        e.f(
-            &hf::PAYLOAD,
-            t.header_len(),
-            t.payload().len(),
-            Value::Bytes(t.payload()),
-        );
     }
 }
 
