@@ -55,6 +55,9 @@ impl State {
 /// index of the first that matches (Wireshark's colouring: first rule wins).
 /// At most `N` filters are looked at.
 pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) -> Option<usize> {
+    if super::fast::usable(d) && filters.iter().all(|f| f.all_fast) {
+        return filters.iter().position(|f| f.matches(d));
+    }
     let mut states: [State; N] = core::array::from_fn(|_| State::new());
     let wanted = filters.iter().fold(0u64, |acc, f| acc | f.field_protocols);
     if wanted != 0 {
@@ -101,7 +104,9 @@ impl Filter {
     /// True when the frame matches.
     pub fn matches(&self, d: &Dissection<'_>) -> bool {
         let mut st = State::new();
-        if self.field_protocols != 0 {
+        if self.all_fast && super::fast::usable(d) {
+            self.feed_fast(d, &mut st);
+        } else if self.field_protocols != 0 {
             d.visit(&mut FieldSink {
                 filter: self,
                 d,
@@ -109,6 +114,17 @@ impl Filter {
             });
         }
         self.finish(d, &mut st)
+    }
+
+    /// Reads each tested field by its fast path.
+    fn feed_fast(&self, d: &Dissection<'_>, st: &mut State) {
+        for (i, (node, fast)) in self.nodes().iter().zip(self.fast.iter()).enumerate() {
+            if let (Node::Test { test, .. }, Some(fast)) = (node, fast) {
+                super::fast::for_each(*fast, d, &mut |v| {
+                    st.record(i, eval_value(self, d, v, test));
+                });
+            }
+        }
     }
 
     /// Records one field occurrence for every test of this filter that names it.
@@ -229,8 +245,16 @@ fn eval_field(
             .of(bytes)
             .is_some_and(|b| test_val(test, &Val::Bytes(b), f));
     }
+    eval_value(f, d, field.value, test)
+}
+
+/// A test on one value (no slice).
+fn eval_value(f: &Filter, d: &Dissection<'_>, value: Value<'_>, test: &Test) -> bool {
+    if let Test::Exists = test {
+        return true;
+    }
     let mut text = TextBuf::<256>::new();
-    let val = match field.value {
+    let val = match value {
         Value::Uint(v) => Val::Num(v),
         Value::Int(v) => match u64::try_from(v) {
             Ok(v) => Val::Num(v),
@@ -244,7 +268,14 @@ fn eval_field(
         Value::Text(t) => Val::Bytes(t.as_bytes()),
         Value::None => return false,
         Value::DnsName(_) | Value::TcpFlagsStr(_) | Value::Computed(_) | Value::Malformed(_) => {
-            let _ = render(field, d, &mut text);
+            let field = Field {
+                def: &crate::dissectors::frame::hf::DATA,
+                offset: 0,
+                len: 0,
+                value,
+                hidden: false,
+            };
+            let _ = render(&field, d, &mut text);
             Val::Bytes(text.as_str().as_bytes())
         }
     };

@@ -16,6 +16,7 @@
 
 mod error;
 mod eval;
+mod fast;
 mod foreign;
 mod lexer;
 mod literal;
@@ -24,6 +25,8 @@ mod program;
 
 pub use error::{FilterError, FilterErrorKind};
 pub use eval::first_match;
+#[doc(hidden)]
+pub use fast::fast_values;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
 
@@ -43,6 +46,10 @@ pub struct Filter {
     /// A one-word Bloom filter of the tested fields: most fields of a visited
     /// layer are rejected with one AND.
     field_bloom: u64,
+    /// Per node, the fast path of its field (see `fast.rs`).
+    fast: [Option<fast::Fast>; MAX_NODES],
+    /// Every field test has a fast path: evaluation need not visit.
+    all_fast: bool,
 }
 
 /// The Bloom bit of a field (its descriptor's address, hashed).
@@ -65,6 +72,8 @@ impl Filter {
             root: 0,
             field_protocols: 0,
             field_bloom: 0,
+            fast: [None; MAX_NODES],
+            all_fast: false,
         }
     }
 
@@ -97,6 +106,19 @@ impl Filter {
             }
             _ => acc,
         });
+        let mut all_fast = true;
+        for (slot, node) in f.fast.iter_mut().zip(f.nodes.iter().take(f.len)) {
+            if let Node::Test {
+                subject: Subject::Field(def),
+                slice,
+                ..
+            } = node
+            {
+                *slot = fast::fast_of(def).filter(|_| slice.is_none());
+                all_fast &= slot.is_some();
+            }
+        }
+        f.all_fast = all_fast;
         f.field_bloom = f.nodes().iter().fold(0, |acc, n| match n {
             Node::Test {
                 subject: Subject::Field(def),
