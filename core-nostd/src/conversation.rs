@@ -104,7 +104,10 @@ struct Conv {
 /// The conversation table; `N` conversations at most.
 #[derive(Debug, Clone)]
 pub struct TcpConversations<const N: usize = DEFAULT_CONVERSATIONS> {
+    /// Open addressing by a hash of the endpoints, linear probing.
     convs: [Option<Conv>; N],
+    /// A slot emptied by eviction: probing goes on past it.
+    tombstones: [bool; N],
     next_stream: u32,
     evicted: u64,
     frames: u32,
@@ -129,6 +132,7 @@ impl<const N: usize> TcpConversations<N> {
     pub const fn new() -> Self {
         TcpConversations {
             convs: [None; N],
+            tombstones: [false; N],
             next_stream: 0,
             evicted: 0,
             frames: 0,
@@ -204,8 +208,20 @@ impl<const N: usize> TcpConversations<N> {
         t: &TcpPacket<'_>,
     ) -> (usize, usize) {
         let syn_only = t.has(tcp::FLG_SYN) && !t.has(tcp::FLG_ACK);
-        for (i, slot) in self.convs.iter_mut().enumerate() {
-            let Some(c) = slot else { continue };
+        let start = bucket(&src, &dst, N);
+        let mut free = None;
+        for k in 0..N {
+            let i = (start + k) % N;
+            let Some(slot) = self.convs.get_mut(i) else {
+                break;
+            };
+            let Some(c) = slot else {
+                free.get_or_insert(i);
+                if self.tombstones.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                break;
+            };
             let dir = if c.a == src && c.b == dst {
                 0
             } else if c.a == dst && c.b == src {
@@ -218,22 +234,16 @@ impl<const N: usize> TcpConversations<N> {
                 && c.flows
                     .get(dir)
                     .is_some_and(|f| f.fin_or_rst || f.base.is_some_and(|b| b != t.seq_number()));
-            if reused {
-                *slot = None;
-                break;
+            if !reused {
+                return (i, dir);
             }
-            return (i, dir);
+            *slot = None;
+            if let Some(tomb) = self.tombstones.get_mut(i) {
+                *tomb = true;
+            }
+            free = Some(i);
+            break;
         }
-        let conv = Conv {
-            a: src,
-            b: dst,
-            stream: self.next_stream,
-            last_frame: self.frames,
-            flows: [Flow::default(); 2],
-            first_rtt: None,
-        };
-        self.next_stream = self.next_stream.wrapping_add(1);
-        let free = self.convs.iter().position(Option::is_none);
         let index = match free {
             Some(i) => i,
             None => {
@@ -246,11 +256,36 @@ impl<const N: usize> TcpConversations<N> {
                     .map_or(0, |(i, _)| i)
             }
         };
+        let conv = Conv {
+            a: src,
+            b: dst,
+            stream: self.next_stream,
+            last_frame: self.frames,
+            flows: [Flow::default(); 2],
+            first_rtt: None,
+        };
+        self.next_stream = self.next_stream.wrapping_add(1);
         if let Some(slot) = self.convs.get_mut(index) {
             *slot = Some(conv);
         }
+        // The evicted slot may lie outside the new key's probe run: keep runs
+        // intact by leaving a tombstone wherever an entry disappears.
         (index, 0)
     }
+}
+
+/// The home bucket of a conversation, the same for both directions.
+fn bucket(a: &Endpoint, b: &Endpoint, n: usize) -> usize {
+    let h = |e: &Endpoint| {
+        e.0.iter()
+            .chain(e.1.to_be_bytes().iter())
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
+                (h ^ u64::from(x)).wrapping_mul(0x100_0000_01b3)
+            })
+    };
+    let (x, y) = (h(a), h(b));
+    // Order-independent: both directions hash alike.
+    (x.wrapping_add(y) ^ (x & y).rotate_left(17)) as usize % n.max(1)
 }
 
 /// Source and destination (address as 16 bytes, port) from the enclosing IP layer.
@@ -531,5 +566,32 @@ mod test {
         let back = track(&mut t, &segment(5001, 2, 0, 0x10, 0), 4);
         assert_eq!(back.stream, 3);
         assert_eq!(t.evicted(), 2);
+    }
+
+    #[test]
+    fn test_many_conversations_keep_their_streams() {
+        let mut t = TcpConversations::<64>::new();
+        for port in 0..48u16 {
+            let a = track(
+                &mut t,
+                &segment(6000 + port, 1, 0, 0x02, 0),
+                u32::from(port) + 1,
+            );
+            assert_eq!(a.stream, u32::from(port));
+        }
+        for port in (0..48u16).rev() {
+            let a = track(
+                &mut t,
+                &segment(6000 + port, 2, 0, 0x10, 0),
+                100 + u32::from(port),
+            );
+            assert_eq!(a.stream, u32::from(port));
+        }
+        assert_eq!(t.evicted(), 0);
+        // A new SYN on a conversation with another ISN reuses the ports: a new stream.
+        let reused = track(&mut t, &segment(6000, 900, 0, 0x02, 0), 200);
+        assert_eq!(reused.stream, 48);
+        let again = track(&mut t, &segment(6000, 901, 0, 0x10, 0), 201);
+        assert_eq!(again.stream, 48);
     }
 }
