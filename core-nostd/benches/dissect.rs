@@ -46,6 +46,7 @@ fn etherparse(f: &[u8]) -> bool {
 }
 
 fn bench_group(c: &mut Criterion, name: &str, frames: &Frames, samples: usize) {
+    let first = frames.iter().next().unwrap_or(&[]);
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(frames.ranges.len() as u64));
     g.sample_size(samples);
@@ -54,6 +55,18 @@ fn bench_group(c: &mut Criterion, name: &str, frames: &Frames, samples: usize) {
     });
     g.bench_function("encap_walk", |b| {
         b.iter(|| frames.iter().map(|f| walk(black_box(f))).sum::<usize>())
+    });
+    g.bench_function("encap_walk_into", |b| {
+        let mut d = dissect(Frame::new(first, LinkType::ETHERNET));
+        b.iter(|| {
+            frames
+                .iter()
+                .map(|f| {
+                    encap_core::dissect_into(Frame::new(black_box(f), LinkType::ETHERNET), &mut d);
+                    black_box(&d).layer_count()
+                })
+                .sum::<usize>()
+        })
     });
     g.bench_function("encap_row", |b| {
         let mut out = TextBuf::<512>::new();
@@ -93,7 +106,7 @@ fn main() {
         let Some(frames) = frames else { continue };
         let n = frames.ranges.len() as f64;
         let base = mean_ns(group, "etherparse");
-        for bench in ["etherparse", "encap_walk", "encap_row"] {
+        for bench in ["etherparse", "encap_walk", "encap_walk_into", "encap_row"] {
             let Some(ns) = mean_ns(group, bench) else {
                 continue;
             };

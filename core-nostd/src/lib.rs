@@ -42,5 +42,5 @@ pub mod summary;
 pub mod text;
 pub mod wire;
 
-pub use dissect::{Dissection, Frame, LinkType, dissect};
+pub use dissect::{Dissection, Frame, LinkType, dissect, dissect_into};
 pub use proto::Protocol;

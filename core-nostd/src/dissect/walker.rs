@@ -37,6 +37,7 @@ const DNS_PORT: u16 = 53;
 const DHCP_PORTS: [u16; 2] = [67, 68];
 const DHCPV6_PORTS: [u16; 2] = [546, 547];
 
+#[inline(always)]
 pub(super) fn walk(d: &mut Dissection<'_>) {
     let frame = d.frame;
     let mut w = Walker {
