@@ -7,7 +7,7 @@ use super::Filter;
 use super::lexer::CmpOp;
 use super::literal::{Literal, in_v4, in_v6};
 use super::parser::be_uint;
-use super::program::{Node, Slice, Subject, Test};
+use super::program::{Node, Op, Slice, Subject, Test};
 use crate::dissect::Dissection;
 use crate::field::{Field, Value, Visitor, render};
 use crate::proto::Protocol;
@@ -30,6 +30,20 @@ impl State {
             self.all &= !bit;
         }
     }
+}
+
+/// The protocols a filter sees in the frame (bit = `Protocol as u8`): its layers,
+/// less IPv4 and ARP headers with no bytes at all (tshark adds no item for those;
+/// IPv6 adds its item before reading), plus a protocol that refused the bytes.
+fn present_protocols(d: &Dissection<'_>) -> u64 {
+    let mut mask = d.rejected().map_or(0, |p| 1u64 << (p as u8));
+    for layer in d.layers() {
+        let empty = matches!(layer.view, crate::dissect::View::Truncated { bytes: [] });
+        if !empty || layer.protocol == Protocol::Ipv6 {
+            mask |= 1u64 << (layer.protocol as u8);
+        }
+    }
+    mask
 }
 
 /// A value reduced to what comparisons need.
@@ -56,8 +70,10 @@ impl State {
 /// At most `N` filters are looked at.
 pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) -> Option<usize> {
     if super::fast::usable(d) && filters.iter().all(|f| f.all_fast) {
-        return filters.iter().position(|f| f.matches(d));
+        let present = present_protocols(d);
+        return filters.iter().position(|f| f.matches_with(d, present));
     }
+    let present = present_protocols(d);
     let mut states: [State; N] = core::array::from_fn(|_| State::new());
     let wanted = filters.iter().fold(0u64, |acc, f| acc | f.field_protocols);
     if wanted != 0 {
@@ -72,7 +88,7 @@ pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) ->
     filters
         .iter()
         .zip(states.iter_mut())
-        .position(|(f, st)| f.finish(d, st))
+        .position(|(f, st)| f.finish(d, st, present))
 }
 
 struct MultiSink<'s, 'd, 'a, const N: usize> {
@@ -103,6 +119,11 @@ impl<'a, const N: usize> Visitor<'a> for MultiSink<'_, '_, 'a, N> {
 impl Filter {
     /// True when the frame matches.
     pub fn matches(&self, d: &Dissection<'_>) -> bool {
+        self.matches_with(d, present_protocols(d))
+    }
+
+    /// [`Filter::matches`] with the frame's protocols already known.
+    fn matches_with(&self, d: &Dissection<'_>, present: u64) -> bool {
         let mut st = State::new();
         if self.all_fast && super::fast::usable(d) {
             self.feed_fast(d, &mut st);
@@ -113,7 +134,7 @@ impl Filter {
                 st: &mut st,
             });
         }
-        self.finish(d, &mut st)
+        self.finish(d, &mut st, present)
     }
 
     /// Reads each tested field by its fast path.
@@ -149,7 +170,7 @@ impl Filter {
     }
 
     /// Adds the protocol tests and evaluates the tree.
-    fn finish(&self, d: &Dissection<'_>, st: &mut State) -> bool {
+    fn finish(&self, d: &Dissection<'_>, st: &mut State, present: u64) -> bool {
         for (i, node) in self.nodes().iter().enumerate() {
             if let Node::Test {
                 subject: Subject::Protocol(p),
@@ -157,6 +178,12 @@ impl Filter {
                 test,
             } = node
             {
+                if slice.is_none() && matches!(test, Test::Exists) {
+                    if present & (1u64 << (*p as u8)) != 0 {
+                        st.record(i, true);
+                    }
+                    continue;
+                }
                 if d.rejected() == Some(*p) && matches!(test, Test::Exists) {
                     st.record(i, true);
                 }
@@ -185,25 +212,24 @@ impl Filter {
         self.eval(self.root, st)
     }
 
-    fn eval(&self, i: u8, st: &State) -> bool {
-        let Some(node) = self.nodes().get(usize::from(i)) else {
-            return false;
-        };
-        let bit = 1u64 << i;
-        match *node {
-            Node::And(a, b) => self.eval(a, st) && self.eval(b, st),
-            Node::Or(a, b) => self.eval(a, st) || self.eval(b, st),
-            Node::Not(a) => !self.eval(a, st),
-            Node::Never => false,
-            Node::Test {
-                test: Test::Exists, ..
-            } => st.present & bit != 0,
-            Node::Test {
-                test: Test::Cmp(CmpOp::Ne, _),
-                ..
-            } => st.present & bit != 0 && st.all & bit != 0,
-            Node::Test { .. } => st.any & bit != 0,
+    /// One forward pass: every node's truth from its children's (which come first).
+    fn eval(&self, root: u8, st: &State) -> bool {
+        let mut truth = 0u64;
+        let bit_of = |t: u64, i: u8| (t >> i) & 1 == 1;
+        for (i, op) in self.ops.iter().take(self.len).enumerate() {
+            let bit = 1u64 << i;
+            let value = match *op {
+                Op::And(a, b) => bit_of(truth, a) && bit_of(truth, b),
+                Op::Or(a, b) => bit_of(truth, a) || bit_of(truth, b),
+                Op::Not(a) => !bit_of(truth, a),
+                Op::Never => false,
+                Op::Present => st.present & bit != 0,
+                Op::All => st.present & st.all & bit != 0,
+                Op::Any => st.any & bit != 0,
+            };
+            truth |= u64::from(value) << i;
         }
+        bit_of(truth, root)
     }
 }
 
@@ -253,7 +279,6 @@ fn eval_value(f: &Filter, d: &Dissection<'_>, value: Value<'_>, test: &Test) -> 
     if let Test::Exists = test {
         return true;
     }
-    let mut text = TextBuf::<256>::new();
     let val = match value {
         Value::Uint(v) => Val::Num(v),
         Value::Int(v) => match u64::try_from(v) {
@@ -268,6 +293,8 @@ fn eval_value(f: &Filter, d: &Dissection<'_>, value: Value<'_>, test: &Test) -> 
         Value::Text(t) => Val::Bytes(t.as_bytes()),
         Value::None => return false,
         Value::DnsName(_) | Value::TcpFlagsStr(_) | Value::Computed(_) | Value::Malformed(_) => {
+            // Only values that are text when rendered need the buffer.
+            let mut text = TextBuf::<256>::new();
             let field = Field {
                 def: &crate::dissectors::frame::hf::DATA,
                 offset: 0,
@@ -276,7 +303,7 @@ fn eval_value(f: &Filter, d: &Dissection<'_>, value: Value<'_>, test: &Test) -> 
                 hidden: false,
             };
             let _ = render(&field, d, &mut text);
-            Val::Bytes(text.as_str().as_bytes())
+            return test_val(test, &Val::Bytes(text.as_str().as_bytes()), f);
         }
     };
     test_val(test, &val, f)

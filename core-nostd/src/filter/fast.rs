@@ -50,12 +50,16 @@ pub(crate) enum Fast {
     Icmpv6Type,
     Icmpv6Code,
     StpType,
+    DnsQryName,
+    HttpHost,
 }
 
 /// The fast path of `def`, if it has one.
 pub(crate) fn fast_of(def: &FieldDef) -> Option<Fast> {
     use crate::conversation::analysis as a;
-    let table: [(&FieldDef, Fast); 52] = [
+    let table: [(&FieldDef, Fast); 54] = [
+        (&crate::dissectors::dns::hf::QRY_NAME, Fast::DnsQryName),
+        (&crate::dissectors::http::hf::HOST, Fast::HttpHost),
         (&frame::hf::NUMBER, Fast::FrameNumber),
         (&frame::hf::LEN, Fast::FrameLen),
         (&frame::hf::CAP_LEN, Fast::FrameCapLen),
@@ -220,6 +224,18 @@ fn each_in_layer<'a>(
         (Fast::Icmpv6Type, View::Icmpv6(p)) => f(uint(p.msg_type().into())),
         (Fast::Icmpv6Code, View::Icmpv6(p)) => f(uint(p.code().into())),
         (Fast::StpType, View::Stp(b)) => f(uint(b.bpdu_type().into())),
+        (Fast::DnsQryName, View::Dns { packet, .. }) => {
+            for r in packet.records().map_while(Result::ok) {
+                if r.section == crate::wire::dns::Section::Question {
+                    f(Value::DnsName(r.name));
+                }
+            }
+        }
+        (Fast::HttpHost, View::Http(m)) => {
+            for h in m.headers().filter(|h| h.name.eq_ignore_ascii_case(b"host")) {
+                f(Value::Str(h.value));
+            }
+        }
         _ => {}
     }
 }

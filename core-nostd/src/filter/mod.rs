@@ -30,7 +30,7 @@ pub use fast::fast_values;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
 
-use program::{Node, SetItem, Subject};
+use program::{Node, Op, SetItem, Subject};
 
 /// A compiled display filter (about 3 KiB, no heap).
 #[derive(Debug, Clone)]
@@ -50,6 +50,8 @@ pub struct Filter {
     fast: [Option<fast::Fast>; MAX_NODES],
     /// Every field test has a fast path: evaluation need not visit.
     all_fast: bool,
+    /// The nodes as truth operations, for the final pass.
+    ops: [Op; MAX_NODES],
 }
 
 /// The Bloom bit of a field (its descriptor's address, hashed).
@@ -74,6 +76,7 @@ impl Filter {
             field_bloom: 0,
             fast: [None; MAX_NODES],
             all_fast: false,
+            ops: [Op::Never; MAX_NODES],
         }
     }
 
@@ -119,6 +122,9 @@ impl Filter {
             }
         }
         f.all_fast = all_fast;
+        for (op, node) in f.ops.iter_mut().zip(f.nodes.iter().take(f.len)) {
+            *op = Op::of(node);
+        }
         f.field_bloom = f.nodes().iter().fold(0, |acc, n| match n {
             Node::Test {
                 subject: Subject::Field(def),

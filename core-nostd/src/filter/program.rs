@@ -65,3 +65,38 @@ pub enum Node {
         test: Test,
     },
 }
+
+/// A node reduced to how its truth is computed from the evaluation state: a
+/// compact array evaluated in one forward pass (children come before parents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    And(u8, u8),
+    Or(u8, u8),
+    Not(u8),
+    Never,
+    /// True when the field or protocol occurred.
+    Present,
+    /// `!=`: occurred, and every occurrence passed.
+    All,
+    /// Any occurrence passed.
+    Any,
+}
+
+impl Op {
+    pub fn of(node: &Node) -> Op {
+        match *node {
+            Node::And(a, b) => Op::And(a, b),
+            Node::Or(a, b) => Op::Or(a, b),
+            Node::Not(a) => Op::Not(a),
+            Node::Never => Op::Never,
+            Node::Test {
+                test: Test::Exists, ..
+            } => Op::Present,
+            Node::Test {
+                test: Test::Cmp(super::lexer::CmpOp::Ne, _),
+                ..
+            } => Op::All,
+            Node::Test { .. } => Op::Any,
+        }
+    }
+}
