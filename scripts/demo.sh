@@ -14,5 +14,5 @@ echo
 echo "== encap read -r $capture -T fields -e frame.number -e ip.src -e dns.qry.name -e http.host -E header=y -c 12"
 "$encap" read -r "$capture" -T fields -e frame.number -e ip.src -e dns.qry.name -e http.host -E header=y -c 12
 echo
-echo "== encap read -r captures/dns.pcap -V -c 1 (the layer tree)"
+echo "== encap read -r captures/dns.pcap -V -c 4 (the layer tree of frame 4)"
 "$encap" read -r captures/dns.pcap -V -c 4 | tail -n +1 | sed -n '/^Frame 4/,$p'
