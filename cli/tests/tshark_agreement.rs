@@ -4,15 +4,17 @@
 //! Every field and column must agree, except where a rule of
 //! `captures/known-differences.txt` names the difference and says why.
 
-use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use common::Tsv;
 use encap::capture::CaptureReader;
 use encap::output::fields::{Collector, FieldsOptions, resolve};
 use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
-use encap_core::dissect::{Dissection, View};
 use encap_core::{Frame, dissect};
 
 /// Fields the core issue requires to match tshark 4.0.17.
@@ -80,104 +82,12 @@ const REQUIRED: &[&str] = &[
     "_ws.col.Info",
 ];
 
-fn captures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures")
-}
-
-/// One rule of the known-differences file: its name and its reason.
-fn load_rules() -> BTreeMap<String, String> {
-    let text = fs::read_to_string(captures_dir().join("known-differences.txt"))
-        .expect("captures/known-differences.txt");
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (name, reason) = l.split_once(':').expect("rule: name: reason");
-            assert!(!reason.trim().is_empty(), "rule {name} has no reason");
-            (name.trim().to_string(), reason.trim().to_string())
-        })
-        .collect()
-}
-
-/// tshark's TSV: the header's field names and one row per frame.
-fn load_tsv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let text = fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split('\t')
-        .map(String::from)
-        .collect();
-    let rows = lines
-        .map(|l| {
-            let mut r: Vec<String> = l.split('\t').map(String::from).collect();
-            r.resize(header.len(), String::new());
-            r
-        })
-        .collect();
-    (header, rows)
-}
-
-struct Context<'d, 'a> {
-    d: &'d Dissection<'a>,
-    /// tshark's frame.protocols and Info for this frame.
-    tshark_protocols: &'d str,
-    tshark_info: &'d str,
-}
-
-impl Context<'_, '_> {
-    /// The last fragment of an IP datagram: tshark shows it reassembled.
-    fn is_last_fragment(&self) -> bool {
-        self.d.layers().any(|l| match l.view {
-            View::Ipv4(ip) => !ip.more_frags() && ip.frag_offset() != 0,
-            View::Ipv6Ext(x) => {
-                x.protocol() == encap_core::Protocol::Ipv6Fragment
-                    && !x.more_frags()
-                    && x.frag_offset() != 0
-            }
-            _ => false,
-        })
-    }
-
-    /// A response whose Content-Length announces a body that never comes because
-    /// it answers a HEAD request: tshark knows the request, encap waits for the body.
-    fn is_head_response(&self) -> bool {
-        self.d.pdu_head().is_some_and(|head| {
-            head.starts_with(b"HTTP/")
-                && self.tshark_info == format!("{} ", String::from_utf8_lossy(head))
-        })
-    }
-
-    /// A TCP payload encap cannot place without earlier segments.
-    fn is_tcp_continuation(&self) -> bool {
-        self.d.has(encap_core::Protocol::Tcp)
-            && self.d.layers().any(|l| match l.view {
-                View::HttpContinuation(_) => true,
-                View::Tls(data) => !encap_core::wire::tls::looks_like_record(data),
-                _ => false,
-            })
-    }
-
-    fn has_tls_server_hello(&self) -> bool {
-        self.tshark_protocols.contains("tls")
-            && self.d.layers().any(|l| matches!(l.view, View::Tls(_)))
-            && {
-                let mut s = String::new();
-                let _ = self
-                    .d
-                    .write_computed(encap_core::field::Computed::ColInfo, &mut s);
-                s.contains("Server Hello")
-            }
-    }
-}
-
 /// The rule that accepts this difference, if any.
 fn explain(
     field: &str,
     tshark: &str,
     encap: &str,
-    cx: &Context<'_, '_>,
+    cx: &common::Frame<'_, '_>,
     rules: &BTreeMap<String, String>,
 ) -> Option<&'static str> {
     let on = |r: &str| rules.contains_key(r);
@@ -243,7 +153,8 @@ struct Tally {
 }
 
 fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, tally: &mut Tally) {
-    let (header, rows) = load_tsv(tsv);
+    let oracle = Tsv::load(tsv);
+    let (header, rows) = (&oracle.header, &oracle.rows);
     let known: Vec<String> = header
         .iter()
         .filter(|f| encap_core::field::registry::lookup(f).is_some())
@@ -256,8 +167,6 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
     let mut buf = Vec::new();
     let mut n = 0usize;
     let name = pcap.file_name().unwrap().to_string_lossy().to_string();
-    let protocols_col = header.iter().position(|h| h == "frame.protocols").unwrap();
-    let info_col = header.iter().position(|h| h == "_ws.col.Info").unwrap();
     let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
     while let Some(meta) = reader.next_record(&mut buf).unwrap() {
         let row = rows
@@ -273,10 +182,11 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
         });
         conversations.track(&mut d);
         collector.collect(&d);
-        let cx = Context {
+        let cx = common::Frame {
             d: &d,
-            tshark_protocols: &row[protocols_col],
-            tshark_info: &row[info_col],
+            tshark_protocols: oracle.get(n, "frame.protocols"),
+            tshark_info: oracle.get(n, "_ws.col.Info"),
+            tshark_protocol_col: oracle.get(n, "_ws.col.Protocol"),
         };
         for (i, field) in known.iter().enumerate() {
             let col = header.iter().position(|h| h == field).unwrap();
@@ -314,19 +224,9 @@ fn every_field_agrees_with_tshark() {
             "required field {f} is not in the registry"
         );
     }
-    let rules = load_rules();
+    let rules = common::load_rules();
     let mut tally = Tally::default();
-    let mut files: Vec<PathBuf> = fs::read_dir(captures_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("pcap" | "pcapng")
-            )
-        })
-        .collect();
-    files.sort();
+    let files = common::captures();
     assert!(files.len() >= 10, "expected the captures, found {files:?}");
     for pcap in &files {
         let tsv = pcap.with_extension("tshark.tsv");
