@@ -5,7 +5,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
+use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
 use crate::capture::{CaptureError, CaptureReader, PcapWriter, RecordMeta};
@@ -127,7 +127,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut first_ts: Option<(i64, u32)> = None;
     let mut json_started = false;
     let mut lines = line::LineFormatter::default();
-    let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
+    let mut conversations = Box::<Tracker>::default();
     let mut line_buf = String::new();
 
     if opts.format == Format::Fields && opts.fields_options.header {

@@ -8,9 +8,9 @@ use std::io::BufReader;
 
 use encap::capture::CaptureReader;
 use encap::output::fields::Collector;
-use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
 use encap_core::field::{Field, registry, render};
 use encap_core::filter::fast_values;
+use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
 #[test]
@@ -20,7 +20,7 @@ fn fast_path_equals_the_visitor() {
     let (mut frames, mut checked) = (0usize, 0usize);
     for pcap in common::captures() {
         let mut reader = CaptureReader::open(BufReader::new(File::open(&pcap).unwrap())).unwrap();
-        let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
+        let mut conversations = Box::<Tracker>::default();
         let mut buf = Vec::new();
         let mut n = 0u32;
         while let Some(meta) = reader.next_record(&mut buf).unwrap() {

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use common::{Tsv, captures, captures_dir, load_rules};
 use encap::capture::CaptureReader;
-use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
 use encap_core::filter::Filter;
+use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
 /// The rule that explains why frame `n` differs, if any.
@@ -91,7 +91,7 @@ fn every_filter_agrees_with_tshark() {
             pairs += 1;
             let mut unexplained = Vec::new();
             let mut pair_explained = false;
-            let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
+            let mut conversations = Box::<Tracker>::default();
             for (i, (data, meta)) in frames.iter().enumerate() {
                 let n = i + 1;
                 let mut d = dissect(Frame {

@@ -14,7 +14,7 @@ use std::path::Path;
 use common::Tsv;
 use encap::capture::CaptureReader;
 use encap::output::fields::{Collector, FieldsOptions, resolve};
-use encap_core::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
+use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
 /// Fields the core issue requires to match tshark 4.0.17.
@@ -107,14 +107,6 @@ fn explain(
     if on("tcp-reassembly") && cx.is_tcp_continuation() && app_field {
         return Some("tcp-reassembly");
     }
-    if field == "_ws.col.Info"
-        && on("icmp-request-in")
-        && let Some(i) = tshark.rfind(" (request in ")
-        && tshark.ends_with(')')
-        && &tshark[..i] == encap
-    {
-        return Some("icmp-request-in");
-    }
     if field == "_ws.col.Protocol"
         && on("tls-session-version")
         && tshark.starts_with("TLSv")
@@ -167,7 +159,7 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
     let mut buf = Vec::new();
     let mut n = 0usize;
     let name = pcap.file_name().unwrap().to_string_lossy().to_string();
-    let mut conversations = Box::new(TcpConversations::<DEFAULT_CONVERSATIONS>::new());
+    let mut conversations = Box::<Tracker>::default();
     while let Some(meta) = reader.next_record(&mut buf).unwrap() {
         let row = rows
             .get(n)

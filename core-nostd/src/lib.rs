@@ -35,11 +35,13 @@ pub mod colour;
 pub mod conversation;
 pub mod dissect;
 mod dissectors;
+pub mod echo;
 pub mod field;
 pub mod filter;
 pub mod proto;
 pub mod summary;
 pub mod text;
+pub mod tracker;
 pub mod wire;
 
 pub use dissect::{Dissection, Frame, LinkType, dissect, dissect_into};

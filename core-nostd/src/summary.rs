@@ -144,14 +144,16 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
                 View::Ipv4(ip) => Some(ip.ttl()),
                 _ => None,
             });
-            dissectors::icmp::info(icmp, ttl, w)
+            dissectors::icmp::info(icmp, ttl, w)?;
+            write_request_in(d, w)
         }
         View::Icmpv6(icmp) => {
             let hop_limit = d.layers().find_map(|x| match x.view {
                 View::Ipv6(ip) => Some(ip.hop_limit()),
                 _ => None,
             });
-            dissectors::icmpv6::info(icmp, hop_limit, w)
+            dissectors::icmpv6::info(icmp, hop_limit, w)?;
+            write_request_in(d, w)
         }
         View::Igmp(p) => dissectors::igmp::info(p, w),
         View::Stp(b) => dissectors::stp::info(b, w),
@@ -198,5 +200,13 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
         View::Sll(_) | View::Null(_) | View::Raw | View::Ethertype(_) => Ok(()),
         View::Ipv4(_) | View::Ipv6(_) | View::Ipv6Ext(_) => Ok(()),
         View::Data(_) | View::Reassembling => Ok(()),
+    }
+}
+
+/// " (request in N)" after a tracked echo reply.
+fn write_request_in(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+    match d.echo_request() {
+        Some(frame) => write!(w, " (request in {frame})"),
+        None => Ok(()),
     }
 }

@@ -46,11 +46,11 @@ fuzz_target!(|input: &[u8]| {
         timestamp: (0, 0),
     };
     let mut d = dissect(frame);
-    // The conversation table sees the segment three times (a retransmission, a
-    // duplicate ACK…), with room for only two conversations.
-    let mut conversations = encap_core::conversation::TcpConversations::<2>::new();
+    // The trackers see the frame three times (a retransmission, a duplicate ACK, an
+    // echo reply…), with room for only two conversations and two requests.
+    let mut tracker = encap_core::tracker::Tracker::<2, 2>::new();
     for _ in 0..3 {
-        conversations.track(&mut d);
+        tracker.track(&mut d);
     }
     let mut sink = RenderAll { d: &d, out: String::new() };
     d.visit(&mut sink);

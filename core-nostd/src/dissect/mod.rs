@@ -102,6 +102,8 @@ pub struct Dissection<'a> {
     pdu_head: Option<&'a [u8]>,
     /// What the TCP conversation table said about the segment, once tracked.
     tcp: Option<crate::conversation::TcpAnnotation>,
+    /// For an echo reply: the frame of its request, once tracked.
+    echo_request: Option<u32>,
     /// Why the last layer is [`View::Truncated`] (the walk stops there, so one suffices).
     stopped_by: Option<crate::wire::Error>,
     /// A protocol that looked at the bytes and refused them (a wrong IP version):
@@ -127,6 +129,7 @@ pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
     d.pdu_pending = false;
     d.pdu_head = None;
     d.tcp = None;
+    d.echo_request = None;
     d.stopped_by = None;
     d.rejected = None;
     walker::walk(d);
@@ -145,6 +148,7 @@ impl<'a> Dissection<'a> {
             pdu_pending: false,
             pdu_head: None,
             tcp: None,
+            echo_request: None,
             stopped_by: None,
             rejected: None,
         }
@@ -181,6 +185,15 @@ impl<'a> Dissection<'a> {
     /// ([`crate::conversation::TcpConversations::track`]).
     pub fn tcp_annotation(&self) -> Option<&crate::conversation::TcpAnnotation> {
         self.tcp.as_ref()
+    }
+
+    /// For an echo reply: the frame of its request (see [`crate::echo::EchoTable`]).
+    pub fn echo_request(&self) -> Option<u32> {
+        self.echo_request
+    }
+
+    pub(crate) fn set_echo_request(&mut self, frame: u32) {
+        self.echo_request = Some(frame);
     }
 
     pub(crate) fn set_tcp_annotation(&mut self, a: crate::conversation::TcpAnnotation) {

@@ -15,6 +15,7 @@ fields! {
     IDENT_LE = "icmp.ident_le", "Identifier (LE)", DEC;
     SEQ = "icmp.seq", "Sequence Number (BE)", DEC;
     SEQ_LE = "icmp.seq_le", "Sequence Number (LE)", DEC;
+    RESP_TO = "icmp.resp_to", "Response to", DEC, generated;
 }
 
 pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IcmpPacket<'a>, e: &mut Emit<'_, V>) {
@@ -33,6 +34,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IcmpPacket<'a>, e: &mut Emit<'_, V>)
         e.uint(&hf::SEQ, 6, 2, p.echo_seq());
         e.uint(&hf::SEQ_LE, 6, 2, p.echo_seq().swap_bytes());
     }
+}
+
+/// The request a tracked reply answers.
+pub(crate) fn visit_resp_to<'a, V: Visitor<'a>>(frame: u32, e: &mut Emit<'_, V>) {
+    e.uint(&hf::RESP_TO, 0, 0, frame);
 }
 
 /// "Echo (ping) request  id=0x0e00, seq=1/256, ttl=64", or the type and its code.

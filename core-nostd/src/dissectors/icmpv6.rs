@@ -23,6 +23,12 @@ fields! {
     OPT_LENGTH = "icmpv6.opt.length", "Length", DEC;
     OPT_LINKADDR = "icmpv6.opt.linkaddr", "Link-layer address", MAC;
     MLDV2_NUM_RECORDS = "icmpv6.mldr.nb_mcast_records", "Number of Multicast Address Records", DEC;
+    RESP_TO = "icmpv6.resp_to", "Response To", DEC, generated;
+}
+
+/// The request a tracked reply answers.
+pub(crate) fn visit_resp_to<'a, V: Visitor<'a>>(frame: u32, e: &mut Emit<'_, V>) {
+    e.uint(&hf::RESP_TO, 0, 0, frame);
 }
 
 pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Icmpv6Packet<'a>, e: &mut Emit<'_, V>) {

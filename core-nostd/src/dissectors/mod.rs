@@ -187,8 +187,18 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         View::Ipv4(ip) => ip::visit(ip, e),
         View::Ipv6(ip) => ipv6::visit(ip, e),
         View::Ipv6Ext(ext) => ipv6::visit_ext(ext, e),
-        View::Icmp(icmp) => icmp::visit(icmp, e),
-        View::Icmpv6(icmp) => icmpv6::visit(icmp, e),
+        View::Icmp(p) => {
+            icmp::visit(p, e);
+            if let Some(frame) = d.echo_request().filter(|_| !layer.in_error) {
+                icmp::visit_resp_to(frame, e);
+            }
+        }
+        View::Icmpv6(p) => {
+            icmpv6::visit(p, e);
+            if let Some(frame) = d.echo_request().filter(|_| !layer.in_error) {
+                icmpv6::visit_resp_to(frame, e);
+            }
+        }
         View::Tcp(tcp) => {
             tcp::visit(tcp, d.segment_len(layer), e);
             if let Some(a) = d.tcp_annotation().filter(|_| !layer.in_error) {
