@@ -107,21 +107,6 @@ fn explain(
     if on("tcp-reassembly") && cx.is_tcp_continuation() && app_field {
         return Some("tcp-reassembly");
     }
-    if field == "_ws.col.Protocol"
-        && on("tls-session-version")
-        && tshark.starts_with("TLSv")
-        && encap.starts_with("TLSv")
-        && !cx.has_tls_server_hello()
-    {
-        return Some("tls-session-version");
-    }
-    if field == "tls.record.content_type" && on("tls-session-version") && !cx.has_tls_server_hello()
-    {
-        let without_app_data: Vec<&str> = encap.split(',').filter(|t| *t != "23").collect();
-        if without_app_data.join(",") == tshark {
-            return Some("tls-session-version");
-        }
-    }
     if field == "frame.protocols"
         && on("x509-certificates")
         && let Some(rest) = tshark.strip_prefix(encap)

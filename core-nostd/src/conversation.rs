@@ -55,6 +55,8 @@ pub struct TcpAnnotation {
     pub analysis: u16,
     /// For a duplicate ACK: the frame of the original ACK and the count.
     pub dup_ack: Option<(u32, u32)>,
+    /// The TLS version a ServerHello in an earlier frame of this conversation chose.
+    pub tls_session: Option<u16>,
 }
 
 impl TcpAnnotation {
@@ -99,6 +101,8 @@ struct Conv {
     flows: [Flow; 2],
     /// The handshake's round trip (SYN to the ACK that completes it), once seen.
     first_rtt: Option<i64>,
+    /// The TLS version the conversation's ServerHello chose.
+    tls_version: Option<u16>,
 }
 
 /// The conversation table; `N` conversations at most.
@@ -191,7 +195,16 @@ impl<const N: usize> TcpConversations<N> {
         let now_ns = secs
             .saturating_mul(1_000_000_000)
             .saturating_add(i64::from(nanos));
-        let annotation = analyze(conv, dir, &t, seg_len, frame_no, now_ns);
+        let mut annotation = analyze(conv, dir, &t, seg_len, frame_no, now_ns);
+        annotation.tls_session = conv.tls_version;
+        // A ServerHello here sets the session's version for the frames after it.
+        let hello = d.layers().find_map(|l| match l.view {
+            View::Tls(data) if !l.in_error => crate::dissectors::tls::server_hello_version(data),
+            _ => None,
+        });
+        if hello.is_some() {
+            conv.tls_version = hello;
+        }
         d.set_tcp_annotation(annotation);
         // tshark does not hand a retransmitted or reordered payload to a dissector
         // (a fast retransmission it does).
@@ -263,6 +276,7 @@ impl<const N: usize> TcpConversations<N> {
             last_frame: self.frames,
             flows: [Flow::default(); 2],
             first_rtt: None,
+            tls_version: None,
         };
         self.next_stream = self.next_stream.wrapping_add(1);
         if let Some(slot) = self.convs.get_mut(index) {
@@ -496,6 +510,7 @@ fn analyze(
         scale,
         analysis: flags,
         dup_ack,
+        tls_session: None,
     }
 }
 

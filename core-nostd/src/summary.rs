@@ -95,7 +95,10 @@ pub fn write_protocol(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
     }
     match info_layer(d) {
         Some(l) => match l.view {
-            View::Tls(data) => dissectors::tls::write_protocol(data, w),
+            View::Tls(data) => {
+                let session = d.tcp_annotation().and_then(|a| a.tls_session);
+                dissectors::tls::write_protocol(data, session, w)
+            }
             View::Igmp(p) => dissectors::igmp::write_protocol(&p, w),
             View::Data(_) => w.write_str("HTTP"),
             _ => w.write_str(l.protocol.column_name()),

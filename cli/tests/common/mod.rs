@@ -119,17 +119,4 @@ impl Frame<'_, '_> {
                 && self.tshark_info == format!("{} ", String::from_utf8_lossy(head))
         })
     }
-
-    pub fn has_tls_server_hello(&self) -> bool {
-        let mut s = String::new();
-        let _ = self
-            .d
-            .write_computed(encap_core::field::Computed::ColInfo, &mut s);
-        self.d.layers().any(|l| matches!(l.view, View::Tls(_))) && s.contains("Server Hello")
-    }
-
-    /// A TLS 1.3 record after the handshake: tshark knows the session's version.
-    pub fn is_tls13_session(&self) -> bool {
-        self.tshark_protocol_col == "TLSv1.3" && !self.has_tls_server_hello()
-    }
 }

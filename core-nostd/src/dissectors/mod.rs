@@ -211,7 +211,10 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
         View::Dhcpv6(p) => dhcpv6::visit(p, e),
         View::Http(m) => http::visit(m, e),
         View::HttpContinuation(data) => http::visit_continuation(data, e),
-        View::Tls(data) => tls::visit(data, e),
+        View::Tls(data) => {
+            let session = d.tcp_annotation().and_then(|a| a.tls_session);
+            tls::visit(data, session, e)
+        }
         View::Data(data) => frame::visit_data(data, e),
         View::Igmp(p) => igmp::visit(p, e),
         View::Stp(b) => stp::visit(b, e),

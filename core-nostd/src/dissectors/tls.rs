@@ -47,10 +47,11 @@ fn records(data: &[u8]) -> impl Iterator<Item = Record<'_>> {
     })
 }
 
-pub(crate) fn visit<'a, V: Visitor<'a>>(data: &'a [u8], e: &mut Emit<'_, V>) {
+/// `session` is the version the conversation's ServerHello chose, if seen before.
+pub(crate) fn visit<'a, V: Visitor<'a>>(data: &'a [u8], session: Option<u16>, e: &mut Emit<'_, V>) {
     // After a ServerHello that chose TLS 1.3, application data records are
     // encrypted records whose outer type Wireshark calls the opaque type.
-    let mut tls13 = false;
+    let mut tls13 = session == Some(0x0304);
     for r in records(data) {
         let at = r.offset;
         if tls13 && r.content_type == tls::CONTENT_APPLICATION_DATA {
@@ -135,9 +136,14 @@ fn r_bytes<'a>(data: &'a [u8], r: &Record<'_>) -> &'a [u8] {
 
 /// The version the packet list shows: a ServerHello's choice, else the first record's.
 pub(crate) fn column_version(data: &[u8]) -> u16 {
-    let mut first = None;
+    server_hello_version(data)
+        .or_else(|| records(data).next().map(|r| r.version))
+        .unwrap_or(0)
+}
+
+/// The version a ServerHello in these records chose, if one is there.
+pub(crate) fn server_hello_version(data: &[u8]) -> Option<u16> {
     for r in records(data) {
-        first.get_or_insert(r.version);
         if r.content_type != tls::CONTENT_HANDSHAKE || !is_plain_handshake(&r) {
             continue;
         }
@@ -146,18 +152,25 @@ pub(crate) fn column_version(data: &[u8]) -> u16 {
                 continue;
             }
             if let Ok(hello) = Hello::parse(h.body, false) {
-                return hello
-                    .supported_versions(false)
-                    .next()
-                    .unwrap_or(hello.version);
+                return Some(
+                    hello
+                        .supported_versions(false)
+                        .next()
+                        .unwrap_or(hello.version),
+                );
             }
         }
     }
-    first.unwrap_or(0)
+    None
 }
 
-pub(crate) fn write_protocol(data: &[u8], w: &mut dyn Write) -> fmt::Result {
-    match tls::version_name(column_version(data)) {
+/// The Protocol column: the session's version once a ServerHello chose it
+/// (`session`, from the conversation), else this frame's.
+pub(crate) fn write_protocol(data: &[u8], session: Option<u16>, w: &mut dyn Write) -> fmt::Result {
+    let version = server_hello_version(data)
+        .or(session)
+        .unwrap_or_else(|| column_version(data));
+    match tls::version_name(version) {
         Some(name) => w.write_str(name),
         None => w.write_str("TLS"),
     }
