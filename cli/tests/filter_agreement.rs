@@ -24,9 +24,6 @@ fn explain(f: &common::Frame<'_, '_>, rules: &BTreeMap<String, String>) -> Optio
     if on("tcp-reassembly") && f.is_tcp_continuation() {
         return Some("tcp-reassembly");
     }
-    if on("http-head-response") && f.is_head_response() {
-        return Some("http-head-response");
-    }
     None
 }
 

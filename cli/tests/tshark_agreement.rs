@@ -101,9 +101,6 @@ fn explain(
     if on("ip-reassembly") && cx.is_last_fragment() && above_ip {
         return Some("ip-reassembly");
     }
-    if on("http-head-response") && cx.is_head_response() && app_field {
-        return Some("http-head-response");
-    }
     if on("tcp-reassembly") && cx.is_tcp_continuation() && app_field {
         return Some("tcp-reassembly");
     }

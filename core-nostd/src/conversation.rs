@@ -86,6 +86,8 @@ struct Flow {
     /// When `next_seq` last advanced (ns since the epoch).
     next_seq_time: i64,
     syn_time: Option<i64>,
+    /// The last HTTP request this side sent was HEAD (its response has no body).
+    sent_head: bool,
 }
 
 /// An address (IPv4 mapped into IPv6) and a port.
@@ -195,6 +197,17 @@ impl<const N: usize> TcpConversations<N> {
         let now_ns = secs
             .saturating_mul(1_000_000_000)
             .saturating_add(i64::from(nanos));
+        // An HTTP response to HEAD announces a body that never comes: tshark knows
+        // the request, so the response is dissected at once.
+        let peer_sent_head = conv.flows.get(1 - dir).is_some_and(|f| f.sent_head);
+        if peer_sent_head && d.pdu_head().is_some_and(|h| h.starts_with(b"HTTP/")) {
+            d.accept_pending_http();
+        }
+        if let Some(method) = http_request_method(d)
+            && let Some(flow) = conv.flows.get_mut(dir)
+        {
+            flow.sent_head = method == b"HEAD";
+        }
         let mut annotation = analyze(conv, dir, &t, seg_len, frame_no, now_ns);
         annotation.tls_session = conv.tls_version;
         // A ServerHello here sets the session's version for the frames after it.
@@ -320,6 +333,17 @@ fn endpoints(
         _ => return None,
     };
     Some(((src, t.src_port()), (dst, t.dst_port())))
+}
+
+/// The method of an HTTP request in the frame, if it carries one.
+fn http_request_method<'a>(d: &Dissection<'a>) -> Option<&'a [u8]> {
+    d.layers().find_map(|l| match l.view {
+        View::Http(m) => match m.start_line() {
+            crate::wire::http::StartLine::Request { method, .. } => Some(method),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 fn window_scale_option(t: &TcpPacket<'_>) -> Option<u8> {

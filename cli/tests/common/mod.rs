@@ -111,12 +111,4 @@ impl Frame<'_, '_> {
                 _ => false,
             })
     }
-
-    /// A response to HEAD: tshark knows the request; encap waits for the announced body.
-    pub fn is_head_response(&self) -> bool {
-        self.d.pdu_head().is_some_and(|head| {
-            head.starts_with(b"HTTP/")
-                && self.tshark_info == format!("{} ", String::from_utf8_lossy(head))
-        })
-    }
 }

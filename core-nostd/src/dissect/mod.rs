@@ -200,6 +200,29 @@ impl<'a> Dissection<'a> {
         self.tcp = Some(a);
     }
 
+    /// Dissects a pending HTTP response now (it answers HEAD: no body will come).
+    pub(crate) fn accept_pending_http(&mut self) {
+        let payload = self.layers().find_map(|l| match l.view {
+            View::Tcp(t) if !l.in_error => Some(t.payload()),
+            _ => None,
+        });
+        let Some(data) = payload else {
+            return;
+        };
+        if let Some(m) = crate::wire::http::HttpMessage::parse(data) {
+            self.pdu_pending = false;
+            self.pdu_head = None;
+            let offset = (data.as_ptr() as usize).wrapping_sub(self.frame.data.as_ptr() as usize);
+            let _ = self.push_layer(Layer {
+                protocol: Protocol::Http,
+                view: View::Http(m),
+                offset,
+                len: data.len(),
+                in_error: false,
+            });
+        }
+    }
+
     /// Forgets the layers that start after `offset` (a retransmission's payload).
     pub(crate) fn drop_layers_after(&mut self, offset: usize) {
         let keep = self.layers().take_while(|l| l.offset <= offset).count();
