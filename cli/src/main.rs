@@ -14,7 +14,7 @@ use encap::read::{self, Format, ReadOptions};
     name = "encap",
     version,
     about = "Dissect packets the way Wireshark does: from capture files today, live from agents later.",
-    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns."
+    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -52,13 +52,13 @@ struct ReadArgs {
     /// -T fields options: header=y|n, separator=/t|/s|C, occurrence=f|l|a|N, aggregator=C, quote=d|s|n.
     #[arg(short = 'E', value_name = "KEY=VALUE")]
     fields_options: Vec<String>,
-    /// Stop after this many frames.
+    /// Stop after reading this many frames (shown or not, as tshark's -c).
     #[arg(short = 'c', value_name = "N")]
     count: Option<u64>,
-    /// Also write the frames read to this pcap file.
+    /// Also write the frames shown (all, or those -Y matches) to this pcap file.
     #[arg(short = 'w', value_name = "OUT")]
     write: Option<PathBuf>,
-    /// A display filter (Wireshark syntax).
+    /// Show only frames matching this display filter (Wireshark syntax), e.g. 'dns || tcp.port == 80'.
     #[arg(short = 'Y', value_name = "FILTER")]
     filter: Option<String>,
     /// Colour the lines: auto (on a terminal), always or never.
