@@ -303,16 +303,15 @@ impl<const N: usize> TcpConversations<N> {
 
 /// The home bucket of a conversation, the same for both directions.
 fn bucket(a: &Endpoint, b: &Endpoint, n: usize) -> usize {
+    // The low 8 address bytes (all of an IPv4 address) and the port suffice to spread.
     let h = |e: &Endpoint| {
-        e.0.iter()
-            .chain(e.1.to_be_bytes().iter())
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
-                (h ^ u64::from(x)).wrapping_mul(0x100_0000_01b3)
-            })
+        let [.., b8, b9, b10, b11, b12, b13, b14, b15] = e.0;
+        let low = u64::from_be_bytes([b8, b9, b10, b11, b12, b13, b14, b15]);
+        (low ^ u64::from(e.1)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     };
-    let (x, y) = (h(a), h(b));
     // Order-independent: both directions hash alike.
-    (x.wrapping_add(y) ^ (x & y).rotate_left(17)) as usize % n.max(1)
+    let x = h(a).wrapping_add(h(b));
+    ((x ^ (x >> 29)) as usize) % n.max(1)
 }
 
 /// Source and destination (address as 16 bytes, port) from the enclosing IP layer.

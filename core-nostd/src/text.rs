@@ -147,24 +147,40 @@ mod test {
     }
 }
 
-/// Writes `v` in decimal with one `write_str` (no `core::fmt` machinery: the
-/// packet list prints several numbers per frame).
+/// "00" to "99", so digits are written two at a time without UTF-8 checks.
+const PAIRS: &str = "0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Writes `v` in decimal without `core::fmt` (the packet list prints several
+/// numbers per frame).
 #[inline]
 pub fn write_dec(w: &mut dyn Write, v: u64) -> fmt::Result {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
+    // Peel pairs off the low end into a small stack of &strs, then write them.
+    let mut parts: [&str; 10] = [""; 10];
     let mut n = v;
-    loop {
-        at -= 1;
-        if let Some(slot) = buf.get_mut(at) {
-            *slot = b'0' + (n % 10) as u8;
+    let mut count = 0;
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        if let Some(slot) = parts.get_mut(count) {
+            *slot = PAIRS.get(pair..pair + 2).unwrap_or("");
         }
-        n /= 10;
-        if n == 0 || at == 0 {
-            break;
-        }
+        count += 1;
+        n /= 100;
     }
-    w.write_str(ascii(buf.get(at..).unwrap_or(&[])))
+    let head = n as usize * 2;
+    let head = if n >= 10 {
+        PAIRS.get(head..head + 2)
+    } else {
+        PAIRS.get(head + 1..head + 2)
+    };
+    w.write_str(head.unwrap_or(""))?;
+    for part in parts.iter().take(count).rev() {
+        w.write_str(part)?;
+    }
+    Ok(())
 }
 
 /// Writes `v` as `digits` lowercase hex digits (more if `v` needs them), no prefix.

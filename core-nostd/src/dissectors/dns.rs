@@ -176,7 +176,8 @@ pub(crate) fn info(p: &DnsPacket<'_>, w: &mut dyn Write) -> fmt::Result {
     if p.is_response() {
         w.write_str(" response")?;
     }
-    write!(w, " 0x{:04x}", p.id())?;
+    w.write_str(" 0x")?;
+    crate::text::write_hex(w, p.id().into(), 4)?;
     if p.is_response() && p.rcode() != 0 {
         match dns::rcode_name(p.rcode()) {
             Some(n) => write!(w, " {n}")?,
