@@ -11,6 +11,8 @@ pub struct RenderedField {
     pub abbrev: &'static str,
     pub name: &'static str,
     pub value: String,
+    /// The value as a person reads it: "A (1)" where the number has a name.
+    pub shown: String,
     pub generated: bool,
     pub offset: usize,
     pub len: usize,
@@ -61,10 +63,15 @@ impl<'a> Visitor<'a> for Renderer<'_, 'a> {
         }
         let mut value = String::new();
         let _ = render(field, self.d, &mut value);
+        let shown = match field.value.as_u64().and_then(|v| field.def.name_of(v)) {
+            Some(name) => format!("{name} ({value})"),
+            None => value.clone(),
+        };
         let rendered = RenderedField {
             abbrev: field.def.abbrev,
             name: field.def.name,
             value,
+            shown,
             generated: field.def.generated,
             offset: field.offset,
             len: field.len,

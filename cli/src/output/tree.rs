@@ -38,7 +38,7 @@ pub fn format_tree(out: &mut String, d: &Dissection<'_>) {
         }
         for f in &layer.fields {
             let (open, close) = if f.generated { ("[", "]") } else { ("", "") };
-            let _ = writeln!(out, "    {open}{}: {}{close}", f.name, f.value);
+            let _ = writeln!(out, "    {open}{}: {}{close}", f.name, f.shown);
         }
     }
     for e in d.experts() {

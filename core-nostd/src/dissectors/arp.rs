@@ -11,7 +11,7 @@ fields! {
     PROTO_TYPE = "arp.proto.type", "Protocol type", HEX16;
     HW_SIZE = "arp.hw.size", "Hardware size", DEC;
     PROTO_SIZE = "arp.proto.size", "Protocol size", DEC;
-    OPCODE = "arp.opcode", "Opcode", DEC;
+    OPCODE = "arp.opcode", "Opcode", DEC, named(|v| crate::wire::arp::opcode_name(v as u16));
     SRC_HW_MAC = "arp.src.hw_mac", "Sender MAC address", MAC;
     SRC_PROTO_IPV4 = "arp.src.proto_ipv4", "Sender IP address", IPV4;
     DST_HW_MAC = "arp.dst.hw_mac", "Target MAC address", MAC;

@@ -22,7 +22,7 @@ fields! {
     COOKIE = "dhcp.cookie", "Magic cookie", IPV4;
     OPTION_TYPE = "dhcp.option.type", "Option", DEC;
     OPTION_LENGTH = "dhcp.option.length", "Length", DEC;
-    OPTION_DHCP = "dhcp.option.dhcp", "DHCP", DEC;
+    OPTION_DHCP = "dhcp.option.dhcp", "DHCP", DEC, named(|v| crate::wire::dhcp::message_type_name(v as u8));
     OPTION_HOSTNAME = "dhcp.option.hostname", "Host Name", STR;
     OPTION_REQUESTED_IP = "dhcp.option.requested_ip_address", "Requested IP Address", IPV4;
     OPTION_SERVER_ID = "dhcp.option.dhcp_server_id", "DHCP Server Identifier", IPV4;

@@ -8,7 +8,7 @@ use crate::wire::bytes::be16;
 use crate::wire::dhcpv6::{self, Dhcpv6Packet};
 
 fields! {
-    MSGTYPE = "dhcpv6.msgtype", "Message type", DEC;
+    MSGTYPE = "dhcpv6.msgtype", "Message type", DEC, named(|v| crate::wire::dhcpv6::msg_type_name(v as u8));
     XID = "dhcpv6.xid", "Transaction ID", HEX24;
     OPTION_TYPE = "dhcpv6.option.type", "Option", DEC;
     OPTION_LENGTH = "dhcpv6.option.length", "Length", DEC;

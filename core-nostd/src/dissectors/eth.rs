@@ -8,7 +8,7 @@ fields! {
     DST = "eth.dst", "Destination", MAC;
     SRC = "eth.src", "Source", MAC;
     ADDR = "eth.addr", "Address", MAC;
-    TYPE = "eth.type", "Type", HEX16;
+    TYPE = "eth.type", "Type", HEX16, named(|v| crate::wire::EtherType(v as u16).name());
     LEN = "eth.len", "Length", DEC;
 }
 

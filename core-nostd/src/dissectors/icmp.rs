@@ -7,7 +7,7 @@ use crate::field::Visitor;
 use crate::wire::icmp::{self, IcmpPacket};
 
 fields! {
-    TYPE = "icmp.type", "Type", DEC;
+    TYPE = "icmp.type", "Type", DEC, named(|v| crate::wire::icmp::type_name(v as u8));
     CODE = "icmp.code", "Code", DEC;
     CHECKSUM = "icmp.checksum", "Checksum", HEX16;
     CHECKSUM_STATUS = "icmp.checksum.status", "Checksum Status", DEC, vals(&crate::dissectors::ip::CHECKSUM_STATUS_VALS);

@@ -7,7 +7,7 @@ use crate::field::{Value, Visitor};
 use crate::wire::icmpv6::{self, Icmpv6Packet};
 
 fields! {
-    TYPE = "icmpv6.type", "Type", DEC;
+    TYPE = "icmpv6.type", "Type", DEC, named(|v| crate::wire::icmpv6::type_name(v as u8));
     CODE = "icmpv6.code", "Code", DEC;
     CHECKSUM = "icmpv6.checksum", "Checksum", HEX16;
     ECHO_ID = "icmpv6.echo.identifier", "Identifier", HEX16;

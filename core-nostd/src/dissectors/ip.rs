@@ -20,7 +20,7 @@ fields! {
     FLAGS_MF = "ip.flags.mf", "More fragments", BOOL;
     FRAG_OFFSET = "ip.frag_offset", "Fragment Offset", DEC;
     TTL = "ip.ttl", "Time to Live", DEC;
-    PROTO = "ip.proto", "Protocol", DEC;
+    PROTO = "ip.proto", "Protocol", DEC, named(|v| crate::wire::IpProtocol(v as u8).name());
     CHECKSUM = "ip.checksum", "Header Checksum", HEX16;
     CHECKSUM_STATUS = "ip.checksum.status", "Header checksum status", DEC, vals(&CHECKSUM_STATUS_VALS);
     SRC = "ip.src", "Source Address", IPV4;

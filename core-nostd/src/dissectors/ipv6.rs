@@ -13,7 +13,7 @@ fields! {
     TCLASS = "ipv6.tclass", "Traffic Class", HEX8;
     FLOW = "ipv6.flow", "Flow Label", FieldKind::Uint(Base::Hex(5));
     PLEN = "ipv6.plen", "Payload Length", DEC;
-    NXT = "ipv6.nxt", "Next Header", DEC;
+    NXT = "ipv6.nxt", "Next Header", DEC, named(|v| crate::wire::IpProtocol(v as u8).name());
     HLIM = "ipv6.hlim", "Hop Limit", DEC;
     SRC = "ipv6.src", "Source Address", IPV6;
     ADDR = "ipv6.addr", "Source or Destination Address", IPV6;

@@ -47,6 +47,9 @@ macro_rules! fields {
     (@def $abbrev:literal, $name:literal, $kind:expr, vals($vals:expr)) => {
         FieldDef::new($abbrev, $name, $kind).generated().vals($vals)
     };
+    (@def $abbrev:literal, $name:literal, $kind:expr, named($namer:expr)) => {
+        FieldDef::new($abbrev, $name, $kind).named($namer)
+    };
 }
 pub(crate) use fields;
 

@@ -7,13 +7,13 @@ use crate::field::{Value, Visitor};
 use crate::wire::tls::{self, Handshake, HandshakeIter, Hello, Record, RecordIter};
 
 fields! {
-    RECORD_CONTENT_TYPE = "tls.record.content_type", "Content Type", DEC;
+    RECORD_CONTENT_TYPE = "tls.record.content_type", "Content Type", DEC, named(|v| crate::wire::tls::content_type_name(v as u8));
     RECORD_OPAQUE_TYPE = "tls.record.opaque_type", "Opaque Type", DEC;
-    RECORD_VERSION = "tls.record.version", "Version", HEX16;
+    RECORD_VERSION = "tls.record.version", "Version", HEX16, named(|v| crate::wire::tls::version_name(v as u16));
     RECORD_LENGTH = "tls.record.length", "Length", DEC;
-    HANDSHAKE_TYPE = "tls.handshake.type", "Handshake Type", DEC;
+    HANDSHAKE_TYPE = "tls.handshake.type", "Handshake Type", DEC, named(|v| crate::wire::tls::handshake_type_name(v as u8));
     HANDSHAKE_LENGTH = "tls.handshake.length", "Length", DEC;
-    HANDSHAKE_VERSION = "tls.handshake.version", "Version", HEX16;
+    HANDSHAKE_VERSION = "tls.handshake.version", "Version", HEX16, named(|v| crate::wire::tls::version_name(v as u16));
     HANDSHAKE_CIPHERSUITE = "tls.handshake.ciphersuite", "Cipher Suite", HEX16;
     EXTENSION_TYPE = "tls.handshake.extension.type", "Type", DEC;
     SERVER_NAME = "tls.handshake.extensions_server_name", "Server Name", STR;

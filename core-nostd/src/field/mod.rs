@@ -49,6 +49,8 @@ pub struct FieldDef {
     pub generated: bool,
     /// Names of values (Wireshark's value strings), usable in filters: `== "Bad"`.
     pub vals: &'static [(u64, &'static str)],
+    /// Names values for people (the tree shows "Type: A (1)").
+    pub namer: Option<fn(u64) -> Option<&'static str>>,
 }
 
 impl FieldDef {
@@ -59,7 +61,22 @@ impl FieldDef {
             kind,
             generated: false,
             vals: &[],
+            namer: None,
         }
+    }
+
+    pub const fn named(mut self, namer: fn(u64) -> Option<&'static str>) -> FieldDef {
+        self.namer = Some(namer);
+        self
+    }
+
+    /// The name of `value`, from the value strings or the namer.
+    pub fn name_of(&self, value: u64) -> Option<&'static str> {
+        self.vals
+            .iter()
+            .find(|(v, _)| *v == value)
+            .map(|(_, n)| *n)
+            .or_else(|| self.namer.and_then(|f| f(value)))
     }
 
     pub const fn vals(mut self, vals: &'static [(u64, &'static str)]) -> FieldDef {
