@@ -21,6 +21,18 @@ struct Key {
     v6: bool,
 }
 
+impl Key {
+    const fn new(src: [u8; 16], dst: [u8; 16], ident: u16, seq: u16, v6: bool) -> Key {
+        Key {
+            src,
+            dst,
+            ident,
+            seq,
+            v6,
+        }
+    }
+}
+
 /// The requests seen and not yet answered.
 #[derive(Debug, Clone)]
 pub struct EchoTable<const N: usize = DEFAULT_ECHOES> {
@@ -98,26 +110,14 @@ fn echo_of(d: &Dissection<'_>) -> Option<(Key, bool)> {
             View::Ipv6(ip) => addrs = Some((ip.src_addr().octets(), ip.dst_addr().octets())),
             View::Icmp(p) if p.is_echo() => {
                 let (src, dst) = addrs?;
-                let key = Key {
-                    src,
-                    dst,
-                    ident: p.echo_ident(),
-                    seq: p.echo_seq(),
-                    v6: false,
-                };
+                let key = Key::new(src, dst, p.echo_ident(), p.echo_seq(), false);
                 return Some((key, p.msg_type() == icmp::ECHO_REQUEST));
             }
             View::Icmpv6(p)
                 if matches!(p.msg_type(), icmpv6::ECHO_REQUEST | icmpv6::ECHO_REPLY) =>
             {
                 let (src, dst) = addrs?;
-                let key = Key {
-                    src,
-                    dst,
-                    ident: p.echo_ident(),
-                    seq: p.echo_seq(),
-                    v6: true,
-                };
+                let key = Key::new(src, dst, p.echo_ident(), p.echo_seq(), true);
                 return Some((key, p.msg_type() == icmpv6::ECHO_REQUEST));
             }
             _ => {}
