@@ -22,6 +22,9 @@ have python3   || need_apt+=(python3)
 have openssl   || need_apt+=(openssl)
 have curl      || need_apt+=(curl)
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
+have mariadbd  || need_apt+=(mariadb-server)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}" >&2
@@ -39,3 +42,6 @@ if [ "${ENCAP_SKIP_FUZZ:-0}" != 1 ]; then
   rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet
 fi
+
+# grpcurl and an SMTP sink for the control service's tests (target/tools).
+bash "$(dirname "$0")/setup-tools.sh"

@@ -1,0 +1,24 @@
+//! Compiles `encap/v1/*.proto` with protox (pure Rust, no system protoc) and
+//! writes the descriptor set that server reflection serves.
+
+use std::path::PathBuf;
+
+const PROTOS: &[&str] = &["encap/v1/accounts.proto"];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // tonic-prost-build does not print these itself.
+    for proto in PROTOS {
+        println!("cargo:rerun-if-changed={proto}");
+    }
+    let descriptors = protox::compile(PROTOS, ["."])?;
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(
+        out.join("encap_descriptor.bin"),
+        prost::Message::encode_to_vec(&descriptors),
+    )?;
+    tonic_prost_build::configure()
+        .build_client(true)
+        .build_server(true)
+        .compile_fds(descriptors)?;
+    Ok(())
+}
