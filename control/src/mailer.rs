@@ -2,6 +2,7 @@
 //! to a configured relay (`--smtp-url smtp://HOST:PORT`), plain SMTP without
 //! authentication, as a local relay takes it.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -18,6 +19,18 @@ pub enum Mailer {
         relay: String,
         from: String,
     },
+    /// Kept in memory, for tests and for programs that embed the service.
+    Memory(Outbox),
+}
+
+/// The mails a `Mailer::Memory` has sent, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Outbox(Arc<Mutex<Vec<Confirmation>>>);
+
+impl Outbox {
+    pub fn mails(&self) -> Vec<Confirmation> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
 }
 
 /// A confirmation mail's contents.
@@ -68,6 +81,12 @@ impl Mailer {
                     code = %mail.code,
                     "confirmation code (no --smtp-url: written here instead of mailed)"
                 );
+                Ok(())
+            }
+            Mailer::Memory(outbox) => {
+                if let Ok(mut mails) = outbox.0.lock() {
+                    mails.push(mail.clone());
+                }
                 Ok(())
             }
             Mailer::Smtp { relay, from } => {
