@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting, lints, unit and integration tests
 # (the tshark differential test among them), the no_std builds for Cortex-M,
-# tshark's reading of the committed captures, and a fuzzing smoke run.
+# tshark's reading of the committed captures, the control service against
+# SQLite and a private MariaDB server, grpcurl and SMTP end to end, and a
+# fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,14 @@ cargo build -p encap-core --no-default-features --target thumbv7m-none-eabi
 step "captures: tshark's reading is the committed one"
 bash captures/oracle.sh --check
 
+step "a private MariaDB server for the store tests"
+mariadb_dir=$(mktemp -d /tmp/encap-mariadb.$$.XXXX)
+trap 'bash scripts/mariadb.sh stop "$mariadb_dir"' EXIT
+mariadb_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+ENCAP_TEST_MYSQL_URL=$(bash scripts/mariadb.sh start "$mariadb_dir" "$mariadb_port")
+export ENCAP_TEST_MYSQL_URL
+echo "MariaDB $(mariadbd --version | awk '{print $3}') on 127.0.0.1:$mariadb_port"
+
 step "tests"
 cargo test --workspace -- --nocapture 2>&1 | grep -v '^running 0 tests$' \
   | tee target/test-output.txt | grep -E '^(test result|tshark agreement|filter agreement|  known difference)|FAILED|panicked' || true
@@ -29,6 +39,10 @@ if grep -qE 'FAILED|panicked|error(\[|:)' target/test-output.txt; then
   echo "tests failed; see target/test-output.txt" >&2
   exit 1
 fi
+
+step "control service end to end (grpcurl, SMTP, encap, TLS)"
+bash scripts/test-control.sh | tee target/test-control.txt
+control_passed=$(sed -nE 's/^control service: ([0-9]+) passed.*/\1/p' target/test-control.txt)
 
 step "fuzz smoke (${ENCAP_FUZZ_SECONDS:-60} s)"
 if [ "${ENCAP_SKIP_FUZZ:-0}" = 1 ]; then
@@ -41,4 +55,4 @@ fi
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo
-echo "all checks: ${passed} passed, 0 failed"
+echo "all checks: $((passed + control_passed)) passed, 0 failed"

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use encap::account::{self, AccountCommand, PasswordFrom, Target};
 use encap::output::fields::FieldsOptions;
 use encap::read::{self, Format, ReadOptions};
 
@@ -13,8 +14,8 @@ use encap::read::{self, Format, ReadOptions};
 #[command(
     name = "encap",
     version,
-    about = "Dissect packets the way Wireshark does: from capture files today, live from agents later.",
-    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns."
+    about = "Dissect packets the way Wireshark does: from capture files today, live from agents later; log in to the encap service.",
+    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns.\n  encap register --name alice --email alice@example.org && encap confirm CODE\n  encap login alice && encap whoami"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +28,81 @@ enum Command {
     Read(ReadArgs),
     /// List the fields encap knows, with their Wireshark abbreviations.
     Fields,
+    /// Create an account on the encap service (a confirmation code is mailed).
+    Register {
+        /// Login name: 1 to 64 letters, digits, '.', '_' or '-'.
+        #[arg(long)]
+        name: String,
+        /// Where the confirmation code goes.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Confirm your account with the code from the confirmation mail.
+    Confirm {
+        /// The code, e.g. 7KQ2-9XMD-4TRA (case and dashes do not matter).
+        code: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Ask for a new confirmation code.
+    Resend {
+        /// The email address you registered with.
+        email: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Log in; the session token is kept in ~/.config/encap/sessions (mode 0600).
+    Login {
+        /// Your name or email.
+        login: String,
+        /// Read the password from the first line of standard input instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// End the session and forget its token.
+    Logout {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Show the account you are logged in as.
+    Whoami {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct ServerArgs {
+    /// The encap service: http://HOST:PORT, or https://HOST:PORT for TLS.
+    #[arg(long, env = "ENCAP_SERVER", default_value = encap::account::DEFAULT_SERVER)]
+    server: String,
+    /// A PEM CA certificate to trust for an https:// server (e.g. a self-signed one).
+    #[arg(long, env = "ENCAP_CA_CERT", value_name = "PEM")]
+    ca_cert: Option<PathBuf>,
+}
+
+impl ServerArgs {
+    fn target(self) -> Target {
+        Target {
+            server: self.server,
+            ca_cert: self.ca_cert,
+        }
+    }
+}
+
+fn password_from(stdin: bool) -> PasswordFrom {
+    if stdin {
+        PasswordFrom::Stdin
+    } else {
+        PasswordFrom::Prompt
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -89,6 +165,38 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Read(args) => run_read(args),
         Command::Fields => list_fields(),
+        Command::Register {
+            name,
+            email,
+            password_stdin,
+            server,
+        } => account::run(
+            &server.target(),
+            AccountCommand::Register {
+                name,
+                email,
+                password: password_from(password_stdin),
+            },
+        ),
+        Command::Confirm { code, server } => {
+            account::run(&server.target(), AccountCommand::Confirm { code })
+        }
+        Command::Resend { email, server } => {
+            account::run(&server.target(), AccountCommand::Resend { email })
+        }
+        Command::Login {
+            login,
+            password_stdin,
+            server,
+        } => account::run(
+            &server.target(),
+            AccountCommand::Login {
+                login,
+                password: password_from(password_stdin),
+            },
+        ),
+        Command::Logout { server } => account::run(&server.target(), AccountCommand::Logout),
+        Command::Whoami { server } => account::run(&server.target(), AccountCommand::WhoAmI),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

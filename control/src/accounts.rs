@@ -183,7 +183,7 @@ impl Accounts {
             }
             None => Err(ServiceError::NotFound(
                 "this code is unknown, already used or expired; ask for a new one \
-                 (ResendConfirmation, or `encap register --resend EMAIL`)"
+                 (ResendConfirmation, or `encap resend EMAIL`)"
                     .into(),
             )),
         }
