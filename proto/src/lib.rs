@@ -1,17 +1,29 @@
-//! The `encap.v1` API: messages, the tonic clients and servers generated from
-//! `proto/encap/v1/*.proto`, and the encoded descriptor set for server reflection.
+//! The encap APIs, generated from `proto/encap/**/*.proto`: the `encap.v1` gRPC
+//! API (messages, tonic clients and servers, and the descriptor set for server
+//! reflection; feature `grpc`, on by default) and the `encap.uplink.v1` agent
+//! messages (prost only, so `no_std` with `alloc` for the board).
 //! Generated code only; no logic lives here.
 
-/// Package `encap.v1`.
+#![cfg_attr(not(feature = "grpc"), no_std)]
+
+/// Package `encap.v1`: the gRPC API users and tools call.
+#[cfg(feature = "grpc")]
 pub mod v1 {
     #![allow(missing_docs, missing_debug_implementations, clippy::all)]
     tonic::include_proto!("encap.v1");
 }
 
-/// The encoded `FileDescriptorSet` of every `encap.v1` file, for reflection.
+/// Package `encap.uplink.v1`: what agents and the service say over the uplink.
+pub mod uplink {
+    #![allow(missing_docs, missing_debug_implementations, clippy::all)]
+    include!(concat!(env!("OUT_DIR"), "/encap.uplink.v1.rs"));
+}
+
+/// The encoded `FileDescriptorSet` of every encap file, for reflection.
+#[cfg(feature = "grpc")]
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("encap_descriptor");
 
-#[cfg(test)]
+#[cfg(all(test, feature = "grpc"))]
 mod tests {
     use prost::Message;
 

@@ -157,6 +157,26 @@ impl Filter {
     pub fn terms(&self) -> usize {
         self.len
     }
+
+    /// Whether the filter tests something a frame alone does not tell: a
+    /// computed field (`tcp.stream`, `tcp.analysis.*`, `icmp.resp_to`…), the
+    /// relative TCP numbers, or the frame's place in the capture
+    /// (`frame.number`, times). Such a filter gives other answers where other
+    /// frames were seen (an agent that sees a subset, a smaller table), so it
+    /// must run where the whole capture is seen.
+    pub fn reads_history(&self) -> bool {
+        self.nodes().iter().any(|n| match n {
+            Node::Test {
+                subject: Subject::Field(def),
+                ..
+            } => {
+                def.generated
+                    || def.abbrev.starts_with("frame.")
+                    || matches!(def.abbrev, "tcp.seq" | "tcp.ack")
+            }
+            _ => false,
+        })
+    }
 }
 
 const _: () = assert!(crate::proto::Protocol::ALL.len() <= 64 && MAX_NODES <= 64);

@@ -162,3 +162,24 @@ fn test_size_stays_small() {
         core::mem::size_of::<Filter>()
     );
 }
+
+#[test]
+fn filters_that_need_the_whole_capture_say_so() {
+    for text in [
+        "tcp.stream == 1",
+        "tcp.analysis.flags",
+        "dns && tcp.seq == 1",
+        "frame.number > 3",
+        "icmp.resp_to",
+    ] {
+        assert!(Filter::compile(text).unwrap().reads_history(), "{text}");
+    }
+    for text in [
+        "tcp.port == 443",
+        "dns.qry.name contains \"x\"",
+        "ip.addr == 10.0.0.0/8",
+        "tcp",
+    ] {
+        assert!(!Filter::compile(text).unwrap().reads_history(), "{text}");
+    }
+}
