@@ -17,9 +17,10 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "no_std core for Cortex-M (no allocator exists there: the core cannot allocate)"
+step "no_std core for Cortex-M (no allocator exists there: the core cannot allocate), and the agent loop (no_std + alloc)"
 cargo build -p encap-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p encap-core --no-default-features --target thumbv7m-none-eabi
+cargo build -p encap-agent --lib --no-default-features --target thumbv7m-none-eabi
 
 step "captures: tshark's reading is the committed one"
 bash captures/oracle.sh --check
