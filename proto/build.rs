@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
-const PROTOS: &[&str] = &["encap/v1/accounts.proto", "encap/uplink/v1/uplink.proto"];
+const PROTOS: &[&str] = &[
+    "encap/v1/accounts.proto",
+    "encap/v1/capture.proto",
+    "encap/uplink/v1/uplink.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // tonic-prost-build does not print these itself.

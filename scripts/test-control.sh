@@ -63,7 +63,7 @@ wait_port "$port"
 # --- grpcurl, by reflection only (no .proto at hand)
 g() { "$grpcurl" -plaintext "$@"; }
 g "$addr" list >"$work/list"
-for s in encap.v1.Accounts grpc.health.v1.Health grpc.reflection.v1alpha.ServerReflection; do
+for s in encap.v1.Accounts encap.v1.Capture grpc.health.v1.Health grpc.reflection.v1alpha.ServerReflection; do
   grep -qx "$s" "$work/list" || fail "grpcurl list lacks $s: $(cat "$work/list")"
 done
 ok "grpcurl list: $(tr '\n' ' ' <"$work/list")"

@@ -177,6 +177,23 @@ impl AgentLoop {
         }
     }
 
+    /// Whether the uplink queue has room: a source that can wait (a file)
+    /// waits instead of losing frames.
+    pub fn has_room(&self) -> bool {
+        self.outbox.bytes() < self.config.queue_bytes
+    }
+
+    /// Nothing batched and nothing queued.
+    pub fn is_idle(&self) -> bool {
+        self.batcher.is_empty() && self.outbox.is_empty()
+    }
+
+    /// Queues the counters now (e.g. before a clean exit).
+    pub fn push_counters(&mut self) {
+        let bytes = agent_message(agent_message::Kind::Counters(self.counters.to_wire()));
+        self.outbox.push_always(bytes);
+    }
+
     /// Puts the current batch in the queue (or drops it, counted, if full).
     pub fn flush(&mut self) {
         if self.batcher.is_empty() {

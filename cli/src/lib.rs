@@ -3,5 +3,6 @@
 
 pub mod account;
 pub mod capture;
+pub mod live;
 pub mod output;
 pub mod read;

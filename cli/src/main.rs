@@ -15,7 +15,7 @@ use encap::read::{self, Format, ReadOptions};
     name = "encap",
     version,
     about = "Dissect packets the way Wireshark does: from capture files today, live from agents later; log in to the encap service.",
-    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns.\n  encap register --name alice --email alice@example.org && encap confirm CODE\n  encap login alice && encap whoami"
+    after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns.\n  encap register --name alice --email alice@example.org && encap confirm CODE\n  encap login alice && encap whoami\n  encap watch -Y 'dns || http' --agent edge-1"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -76,6 +76,55 @@ enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Watch live dissection from the service's agents (Ctrl-C ends it).
+    Watch(WatchArgs),
+    /// List the capture agents, online or not, with their counters.
+    Agents {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct WatchArgs {
+    /// Watch only this agent (repeatable); without it, every agent.
+    #[arg(long = "agent", value_name = "NAME")]
+    agents: Vec<String>,
+    /// Show only frames matching this display filter; the agents apply it too.
+    #[arg(short = 'Y', value_name = "FILTER")]
+    filter: Option<String>,
+    /// Print the layer tree of each frame (dissected by the service).
+    #[arg(short = 'V')]
+    verbose: bool,
+    /// Print each frame's bytes as a hex dump.
+    #[arg(short = 'x')]
+    hex: bool,
+    /// Output format: text, or fields (with -e; dissected here from the bytes).
+    #[arg(short = 'T', value_enum, default_value_t = WatchFormat::Text)]
+    format: WatchFormat,
+    /// A field to print with -T fields (repeatable).
+    #[arg(short = 'e', value_name = "FIELD")]
+    fields: Vec<String>,
+    /// -T fields options, as for encap read.
+    #[arg(short = 'E', value_name = "KEY=VALUE")]
+    fields_options: Vec<String>,
+    /// Stop after this many frames.
+    #[arg(short = 'c', value_name = "N")]
+    count: Option<u64>,
+    /// Also write the frames to this pcap file (complete even after Ctrl-C).
+    #[arg(short = 'w', value_name = "OUT")]
+    write: Option<PathBuf>,
+    /// Colour the lines: auto (on a terminal), always or never.
+    #[arg(long = "color", value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum WatchFormat {
+    Text,
+    Fields,
 }
 
 #[derive(clap::Args, Debug)]
@@ -197,6 +246,8 @@ fn main() -> ExitCode {
         ),
         Command::Logout { server } => account::run(&server.target(), AccountCommand::Logout),
         Command::Whoami { server } => account::run(&server.target(), AccountCommand::WhoAmI),
+        Command::Watch(args) => run_watch(args),
+        Command::Agents { server } => encap::live::agents(&server.target()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -207,13 +258,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_read(args: ReadArgs) -> Result<(), String> {
-    let _ = args.no_resolve;
-    let color = match args.color {
+fn color_on(choice: ColorChoice) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+fn run_watch(args: WatchArgs) -> Result<(), String> {
+    let mut fields_options = FieldsOptions::default();
+    for spec in &args.fields_options {
+        fields_options.set(spec)?;
+    }
+    match (args.format, args.fields.is_empty()) {
+        (WatchFormat::Fields, true) => {
+            return Err("-T fields needs at least one -e FIELD (e.g. -e ip.src)".into());
+        }
+        (WatchFormat::Text, false) => return Err("-e only applies with -T fields".into()),
+        _ => {}
+    }
+    let opts = encap::live::WatchOptions {
+        agents: args.agents,
+        filter: args.filter,
+        verbose: args.verbose,
+        hex: args.hex,
+        fields: args.fields,
+        fields_options,
+        count: args.count,
+        write: args.write,
+        color: color_on(args.color),
     };
+    encap::live::watch(&args.server.target(), opts)
+}
+
+fn run_read(args: ReadArgs) -> Result<(), String> {
+    let _ = args.no_resolve;
+    let color = color_on(args.color);
     let mut fields_options = FieldsOptions::default();
     for spec in &args.fields_options {
         fields_options.set(spec)?;

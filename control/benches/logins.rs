@@ -111,6 +111,7 @@ async fn backend(name: &str, database: DatabaseUrl) -> Vec<Round> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
+        ingest_listen: "127.0.0.1:0".parse().unwrap(),
         database,
         tls: None,
         mailer: Mailer::Log,

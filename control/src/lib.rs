@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod capture;
 pub mod error;
 pub mod mailer;
 pub mod passwords;

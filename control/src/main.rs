@@ -29,7 +29,60 @@ enum Command {
     ///
     /// Every flag can also be set by the ENCAP_* variable shown with it.
     /// Example: encap-control serve --auto-confirm
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
+    /// Add, list or revoke capture agents (run on the service's host, against its database).
+    Agents {
+        #[command(subcommand)]
+        command: AgentsCommand,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentsCommand {
+    /// Add an agent and print its token (shown once; the service keeps only its hash).
+    Add {
+        /// 1 to 64 letters, digits, '.', '_' or '-'.
+        name: String,
+    },
+    /// List the agents.
+    List,
+    /// Revoke an agent's token: it is refused from its next connection on.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DATABASE [default: sqlite:DATA_DIR/encap.db]
+    #[arg(
+        long,
+        env = "ENCAP_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    database_url: Option<String>,
+    /// Where the default SQLite database lives [default: $XDG_DATA_HOME/encap or ~/.local/share/encap].
+    #[arg(long, env = "ENCAP_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+}
+
+impl DatabaseArgs {
+    fn url(self) -> Result<DatabaseUrl, String> {
+        match self.database_url {
+            Some(url) => url.parse::<DatabaseUrl>(),
+            None => {
+                let dir = self.data_dir.unwrap_or_else(default_data_dir);
+                std::fs::create_dir_all(&dir).map_err(|e| {
+                    format!("cannot create the data directory {}: {e}", dir.display())
+                })?;
+                Ok(DatabaseUrl::Sqlite(format!(
+                    "sqlite:{}",
+                    dir.join("encap.db").display()
+                )))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -37,12 +90,11 @@ struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "ENCAP_LISTEN", default_value = "127.0.0.1:50051")]
     listen: SocketAddr,
-    /// sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DATABASE [default: sqlite:DATA_DIR/encap.db]
-    #[arg(long, env = "ENCAP_DATABASE_URL", hide_env_values = true)]
-    database_url: Option<String>,
-    /// Where the default SQLite database lives [default: $XDG_DATA_HOME/encap or ~/.local/share/encap].
-    #[arg(long, env = "ENCAP_DATA_DIR")]
-    data_dir: Option<PathBuf>,
+    /// Address and port agents connect to (the uplink protocol).
+    #[arg(long, env = "ENCAP_INGEST_LISTEN", default_value = "127.0.0.1:50052")]
+    ingest_listen: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
     /// PEM certificate chain; with --tls-key, serve TLS instead of plaintext.
     #[arg(long, env = "ENCAP_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -130,15 +182,7 @@ fn default_data_dir() -> PathBuf {
 }
 
 fn settings(args: ServeArgs) -> Result<Settings, String> {
-    let database = match args.database_url {
-        Some(url) => url.parse::<DatabaseUrl>()?,
-        None => {
-            let dir = args.data_dir.unwrap_or_else(default_data_dir);
-            std::fs::create_dir_all(&dir)
-                .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
-            DatabaseUrl::Sqlite(format!("sqlite:{}", dir.join("encap.db").display()))
-        }
-    };
+    let database = args.database.url()?;
     let mailer = match &args.smtp_url {
         Some(url) => Mailer::smtp(url, &args.mail_from)?,
         None => Mailer::Log,
@@ -150,6 +194,7 @@ fn settings(args: ServeArgs) -> Result<Settings, String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     Ok(Settings {
         listen: args.listen,
+        ingest_listen: args.ingest_listen,
         database,
         tls,
         mailer,
@@ -184,6 +229,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     let tls = settings.tls.is_some();
     let database = settings.database.to_string();
     let running = server::start(settings).await?;
+    tracing::info!(ingest = %running.ingest_addr, "agents connect here");
     tracing::info!(
         addr = %running.addr,
         tls,
@@ -197,6 +243,59 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     running.stop().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn agents(command: AgentsCommand, database: DatabaseArgs) -> Result<(), String> {
+    use encap_control::{accounts::now, secrets, store::Store, validate};
+    let url = database.url()?;
+    let store = Store::connect(&url)
+        .await
+        .map_err(|e| format!("database {url}: {e}"))?;
+    let result = match command {
+        AgentsCommand::Add { name } => {
+            let (name, _) =
+                validate::name(&name).map_err(|e| e.message.replace("name", "agent name"))?;
+            let token = secrets::new_token()?;
+            match store
+                .add_agent(&name, &secrets::digest(&token), now())
+                .await
+            {
+                Ok(()) => {
+                    println!("{token}");
+                    eprintln!(
+                        "added agent {name}; start it with: encap-agent --name {name} --token {token} …\n\
+                         (the token is shown once; the service keeps only its hash)"
+                    );
+                    Ok(())
+                }
+                Err(encap_control::store::StoreError::Taken(_)) => {
+                    Err(format!("an agent named {name} already exists"))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        AgentsCommand::List => {
+            for a in store.agents().await.map_err(|e| e.to_string())? {
+                let state = if a.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!("{}\t{state}", a.name);
+            }
+            Ok(())
+        }
+        AgentsCommand::Revoke { name } => match store.revoke_agent(&name, now()).await {
+            Ok(true) => {
+                eprintln!("revoked agent {name}");
+                Ok(())
+            }
+            Ok(false) => Err(format!("no active agent is named {name}")),
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    store.close().await;
+    result
 }
 
 async fn shutdown_signal() -> Result<(), String> {
@@ -220,7 +319,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(*args)),
+        Command::Agents { command, database } => runtime.block_on(agents(command, database)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,9 +6,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
+use encap_core::colour::Colouring;
 use encap_proto::v1::accounts_server::AccountsServer;
+use encap_proto::v1::capture_server::CaptureServer;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::transport::{Identity, Server, ServerTlsConfig};
@@ -16,6 +20,7 @@ use tonic::transport::{Identity, Server, ServerTlsConfig};
 use crate::accounts::{Accounts, Policy, now};
 use crate::api::AccountsService;
 use crate::auth::AuthLayer;
+use crate::capture::{CaptureService, Hub, Ingest};
 use crate::mailer::Mailer;
 use crate::passwords::{HashCost, Passwords};
 use crate::store::{DatabaseUrl, Store};
@@ -28,6 +33,8 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where agents connect (the uplink protocol, not gRPC).
+    pub ingest_listen: SocketAddr,
     pub database: DatabaseUrl,
     pub tls: Option<TlsFiles>,
     pub mailer: Mailer,
@@ -47,8 +54,12 @@ pub struct TlsFiles {
 #[derive(Debug)]
 pub struct Running {
     pub addr: SocketAddr,
+    pub ingest_addr: SocketAddr,
     pub accounts: Accounts,
+    pub hub: Arc<Hub>,
     stop: oneshot::Sender<()>,
+    stop_ingest: watch::Sender<bool>,
+    ingest: JoinHandle<()>,
     task: JoinHandle<Result<(), tonic::transport::Error>>,
     purge: JoinHandle<()>,
 }
@@ -56,6 +67,8 @@ pub struct Running {
 impl Running {
     /// Stops accepting calls, lets running ones finish, closes the database.
     pub async fn stop(self) -> Result<(), String> {
+        let _ = self.stop_ingest.send(true);
+        let _ = self.ingest.await;
         let _ = self.stop.send(());
         self.purge.abort();
         let served = self
@@ -92,6 +105,13 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         .map_err(|e| format!("reflection: {e}"))?;
     let accounts_service = AccountsServer::new(AccountsService::new(accounts.clone()))
         .max_decoding_message_size(MAX_REQUEST_BYTES);
+    let hub = Arc::new(Hub::default());
+    let capture_service = CaptureServer::new(CaptureService {
+        store: accounts.store().clone(),
+        hub: Arc::clone(&hub),
+    })
+    .max_decoding_message_size(MAX_REQUEST_BYTES);
+    health.set_serving::<CaptureServer<CaptureService>>().await;
 
     let mut builder = Server::builder()
         .timeout(Duration::from_secs(30))
@@ -104,6 +124,7 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
     let router = builder
         .layer(AuthLayer::new(accounts.clone()))
         .add_service(accounts_service)
+        .add_service(capture_service)
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha);
@@ -122,10 +143,39 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
         },
     ));
     let purge = tokio::spawn(purge_expired(accounts.clone()));
+
+    let ingest_listener = TcpListener::bind(settings.ingest_listen)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen for agents on {}: {e}",
+                settings.ingest_listen
+            )
+        })?;
+    let ingest_addr = ingest_listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the ingest address: {e}"))?;
+    let colours = Colouring::new()
+        .map_err(|(name, e)| format!("colouring rule {name:?} does not compile: {e}"))?;
+    let ingest = Ingest {
+        store: accounts.store().clone(),
+        hub: Arc::clone(&hub),
+        colours: Arc::new(colours),
+    };
+    let (stop_ingest, ingest_stopped) = watch::channel(false);
+    let ingest = tokio::spawn(crate::capture::ingest::serve(
+        ingest_listener,
+        ingest,
+        ingest_stopped,
+    ));
     Ok(Running {
         addr,
+        ingest_addr,
         accounts,
+        hub,
         stop,
+        stop_ingest,
+        ingest,
         task,
         purge,
     })

@@ -24,6 +24,7 @@ struct Service {
 fn settings(database: DatabaseUrl, outbox: &Outbox, policy: Policy, cost: HashCost) -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
+        ingest_listen: "127.0.0.1:0".parse().unwrap(),
         database,
         tls: None,
         mailer: Mailer::Memory(outbox.clone()),
@@ -830,6 +831,7 @@ async fn reflection_v1_lists_the_services() {
         names,
         [
             "encap.v1.Accounts",
+            "encap.v1.Capture",
             "grpc.health.v1.Health",
             "grpc.reflection.v1.ServerReflection"
         ]

@@ -32,7 +32,7 @@ pub async fn accounts(
     Ok(AccountsClient::new(channel(server, ca_cert).await?))
 }
 
-async fn channel(server: &str, ca_cert: Option<&Path>) -> Result<Channel, String> {
+pub(crate) async fn channel(server: &str, ca_cert: Option<&Path>) -> Result<Channel, String> {
     let mut endpoint = Endpoint::from_shared(server.to_string())
         .map_err(|e| format!("--server {server:?} is not a URL: {e}"))?
         .connect_timeout(Duration::from_secs(5))

@@ -1,7 +1,7 @@
 //! `encap register | confirm | resend | login | logout | whoami`: the account
 //! commands, talking to encap-control's `encap.v1.Accounts`.
 
-mod connect;
+pub(crate) mod connect;
 pub mod sessions;
 
 use std::io::{BufRead, IsTerminal};
@@ -184,7 +184,7 @@ async fn run_async(target: &Target, command: AccountCommand) -> Result<(), Strin
     Ok(())
 }
 
-fn authorized<T>(message: T, token: &str) -> Result<Request<T>, String> {
+pub(crate) fn authorized<T>(message: T, token: &str) -> Result<Request<T>, String> {
     let mut request = Request::new(message);
     let value = format!("Bearer {token}")
         .parse()
@@ -193,8 +193,16 @@ fn authorized<T>(message: T, token: &str) -> Result<Request<T>, String> {
     Ok(request)
 }
 
+/// The saved token for `server` (normalised), or what to do without one.
+pub(crate) fn saved_token(server: &str) -> Result<String, String> {
+    match sessions::find(&sessions::default_path()?, server)? {
+        Some(saved) => Ok(saved.token),
+        None => Err(format!("not logged in to {server}: run encap login NAME")),
+    }
+}
+
 /// The service's own sentence; for a login that ended, what to do next.
-fn explain(status: Status) -> String {
+pub(crate) fn explain(status: Status) -> String {
     match status.code() {
         Code::Unauthenticated if status.message().contains("log in again") => {
             format!("{}: run encap login NAME", status.message())

@@ -23,8 +23,21 @@ pub fn rule_for(d: &Dissection<'_>) -> Option<&'static Rule> {
 
 /// Wraps `line` (no newline) in the rule's colours.
 pub fn paint(out: &mut String, rule: &Rule, line: &str) {
-    let (fr, fg, fb) = rule.foreground.to_rgb8();
-    let (br, bg, bb) = rule.background.to_rgb8();
+    paint_rgb(
+        out,
+        rule.foreground.to_rgb8(),
+        rule.background.to_rgb8(),
+        line,
+    );
+}
+
+/// Wraps `line` in 24-bit foreground and background colours.
+pub fn paint_rgb(
+    out: &mut String,
+    (fr, fg, fb): (u8, u8, u8),
+    (br, bg, bb): (u8, u8, u8),
+    line: &str,
+) {
     out.push_str(&format!(
         "\x1b[38;2;{fr};{fg};{fb}m\x1b[48;2;{br};{bg};{bb}m{line}\x1b[0m"
     ));

@@ -9,33 +9,65 @@ use encap_core::text::{TextBuf, write_dec};
 pub struct LineFormatter {
     src: String,
     dst: String,
+    protocol: String,
+    info: String,
 }
 
 impl LineFormatter {
     /// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`;
     /// `rel_nanos` is the time since the first frame.
     pub fn format(&mut self, out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
-        self.src.clear();
-        self.dst.clear();
-        let _ = d.write_computed(Computed::ColSource, &mut self.src);
-        let _ = d.write_computed(Computed::ColDestination, &mut self.dst);
-        let mut number = TextBuf::<20>::new();
-        let _ = write_dec(&mut number, d.frame().number.into());
-        pad_left(out, number.as_str(), 5);
-        out.push(' ');
-        push_time(out, rel_nanos);
-        out.push(' ');
-        pad_left(out, &self.src, 12);
-        out.push_str(" \u{2192} ");
-        out.push_str(&self.dst);
-        pad(out, 12usize.saturating_sub(self.dst.chars().count()));
-        out.push(' ');
-        let _ = d.write_computed(Computed::ColProtocol, out);
-        out.push(' ');
-        let _ = write_dec(out, d.frame().orig_len.into());
-        out.push(' ');
-        let _ = d.write_computed(Computed::ColInfo, out);
+        for (c, s) in [
+            (Computed::ColSource, &mut self.src),
+            (Computed::ColDestination, &mut self.dst),
+            (Computed::ColProtocol, &mut self.protocol),
+            (Computed::ColInfo, &mut self.info),
+        ] {
+            s.clear();
+            let _ = d.write_computed(c, s);
+        }
+        let frame = d.frame();
+        format_columns(
+            out,
+            frame.number.into(),
+            rel_nanos,
+            &self.src,
+            &self.dst,
+            &self.protocol,
+            frame.orig_len,
+            &self.info,
+        );
     }
+}
+
+/// The same row from the columns a service sent (`encap watch`).
+#[allow(clippy::too_many_arguments)]
+pub fn format_columns(
+    out: &mut String,
+    number: u64,
+    rel_nanos: i64,
+    src: &str,
+    dst: &str,
+    protocol: &str,
+    length: u32,
+    info: &str,
+) {
+    let mut n = TextBuf::<20>::new();
+    let _ = write_dec(&mut n, number);
+    pad_left(out, n.as_str(), 5);
+    out.push(' ');
+    push_time(out, rel_nanos);
+    out.push(' ');
+    pad_left(out, src, 12);
+    out.push_str(" \u{2192} ");
+    out.push_str(dst);
+    pad(out, 12usize.saturating_sub(dst.chars().count()));
+    out.push(' ');
+    out.push_str(protocol);
+    out.push(' ');
+    let _ = write_dec(out, length.into());
+    out.push(' ');
+    out.push_str(info);
 }
 
 fn pad(out: &mut String, n: usize) {

@@ -475,6 +475,75 @@ impl Store {
     }
 }
 
+/// A capture agent as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AgentRecord {
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl Store {
+    /// Adds an agent with its token's digest; a taken name is `Taken::Name`.
+    pub async fn add_agent(
+        &self,
+        name: &str,
+        token_digest: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let inserted = on_pool!(self, |pool| {
+            sqlx::query("INSERT INTO agents (name, token_hash, created_at) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(token_digest)
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        });
+        match inserted {
+            Err(e) if error::is_unique_violation(&e) => Err(StoreError::Taken(Taken::Name)),
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(()),
+        }
+    }
+
+    pub async fn agent(&self, name: &str) -> Result<Option<AgentRecord>, StoreError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT name, token_hash, created_at, revoked_at FROM agents WHERE name = ?",
+            )
+            .bind(name)
+            .fetch_optional(pool)
+            .await?
+        }))
+    }
+
+    /// Every agent, by name.
+    pub async fn agents(&self) -> Result<Vec<AgentRecord>, StoreError> {
+        Ok(on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT name, token_hash, created_at, revoked_at FROM agents ORDER BY name",
+            )
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// Revokes an agent's token; false if there is no such agent.
+    pub async fn revoke_agent(&self, name: &str, now: i64) -> Result<bool, StoreError> {
+        let n = on_pool!(self, |pool| {
+            sqlx::query("UPDATE agents SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+                .bind(now)
+                .bind(name)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+}
+
 /// The store's tables.
 #[derive(Debug, Clone, Copy)]
 pub enum Table {

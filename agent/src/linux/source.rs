@@ -1,0 +1,176 @@
+//! Frame sources on a thread of their own: a capture file (libpcap reads pcap
+//! and pcapng), or a live interface through libpcap with a BPF filter.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Frames between the source thread and the loop.
+const CHANNEL_FRAMES: usize = 16_384;
+
+/// One captured frame.
+#[derive(Debug)]
+pub struct Captured {
+    pub timestamp: (i64, u32),
+    pub original_length: u32,
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    /// Replay a file, as fast as the uplink takes it or at the recorded pace.
+    File { path: PathBuf, pace: bool },
+    /// Capture live with libpcap (promiscuous), optionally with a BPF filter.
+    Pcap {
+        interface: String,
+        bpf: Option<String>,
+        snap_len: u32,
+    },
+}
+
+/// A running source.
+#[derive(Debug)]
+pub struct Source {
+    pub frames: Receiver<Captured>,
+    pub link_type: u32,
+    /// Frames lost before the loop: the kernel's drops plus a full channel.
+    pub dropped: Arc<AtomicU64>,
+    thread: Option<JoinHandle<Result<(), String>>>,
+}
+
+fn timestamp(header: &pcap::PacketHeader) -> (i64, u32) {
+    let micros = header.ts.tv_usec.clamp(0, 999_999);
+    (header.ts.tv_sec, u32::try_from(micros * 1000).unwrap_or(0))
+}
+
+/// Capture time from `first` to `ts` (zero if time went backwards).
+fn since(first: (i64, u32), ts: (i64, u32)) -> Duration {
+    let nanos = i128::from(ts.0 - first.0) * 1_000_000_000 + i128::from(ts.1) - i128::from(first.1);
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(0))
+}
+
+impl Source {
+    /// After the channel closed: how the source thread ended.
+    pub fn outcome(&mut self) -> Result<(), String> {
+        match self.thread.take().map(JoinHandle::join) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(_)) => Err("the capture thread failed".into()),
+        }
+    }
+
+    pub fn start(spec: &SourceSpec) -> Result<Source, String> {
+        let (tx, frames) = sync_channel(CHANNEL_FRAMES);
+        let dropped = Arc::new(AtomicU64::new(0));
+        match spec.clone() {
+            SourceSpec::File { path, pace } => {
+                let capture = pcap::Capture::from_file(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let link_type = capture.get_datalink().0 as u32;
+                let thread = std::thread::spawn(move || replay(capture, tx, pace));
+                Ok(Source {
+                    frames,
+                    link_type,
+                    dropped,
+                    thread: Some(thread),
+                })
+            }
+            SourceSpec::Pcap {
+                interface,
+                bpf,
+                snap_len,
+            } => {
+                let mut capture = pcap::Capture::from_device(interface.as_str())
+                    .and_then(|c| {
+                        c.promisc(true)
+                            .snaplen(i32::try_from(snap_len).unwrap_or(i32::MAX))
+                            .immediate_mode(true)
+                            .timeout(100)
+                            .open()
+                    })
+                    .map_err(|e| format!("cannot capture on {interface}: {e}"))?;
+                if let Some(filter) = &bpf {
+                    capture
+                        .filter(filter, true)
+                        .map_err(|e| format!("capture filter {filter:?}: {e}"))?;
+                }
+                let link_type = capture.get_datalink().0 as u32;
+                let counter = Arc::clone(&dropped);
+                let thread = std::thread::spawn(move || live(capture, tx, counter));
+                Ok(Source {
+                    frames,
+                    link_type,
+                    dropped,
+                    thread: Some(thread),
+                })
+            }
+        }
+    }
+}
+
+fn replay(
+    mut capture: pcap::Capture<pcap::Offline>,
+    tx: SyncSender<Captured>,
+    pace: bool,
+) -> Result<(), String> {
+    let started = Instant::now();
+    let mut first: Option<(i64, u32)> = None;
+    loop {
+        let packet = match capture.next_packet() {
+            Ok(p) => p,
+            Err(pcap::Error::NoMorePackets) => return Ok(()),
+            Err(e) => return Err(format!("reading the file: {e}")),
+        };
+        let ts = timestamp(packet.header);
+        if pace {
+            let first = *first.get_or_insert(ts);
+            if let Some(wait) = since(first, ts).checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+        let frame = Captured {
+            timestamp: ts,
+            original_length: packet.header.len,
+            data: packet.data.to_vec(),
+        };
+        // A file can wait: block rather than drop.
+        if tx.send(frame).is_err() {
+            return Ok(());
+        }
+    }
+}
+
+fn live(
+    mut capture: pcap::Capture<pcap::Active>,
+    tx: SyncSender<Captured>,
+    dropped: Arc<AtomicU64>,
+) -> Result<(), String> {
+    let mut full = 0u64;
+    loop {
+        match capture.next_packet() {
+            Ok(packet) => {
+                let frame = Captured {
+                    timestamp: timestamp(packet.header),
+                    original_length: packet.header.len,
+                    data: packet.data.to_vec(),
+                };
+                match tx.try_send(frame) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) => full += 1,
+                    Err(TrySendError::Disconnected(_)) => return Ok(()),
+                }
+            }
+            Err(pcap::Error::TimeoutExpired) => {}
+            Err(e) => return Err(format!("capturing: {e}")),
+        }
+        if let Ok(stats) = capture.stats() {
+            dropped.store(
+                u64::from(stats.dropped) + u64::from(stats.if_dropped) + full,
+                Ordering::Relaxed,
+            );
+        }
+    }
+}

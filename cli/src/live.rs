@@ -1,0 +1,289 @@
+//! `encap watch` and `encap agents`: live dissection from the service.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use encap_core::tracker::Tracker;
+use encap_core::{Frame, LinkType, dissect};
+use encap_proto::v1 as pb;
+use encap_proto::v1::capture_client::CaptureClient;
+use encap_proto::v1::loss::Place;
+use encap_proto::v1::watch_event::Kind;
+
+use crate::account::{self, Target, authorized, explain, normalize_server, saved_token};
+use crate::capture::{PcapWriter, RecordMeta};
+use crate::output::fields::{self, Collector, FieldsOptions};
+use crate::output::{colour, hex, line};
+
+/// What `encap watch` was asked for.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub agents: Vec<String>,
+    pub filter: Option<String>,
+    pub verbose: bool,
+    pub hex: bool,
+    /// `-T fields` with these fields (dissected here from the bytes).
+    pub fields: Vec<String>,
+    pub fields_options: FieldsOptions,
+    pub count: Option<u64>,
+    pub write: Option<PathBuf>,
+    pub color: bool,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
+async fn client(
+    target: &Target,
+) -> Result<(CaptureClient<tonic::transport::Channel>, String), String> {
+    let server = normalize_server(&target.server)?;
+    let token = saved_token(&server)?;
+    let channel = account::connect::channel(&server, target.ca_cert.as_deref()).await?;
+    Ok((CaptureClient::new(channel), token))
+}
+
+pub fn agents(target: &Target) -> Result<(), String> {
+    runtime()?.block_on(async {
+        let (mut client, token) = client(target).await?;
+        let list = client
+            .list_agents(authorized(pb::ListAgentsRequest {}, &token)?)
+            .await
+            .map_err(explain)?
+            .into_inner();
+        if list.agents.is_empty() {
+            println!(
+                "no agents yet: add one on the service's host with encap-control agents add NAME"
+            );
+            return Ok(());
+        }
+        println!(
+            "{:<16} {:<8} {:<22} {:>10} {:>10} {:>8} {:>10}  edge filter",
+            "AGENT", "STATE", "ADDRESS", "SEEN", "SENT", "DROPPED", "RECEIVED"
+        );
+        for a in list.agents {
+            let state = if a.online { "online" } else { "offline" };
+            let filter = if a.edge_filter.is_empty() {
+                "(every frame)"
+            } else {
+                &a.edge_filter
+            };
+            println!(
+                "{:<16} {:<8} {:<22} {:>10} {:>10} {:>8} {:>10}  {filter}",
+                a.name,
+                state,
+                a.address,
+                a.seen,
+                a.sent,
+                a.dropped_at_source + a.dropped_in_queue,
+                a.received
+            );
+        }
+        Ok(())
+    })
+}
+
+fn place(p: i32) -> &'static str {
+    match Place::try_from(p) {
+        Ok(Place::Source) => "at the agent's capture source",
+        Ok(Place::AgentQueue) => "in the agent's queue (service slow or away)",
+        Ok(Place::Uplink) => "between the agent and the service",
+        Ok(Place::WatcherQueue) => "because this terminal read too slowly",
+        _ => "somewhere on the way",
+    }
+}
+
+/// Runs until Ctrl-C or `-c` packets; a pcap being written is complete either way.
+pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
+    let defs = if opts.fields.is_empty() {
+        Vec::new()
+    } else {
+        fields::resolve(&opts.fields)?
+    };
+    runtime()?.block_on(async move {
+        let (mut client, token) = client(target).await?;
+        let request = pb::WatchRequest {
+            agents: opts.agents.clone(),
+            filter: opts.filter.clone().unwrap_or_default(),
+            tree: opts.verbose,
+            bytes: opts.hex || !defs.is_empty() || opts.write.is_some(),
+            limit: opts.count.unwrap_or(0),
+        };
+        let mut stream = client
+            .watch(authorized(request, &token)?)
+            .await
+            .map_err(explain)?
+            .into_inner();
+        let mut printer = Printer::new(&opts, Collector::new(defs))?;
+        loop {
+            let event = tokio::select! {
+                e = stream.message() => e.map_err(explain)?,
+                _ = tokio::signal::ctrl_c() => None,
+            };
+            let Some(event) = event else { break };
+            match event.kind {
+                Some(Kind::Packet(p)) => printer.packet(&p)?,
+                Some(Kind::Loss(l)) => {
+                    eprintln!(
+                        "encap: {} frame(s) of {} lost {}",
+                        l.frames,
+                        l.agent,
+                        place(l.place)
+                    );
+                }
+                Some(Kind::Agent(a)) if a.online => {
+                    eprintln!("encap: agent {} online ({})", a.agent, a.address)
+                }
+                Some(Kind::Agent(a)) => eprintln!("encap: agent {} offline", a.agent),
+                None => {}
+            }
+        }
+        printer.finish()
+    })
+}
+
+struct Printer<'o> {
+    opts: &'o WatchOptions,
+    out: BufWriter<io::Stdout>,
+    text: String,
+    collector: Collector,
+    tracker: Box<Tracker>,
+    pcap: Option<PcapWriter<BufWriter<File>>>,
+    pcap_started: bool,
+}
+
+impl<'o> Printer<'o> {
+    fn new(opts: &'o WatchOptions, collector: Collector) -> Result<Self, String> {
+        let pcap = match &opts.write {
+            Some(path) => {
+                let f = File::create(path)
+                    .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+                Some(PcapWriter::new(BufWriter::new(f)))
+            }
+            None => None,
+        };
+        let mut printer = Printer {
+            opts,
+            out: BufWriter::new(io::stdout()),
+            text: String::new(),
+            collector,
+            tracker: Box::default(),
+            pcap,
+            pcap_started: false,
+        };
+        if !printer.collector.defs().is_empty() && opts.fields_options.header {
+            fields::write_header(&mut printer.out, &printer.collector, &opts.fields_options)
+                .map_err(|e| format!("cannot write: {e}"))?;
+        }
+        Ok(printer)
+    }
+
+    fn packet(&mut self, p: &pb::Packet) -> Result<(), String> {
+        let timestamp = p
+            .timestamp
+            .map_or((0, 0), |t| (t.seconds, u32::try_from(t.nanos).unwrap_or(0)));
+        if let Some(w) = &mut self.pcap {
+            if !self.pcap_started {
+                w.start(LinkType(p.link_type))
+                    .map_err(|e| format!("cannot write the pcap: {e}"))?;
+                self.pcap_started = true;
+            }
+            let meta = RecordMeta {
+                link_type: LinkType(p.link_type),
+                orig_len: p.original_length,
+                timestamp,
+            };
+            w.write(&meta, &p.data)
+                .map_err(|e| format!("cannot write the pcap: {e}"))?;
+        }
+        self.text.clear();
+        if !self.collector.defs().is_empty() {
+            // Fields are dissected here, from the bytes, with this terminal's own
+            // conversation tracker (it sees only the frames that matched).
+            let frame = Frame {
+                data: &p.data,
+                orig_len: p.original_length,
+                link_type: LinkType(p.link_type),
+                number: u32::try_from(p.number).unwrap_or(u32::MAX),
+                timestamp,
+            };
+            let mut d = dissect(frame);
+            self.tracker.track(&mut d);
+            self.collector.collect(&d);
+            fields::write_line(
+                &mut self.out,
+                &self.collector,
+                &self.opts.fields_options,
+                &mut self.text,
+            )
+            .map_err(|e| format!("cannot write: {e}"))?;
+            return self.flush_maybe();
+        }
+        let s = p.summary.clone().unwrap_or_default();
+        let mut row = String::new();
+        let rel = (p.relative_time * 1e9) as i64;
+        line::format_columns(
+            &mut row,
+            p.number,
+            rel,
+            &s.source,
+            &s.destination,
+            &s.protocol,
+            s.length,
+            &s.info,
+        );
+        if self.opts.color && !s.colour_rule.is_empty() {
+            let rgb = |c: u32| ((c >> 16) as u8, (c >> 8) as u8, c as u8);
+            colour::paint_rgb(&mut self.text, rgb(s.foreground), rgb(s.background), &row);
+        } else {
+            self.text.push_str(&row);
+        }
+        self.text.push('\n');
+        if self.opts.verbose {
+            for layer in &p.layers {
+                self.text.push_str(&format!(
+                    "{} [bytes {}..{}]\n",
+                    layer.protocol,
+                    layer.offset,
+                    layer.offset + layer.length
+                ));
+                for f in &layer.fields {
+                    let (open, close) = if f.generated { ("[", "]") } else { ("", "") };
+                    self.text
+                        .push_str(&format!("    {open}{}: {}{close}\n", f.label, f.value));
+                }
+            }
+        }
+        if self.opts.hex {
+            hex::format_hex(&mut self.text, &p.data);
+        }
+        if self.opts.verbose || self.opts.hex {
+            self.text.push('\n');
+        }
+        self.out
+            .write_all(self.text.as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))?;
+        self.flush_maybe()
+    }
+
+    /// Live output shows up as it comes.
+    fn flush_maybe(&mut self) -> Result<(), String> {
+        self.out.flush().map_err(|e| format!("cannot write: {e}"))
+    }
+
+    fn finish(self) -> Result<(), String> {
+        if let Some(w) = self.pcap {
+            let mut inner = w
+                .finish()
+                .map_err(|e| format!("cannot write the pcap: {e}"))?;
+            inner
+                .flush()
+                .map_err(|e| format!("cannot write the pcap: {e}"))?;
+        }
+        Ok(())
+    }
+}

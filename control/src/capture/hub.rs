@@ -1,0 +1,548 @@
+//! Who is connected and who is watching: the agents' live state, the
+//! watchers, and the filter each agent should apply at the edge.
+//!
+//! Agent sessions deliver packets to watchers themselves (no task in between):
+//! each watcher has a bounded queue; a full queue loses the packet, counts it,
+//! and tells the watcher in-band once there is room again.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use encap_core::filter::Filter;
+use encap_proto::uplink as wire;
+use encap_proto::v1::{self as pb, loss::Place, watch_event};
+use tokio::sync::{mpsc, watch};
+use tonic::Status;
+
+/// Events queued per watcher before it counts as slow.
+pub const WATCHER_QUEUE: usize = 1024;
+
+pub type WatchItem = Result<pb::WatchEvent, Status>;
+
+/// One Watch stream.
+#[derive(Debug)]
+pub struct Watcher {
+    id: u64,
+    /// Agent names; empty = every agent.
+    agents: Vec<String>,
+    pub filter: Option<Box<Filter>>,
+    filter_text: String,
+    pub tree: bool,
+    pub bytes: bool,
+    limit: u64,
+    tx: Mutex<Option<mpsc::Sender<WatchItem>>>,
+    delivered: AtomicU64,
+    /// Packets lost because the queue was full, not yet announced.
+    lost: AtomicU64,
+    /// Loss notices about the agents, not yet delivered.
+    pending: Mutex<Vec<pb::Loss>>,
+    done: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn event(kind: watch_event::Kind) -> WatchItem {
+    Ok(pb::WatchEvent { kind: Some(kind) })
+}
+
+impl Watcher {
+    pub fn wants(&self, agent: &str) -> bool {
+        !self.is_done() && (self.agents.is_empty() || self.agents.iter().any(|a| a == agent))
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    fn try_send(&self, item: WatchItem) -> Result<(), Unsent> {
+        let tx = lock(&self.tx);
+        let Some(tx) = tx.as_ref() else {
+            return Err(Unsent::Closed);
+        };
+        match tx.try_send(item) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(_)) => Err(Unsent::Full),
+            Err(mpsc::error::TrySendError::Closed(_)) => Err(Unsent::Closed),
+        }
+    }
+
+    fn finish(&self) {
+        self.done.store(true, Ordering::Relaxed);
+        lock(&self.tx).take();
+    }
+
+    /// Announces losses first (while there is room), then the packet. Returns
+    /// false once the watcher has all it asked for or has gone.
+    pub fn deliver(&self, agent: &str, packet: pb::Packet) -> bool {
+        if self.is_done() {
+            return false;
+        }
+        if !self.flush_losses(agent) {
+            self.lost.fetch_add(1, Ordering::Relaxed);
+            return true;
+        }
+        match self.try_send(event(watch_event::Kind::Packet(packet))) {
+            Ok(()) => {
+                let n = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
+                if self.limit > 0 && n >= self.limit {
+                    self.finish();
+                    return false;
+                }
+                true
+            }
+            Err(Unsent::Full) => {
+                self.lost.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+            Err(Unsent::Closed) => {
+                self.finish();
+                false
+            }
+        }
+    }
+
+    /// Sends what was lost so far; false if the queue is still full.
+    fn flush_losses(&self, agent: &str) -> bool {
+        let mut pending = lock(&self.pending);
+        while let Some(loss) = pending.first().cloned() {
+            if self.try_send(event(watch_event::Kind::Loss(loss))).is_err() {
+                return false;
+            }
+            pending.remove(0);
+        }
+        drop(pending);
+        let lost = self.lost.swap(0, Ordering::Relaxed);
+        if lost > 0 {
+            let loss = pb::Loss {
+                agent: agent.to_string(),
+                frames: lost,
+                place: Place::WatcherQueue as i32,
+            };
+            if self.try_send(event(watch_event::Kind::Loss(loss))).is_err() {
+                self.lost.fetch_add(lost, Ordering::Relaxed);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Queues a notice (agent status, or a loss upstream) without losing it.
+    fn notify(&self, kind: watch_event::Kind) {
+        let loss = match &kind {
+            watch_event::Kind::Loss(loss) => Some(loss.clone()),
+            _ => None,
+        };
+        let mut pending = lock(&self.pending);
+        if let Some(loss) = &loss
+            && !pending.is_empty()
+        {
+            pending.push(loss.clone());
+            return;
+        }
+        // A status notice to a full queue is superseded by the next one; a loss waits.
+        if let (Err(Unsent::Full), Some(loss)) = (self.try_send(event(kind)), loss) {
+            pending.push(loss);
+        }
+    }
+}
+
+/// Why an event was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unsent {
+    Full,
+    Closed,
+}
+
+/// An agent's live state.
+#[derive(Debug)]
+struct AgentLive {
+    online: bool,
+    address: String,
+    software: String,
+    edge_filter: String,
+    counters: wire::Counters,
+    received: u64,
+    last_seen: i64,
+    /// The filter the agent should apply; its session sends changes.
+    push: watch::Sender<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    agents: BTreeMap<String, AgentLive>,
+    watchers: Vec<Arc<Watcher>>,
+    next_id: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Hub {
+    state: Mutex<State>,
+}
+
+/// What ListAgents reports of a connected (or once connected) agent.
+#[derive(Debug, Clone, Default)]
+pub struct AgentView {
+    pub online: bool,
+    pub address: String,
+    pub software: String,
+    pub edge_filter: String,
+    pub counters: wire::Counters,
+    pub received: u64,
+    pub last_seen: i64,
+}
+
+/// Removes its watcher from the hub when the Watch stream is dropped.
+#[derive(Debug)]
+pub struct WatcherGuard {
+    hub: Arc<Hub>,
+    watcher: Arc<Watcher>,
+}
+
+impl Drop for WatcherGuard {
+    fn drop(&mut self) {
+        self.watcher.finish();
+        self.hub.remove_watcher(self.watcher.id);
+    }
+}
+
+/// The watch request, validated.
+#[derive(Debug)]
+pub struct WatchSpec {
+    pub agents: Vec<String>,
+    pub filter: Option<Box<Filter>>,
+    pub filter_text: String,
+    pub tree: bool,
+    pub bytes: bool,
+    pub limit: u64,
+}
+
+impl Hub {
+    /// Registers a watcher and tells it which of its agents are online.
+    pub fn add_watcher(
+        self: &Arc<Self>,
+        spec: WatchSpec,
+        tx: mpsc::Sender<WatchItem>,
+    ) -> WatcherGuard {
+        let mut state = lock(&self.state);
+        state.next_id += 1;
+        let watcher = Arc::new(Watcher {
+            id: state.next_id,
+            agents: spec.agents,
+            filter: spec.filter,
+            filter_text: spec.filter_text,
+            tree: spec.tree,
+            bytes: spec.bytes,
+            limit: spec.limit,
+            tx: Mutex::new(Some(tx)),
+            delivered: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+            pending: Mutex::new(Vec::new()),
+            done: AtomicBool::new(false),
+        });
+        for (name, live) in &state.agents {
+            if watcher.wants(name) {
+                watcher.notify(watch_event::Kind::Agent(pb::AgentStatus {
+                    agent: name.clone(),
+                    online: live.online,
+                    address: live.address.clone(),
+                }));
+            }
+        }
+        state.watchers.push(Arc::clone(&watcher));
+        push_down(&mut state);
+        WatcherGuard {
+            hub: Arc::clone(self),
+            watcher,
+        }
+    }
+
+    fn remove_watcher(&self, id: u64) {
+        let mut state = lock(&self.state);
+        state.watchers.retain(|w| w.id != id);
+        push_down(&mut state);
+    }
+
+    /// The watchers of `agent` now.
+    pub fn watchers_of(&self, agent: &str) -> Vec<Arc<Watcher>> {
+        let state = lock(&self.state);
+        state
+            .watchers
+            .iter()
+            .filter(|w| w.wants(agent))
+            .cloned()
+            .collect()
+    }
+
+    /// An agent connected; returns the filter channel for its session, or the
+    /// address it is already connected from.
+    pub fn agent_online(
+        &self,
+        name: &str,
+        address: &str,
+        software: &str,
+        now: i64,
+    ) -> Result<watch::Receiver<String>, String> {
+        let mut state = lock(&self.state);
+        if let Some(live) = state.agents.get(name).filter(|l| l.online) {
+            return Err(live.address.clone());
+        }
+        let (push, receiver) = watch::channel(String::new());
+        state.agents.insert(
+            name.to_string(),
+            AgentLive {
+                online: true,
+                address: address.to_string(),
+                software: software.to_string(),
+                edge_filter: String::new(),
+                counters: wire::Counters::default(),
+                received: 0,
+                last_seen: now,
+                push,
+            },
+        );
+        push_down(&mut state);
+        announce(&state, name, true, address);
+        Ok(receiver)
+    }
+
+    pub fn agent_offline(&self, name: &str, now: i64) {
+        let mut state = lock(&self.state);
+        let Some(live) = state.agents.get_mut(name) else {
+            return;
+        };
+        live.online = false;
+        live.last_seen = now;
+        announce(&state, name, false, "");
+    }
+
+    /// New running totals from an agent: growth in its drops is told to its
+    /// watchers as loss at the source or in the agent's queue.
+    pub fn agent_counters(&self, name: &str, counters: wire::Counters, now: i64) {
+        let mut state = lock(&self.state);
+        let Some(live) = state.agents.get_mut(name) else {
+            return;
+        };
+        let source = counters
+            .dropped_at_source
+            .saturating_sub(live.counters.dropped_at_source);
+        let queue = counters
+            .dropped_in_queue
+            .saturating_sub(live.counters.dropped_in_queue);
+        live.counters = counters;
+        live.last_seen = now;
+        for (frames, place) in [(source, Place::Source), (queue, Place::AgentQueue)] {
+            if frames > 0 {
+                self.tell_loss(&state, name, frames, place);
+            }
+        }
+    }
+
+    fn tell_loss(&self, state: &State, name: &str, frames: u64, place: Place) {
+        for w in state.watchers.iter().filter(|w| w.wants(name)) {
+            w.notify(watch_event::Kind::Loss(pb::Loss {
+                agent: name.to_string(),
+                frames,
+                place: place as i32,
+            }));
+        }
+    }
+
+    pub fn agent_received(&self, name: &str, frames: u64, now: i64) {
+        let mut state = lock(&self.state);
+        if let Some(live) = state.agents.get_mut(name) {
+            live.received += frames;
+            live.last_seen = now;
+        }
+    }
+
+    pub fn agent_edge_filter(&self, name: &str, applied: &str) {
+        let mut state = lock(&self.state);
+        if let Some(live) = state.agents.get_mut(name) {
+            live.edge_filter = applied.to_string();
+        }
+    }
+
+    pub fn agent_view(&self, name: &str) -> Option<AgentView> {
+        let state = lock(&self.state);
+        state.agents.get(name).map(|l| AgentView {
+            online: l.online,
+            address: l.address.clone(),
+            software: l.software.clone(),
+            edge_filter: l.edge_filter.clone(),
+            counters: l.counters,
+            received: l.received,
+            last_seen: l.last_seen,
+        })
+    }
+}
+
+fn announce(state: &State, name: &str, online: bool, address: &str) {
+    for w in state.watchers.iter().filter(|w| w.wants(name)) {
+        w.notify(watch_event::Kind::Agent(pb::AgentStatus {
+            agent: name.to_string(),
+            online,
+            address: address.to_string(),
+        }));
+    }
+}
+
+/// Sets each online agent's edge filter to the disjunction of its watchers'
+/// filters: everything when one of them wants everything or needs the whole
+/// capture (`Filter::reads_history`), or when the disjunction will not compile.
+fn push_down(state: &mut State) {
+    let State {
+        agents, watchers, ..
+    } = state;
+    for (name, live) in agents.iter_mut().filter(|(_, l)| l.online) {
+        let mine: Vec<&Arc<Watcher>> = watchers.iter().filter(|w| w.wants(name)).collect();
+        let wanted = edge_filter(&mine);
+        live.push.send_if_modified(|current| {
+            let changed = *current != wanted;
+            if changed {
+                current.clone_from(&wanted);
+            }
+            changed
+        });
+    }
+}
+
+fn edge_filter(watchers: &[&Arc<Watcher>]) -> String {
+    let mut parts = Vec::new();
+    for w in watchers {
+        match &w.filter {
+            Some(f) if !f.reads_history() => parts.push(format!("({})", w.filter_text)),
+            _ => return String::new(),
+        }
+    }
+    // Nobody watching: the agent still sends (ListAgents shows it alive), and
+    // the service discards. Only a filter that compiles is pushed.
+    let joined = parts.join(" || ");
+    match Filter::compile(&joined) {
+        Ok(_) if !parts.is_empty() => joined,
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(agents: &[&str], filter: &str, limit: u64) -> WatchSpec {
+        WatchSpec {
+            agents: agents.iter().map(|a| a.to_string()).collect(),
+            filter: (!filter.is_empty()).then(|| Box::new(Filter::compile(filter).unwrap())),
+            filter_text: filter.to_string(),
+            tree: false,
+            bytes: false,
+            limit,
+        }
+    }
+
+    fn packet(sequence: u64) -> pb::Packet {
+        pb::Packet {
+            agent: "a".into(),
+            sequence,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn edge_filters_follow_the_watchers() {
+        let hub = Arc::new(Hub::default());
+        let push = hub.agent_online("a", "127.0.0.1:1", "test", 0).unwrap();
+        assert_eq!(*push.borrow(), "");
+        let (tx, _rx1) = mpsc::channel(8);
+        let g1 = hub.add_watcher(spec(&["a"], "dns", 0), tx);
+        assert_eq!(*push.borrow(), "(dns)");
+        let (tx, _rx2) = mpsc::channel(8);
+        let g2 = hub.add_watcher(spec(&[], "tcp.port == 80", 0), tx);
+        assert_eq!(*push.borrow(), "(dns) || (tcp.port == 80)");
+        let (tx, _rx3) = mpsc::channel(8);
+        let g3 = hub.add_watcher(spec(&["b"], "", 0), tx);
+        assert_eq!(
+            *push.borrow(),
+            "(dns) || (tcp.port == 80)",
+            "another agent's watcher"
+        );
+        let (tx, _rx4) = mpsc::channel(8);
+        let g4 = hub.add_watcher(spec(&["a"], "tcp.analysis.flags", 0), tx);
+        assert_eq!(*push.borrow(), "", "needs the whole capture");
+        drop(g4);
+        assert_eq!(*push.borrow(), "(dns) || (tcp.port == 80)");
+        drop((g1, g2, g3));
+        assert_eq!(*push.borrow(), "");
+        assert!(
+            hub.agent_online("a", "127.0.0.1:2", "test", 0).is_err(),
+            "already online"
+        );
+    }
+
+    #[test]
+    fn a_slow_watcher_loses_counted_and_is_told() {
+        let hub = Arc::new(Hub::default());
+        let (tx, mut rx) = mpsc::channel(4);
+        let _g = hub.add_watcher(spec(&[], "", 0), tx);
+        for seq in 1..=10 {
+            let w = hub.watchers_of("a");
+            assert!(w[0].deliver("a", packet(seq)));
+        }
+        let mut got = Vec::new();
+        while let Ok(Ok(e)) = rx.try_recv() {
+            got.push(e.kind.unwrap());
+        }
+        assert_eq!(got.len(), 4);
+        // Room again: the next delivery first says how many were lost.
+        hub.watchers_of("a")[0].deliver("a", packet(11));
+        let Ok(Ok(pb::WatchEvent {
+            kind: Some(watch_event::Kind::Loss(loss)),
+        })) = rx.try_recv()
+        else {
+            panic!("no loss notice");
+        };
+        assert_eq!((loss.frames, loss.place), (6, Place::WatcherQueue as i32));
+        let Ok(Ok(pb::WatchEvent {
+            kind: Some(watch_event::Kind::Packet(p)),
+        })) = rx.try_recv()
+        else {
+            panic!("no packet");
+        };
+        assert_eq!(p.sequence, 11);
+    }
+
+    #[test]
+    fn limits_end_the_stream_and_agent_drops_are_announced() {
+        let hub = Arc::new(Hub::default());
+        let _push = hub.agent_online("a", "127.0.0.1:1", "test", 0).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let _g = hub.add_watcher(spec(&["a"], "", 2), tx);
+        let Ok(Ok(first)) = rx.try_recv() else {
+            panic!()
+        };
+        assert!(matches!(first.kind, Some(watch_event::Kind::Agent(ref s)) if s.online));
+        let counters = wire::Counters {
+            seen: 10,
+            dropped_at_source: 3,
+            ..Default::default()
+        };
+        hub.agent_counters("a", counters, 1);
+        let Ok(Ok(loss)) = rx.try_recv() else {
+            panic!()
+        };
+        assert!(
+            matches!(loss.kind, Some(watch_event::Kind::Loss(ref l)) if l.frames == 3 && l.place == Place::Source as i32)
+        );
+        let w = hub.watchers_of("a");
+        assert!(w[0].deliver("a", packet(1)));
+        assert!(!w[0].deliver("a", packet(2)), "the limit is reached");
+        assert!(hub.watchers_of("a").is_empty());
+        drop(w);
+        assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok());
+        assert!(matches!(
+            rx.try_recv(),
+            Err(mpsc::error::TryRecvError::Disconnected)
+        ));
+    }
+}

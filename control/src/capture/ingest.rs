@@ -1,0 +1,298 @@
+//! The agents' uplink listener: Hello and its token checked, then batches
+//! re-dissected with the same core (one conversation tracker per agent) and
+//! handed to the watchers; the edge filter follows the watchers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use encap_core::colour::Colouring;
+use encap_core::tracker::Tracker;
+use encap_core::{Frame, LinkType, dissect};
+use encap_proto::uplink::{self as wire, agent_message, service_message};
+use encap_proto::v1 as pb;
+use prost::Message;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+use super::hub::Hub;
+use super::render;
+use crate::accounts::now;
+use crate::secrets;
+use crate::store::Store;
+
+/// The largest uplink message accepted (a batch of big frames fits).
+pub const MAX_UPLINK_MESSAGE: usize = 8 * 1024 * 1024;
+/// How long an agent has to say Hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every agent session shares.
+#[derive(Debug, Clone)]
+pub struct Ingest {
+    pub store: Store,
+    pub hub: Arc<Hub>,
+    pub colours: Arc<Colouring>,
+}
+
+/// Accepts agents until `stop` turns true.
+pub async fn serve(listener: TcpListener, ingest: Ingest, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let ingest = ingest.clone();
+                    let stop = stop.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = session(stream, peer, ingest, stop).await {
+                            tracing::info!(%peer, reason = %e, "agent connection closed");
+                        }
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting an agent failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Reads one length-delimited message; `None` at a clean end of stream.
+async fn read_message<M: Message + Default>(
+    r: &mut (impl AsyncRead + Unpin),
+    buf: &mut Vec<u8>,
+) -> Result<Option<M>, String> {
+    let mut length: u64 = 0;
+    for i in 0..10 {
+        let byte = match r.read_u8().await {
+            Ok(b) => b,
+            Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(format!("reading: {e}")),
+        };
+        length |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let length = usize::try_from(length).unwrap_or(usize::MAX);
+            if length > MAX_UPLINK_MESSAGE {
+                return Err(format!(
+                    "a message of {length} bytes (the limit is {MAX_UPLINK_MESSAGE})"
+                ));
+            }
+            buf.resize(length, 0);
+            r.read_exact(buf)
+                .await
+                .map_err(|e| format!("reading a message: {e}"))?;
+            return M::decode(buf.as_slice())
+                .map(Some)
+                .map_err(|e| format!("a message that does not decode: {e}"));
+        }
+    }
+    Err("a length prefix longer than 10 bytes".into())
+}
+
+async fn send(
+    w: &mut (impl AsyncWriteExt + Unpin),
+    kind: service_message::Kind,
+) -> Result<(), String> {
+    let bytes = wire::ServiceMessage { kind: Some(kind) }.encode_length_delimited_to_vec();
+    w.write_all(&bytes)
+        .await
+        .map_err(|e| format!("writing: {e}"))
+}
+
+async fn refuse(w: &mut (impl AsyncWriteExt + Unpin), reason: &str, retry: bool) -> String {
+    let refused = wire::Refused {
+        reason: reason.to_string(),
+        retry,
+    };
+    let _ = send(w, service_message::Kind::Refused(refused)).await;
+    let _ = w.shutdown().await;
+    format!("refused: {reason}")
+}
+
+async fn session(
+    stream: TcpStream,
+    peer: SocketAddr,
+    ingest: Ingest,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), String> {
+    let _ = stream.set_nodelay(true);
+    let (read, mut write) = stream.into_split();
+    let mut read = BufReader::with_capacity(256 * 1024, read);
+    let mut buf = Vec::new();
+    let first = tokio::time::timeout(
+        HELLO_TIMEOUT,
+        read_message::<wire::AgentMessage>(&mut read, &mut buf),
+    )
+    .await
+    .map_err(|_| "no Hello within 10 s".to_string())??;
+    let Some(wire::AgentMessage {
+        kind: Some(agent_message::Kind::Hello(hello)),
+    }) = first
+    else {
+        return Err(refuse(&mut write, "the first message must be Hello", false).await);
+    };
+    if hello.version != wire::Version::Version1 as i32 {
+        let reason = format!(
+            "this service speaks uplink version 1 and the agent speaks {}: use an agent of the same release",
+            hello.version
+        );
+        return Err(refuse(&mut write, &reason, false).await);
+    }
+    let name = hello.agent_name.clone();
+    match ingest.store.agent(&name).await {
+        Ok(Some(agent)) if agent.revoked_at.is_some() => {
+            return Err(refuse(&mut write, "this agent's token was revoked", false).await);
+        }
+        Ok(Some(agent)) if agent.token_hash == secrets::digest(&hello.agent_token) => {}
+        Ok(_) => {
+            return Err(refuse(&mut write, "unknown agent name or wrong token", false).await);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "looking up an agent failed");
+            return Err(refuse(&mut write, "the service cannot check tokens now", true).await);
+        }
+    }
+    let mut push = match ingest
+        .hub
+        .agent_online(&name, &peer.to_string(), &hello.software, now())
+    {
+        Ok(push) => push,
+        Err(other) => {
+            let reason = format!("an agent named {name} is already connected from {other}");
+            return Err(refuse(&mut write, &reason, true).await);
+        }
+    };
+    tracing::info!(agent = %name, %peer, software = %hello.software, "agent online");
+    let welcome = wire::Welcome {
+        version: wire::Version::Version1 as i32,
+        filter: push.borrow_and_update().clone(),
+    };
+    let result = async {
+        send(&mut write, service_message::Kind::Welcome(welcome)).await?;
+        let mut dissector = Redissector::new(&name, LinkType(hello.link_type), &ingest);
+        loop {
+            tokio::select! {
+                message = read_message::<wire::AgentMessage>(&mut read, &mut buf) => {
+                    match message? {
+                        None => return Ok(()),
+                        Some(m) => dissector.handle(m),
+                    }
+                }
+                changed = push.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                    let filter = push.borrow_and_update().clone();
+                    send(&mut write, service_message::Kind::SetFilter(wire::SetFilter { filter })).await?;
+                }
+                _ = stop.changed() => {
+                    let _ = refuse(&mut write, "the service is shutting down", true).await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+    .await;
+    ingest.hub.agent_offline(&name, now());
+    tracing::info!(agent = %name, %peer, "agent offline");
+    result
+}
+
+/// One agent's frames through the core, in capture order.
+struct Redissector<'s> {
+    agent: &'s str,
+    link_type: LinkType,
+    ingest: &'s Ingest,
+    tracker: Box<Tracker>,
+    number: u64,
+    first: Option<(i64, u32)>,
+}
+
+impl<'s> Redissector<'s> {
+    fn new(agent: &'s str, link_type: LinkType, ingest: &'s Ingest) -> Self {
+        Redissector {
+            agent,
+            link_type,
+            ingest,
+            tracker: Box::default(),
+            number: 0,
+            first: None,
+        }
+    }
+
+    fn handle(&mut self, message: wire::AgentMessage) {
+        match message.kind {
+            Some(agent_message::Kind::Batch(batch)) => self.batch(batch),
+            Some(agent_message::Kind::Counters(c)) => {
+                self.ingest.hub.agent_counters(self.agent, c, now())
+            }
+            Some(agent_message::Kind::FilterStatus(s)) => {
+                if s.error.is_empty() {
+                    self.ingest.hub.agent_edge_filter(self.agent, &s.filter);
+                } else {
+                    tracing::warn!(agent = %self.agent, filter = %s.filter, error = %s.error, "the agent cannot apply the filter");
+                    self.ingest.hub.agent_edge_filter(self.agent, "");
+                }
+            }
+            Some(agent_message::Kind::Hello(_)) | None => {}
+        }
+    }
+
+    fn batch(&mut self, batch: wire::Batch) {
+        let watchers = self.ingest.hub.watchers_of(self.agent);
+        self.ingest
+            .hub
+            .agent_received(self.agent, batch.records.len() as u64, now());
+        for record in batch.records {
+            self.number += 1;
+            let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
+            let first = *self.first.get_or_insert(timestamp);
+            let frame = Frame {
+                data: &record.data,
+                orig_len: record.original_length,
+                link_type: self.link_type,
+                number: u32::try_from(self.number).unwrap_or(u32::MAX),
+                timestamp,
+            };
+            let mut d = dissect(frame);
+            // Every frame feeds the trackers, watched or not.
+            self.tracker.track(&mut d);
+            let mut summary = None;
+            let mut layers = None;
+            for w in watchers.iter().filter(|w| !w.is_done()) {
+                if w.filter.as_ref().is_some_and(|f| !f.matches(&d)) {
+                    continue;
+                }
+                let summary =
+                    summary.get_or_insert_with(|| render::summary(&d, &self.ingest.colours));
+                let packet = pb::Packet {
+                    agent: self.agent.to_string(),
+                    sequence: record.sequence,
+                    number: self.number,
+                    timestamp: Some(prost_types::Timestamp {
+                        seconds: timestamp.0,
+                        nanos: i32::try_from(timestamp.1).unwrap_or(0),
+                    }),
+                    relative_time: (timestamp.0 - first.0) as f64
+                        + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
+                    summary: Some(summary.clone()),
+                    layers: if w.tree {
+                        layers.get_or_insert_with(|| render::layers(&d)).clone()
+                    } else {
+                        Vec::new()
+                    },
+                    data: if w.bytes {
+                        record.data.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    original_length: record.original_length,
+                    link_type: self.link_type.0,
+                };
+                w.deliver(self.agent, packet);
+            }
+        }
+    }
+}

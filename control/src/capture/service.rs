@@ -1,0 +1,121 @@
+//! The `encap.v1.Capture` gRPC service: Watch and ListAgents.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use encap_core::filter::Filter;
+use encap_proto::v1 as pb;
+use encap_proto::v1::capture_server::Capture as CaptureApi;
+use tokio::sync::mpsc;
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+
+use super::hub::{Hub, WATCHER_QUEUE, WatchItem, WatchSpec, WatcherGuard};
+use crate::auth;
+use crate::store::Store;
+
+#[derive(Debug, Clone)]
+pub struct CaptureService {
+    pub store: Store,
+    pub hub: Arc<Hub>,
+}
+
+/// The watcher's events; dropping it (the client went away) removes the watcher.
+#[derive(Debug)]
+pub struct WatchStream {
+    events: ReceiverStream<WatchItem>,
+    _guard: WatcherGuard,
+}
+
+impl Stream for WatchStream {
+    type Item = WatchItem;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WatchItem>> {
+        Pin::new(&mut self.events).poll_next(cx)
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    crate::error::ServiceError::Internal(e.to_string()).into()
+}
+
+#[tonic::async_trait]
+impl CaptureApi for CaptureService {
+    type WatchStream = WatchStream;
+
+    async fn watch(
+        &self,
+        request: Request<pb::WatchRequest>,
+    ) -> Result<Response<WatchStream>, Status> {
+        let user = auth::session(&request)?.user.name.clone();
+        let pb::WatchRequest {
+            agents,
+            filter,
+            tree,
+            bytes,
+            limit,
+        } = request.into_inner();
+        let compiled = if filter.trim().is_empty() {
+            None
+        } else {
+            let f = Filter::compile(&filter)
+                .map_err(|e| Status::invalid_argument(format!("filter: {e}")))?;
+            Some(Box::new(f))
+        };
+        let known = self.store.agents().await.map_err(internal)?;
+        for agent in &agents {
+            if !known.iter().any(|k| &k.name == agent) {
+                return Err(Status::not_found(format!(
+                    "no agent is named {agent:?} (`encap agents` lists them)"
+                )));
+            }
+        }
+        tracing::info!(%user, ?agents, %filter, "watching");
+        let (tx, rx) = mpsc::channel(WATCHER_QUEUE);
+        let spec = WatchSpec {
+            agents,
+            filter: compiled,
+            filter_text: filter,
+            tree,
+            bytes,
+            limit,
+        };
+        let guard = self.hub.add_watcher(spec, tx);
+        Ok(Response::new(WatchStream {
+            events: ReceiverStream::new(rx),
+            _guard: guard,
+        }))
+    }
+
+    async fn list_agents(
+        &self,
+        request: Request<pb::ListAgentsRequest>,
+    ) -> Result<Response<pb::ListAgentsResponse>, Status> {
+        auth::session(&request)?;
+        let agents = self.store.agents().await.map_err(internal)?;
+        let agents = agents
+            .into_iter()
+            .filter(|a| a.revoked_at.is_none())
+            .map(|a| {
+                let live = self.hub.agent_view(&a.name).unwrap_or_default();
+                pb::Agent {
+                    name: a.name,
+                    online: live.online,
+                    address: live.address,
+                    software: live.software,
+                    edge_filter: live.edge_filter,
+                    seen: live.counters.seen,
+                    filtered_out: live.counters.filtered_out,
+                    dropped_at_source: live.counters.dropped_at_source,
+                    dropped_in_queue: live.counters.dropped_in_queue,
+                    sent: live.counters.sent,
+                    received: live.received,
+                    last_seen: (live.last_seen > 0).then(|| crate::api::timestamp(live.last_seen)),
+                }
+            })
+            .collect();
+        Ok(Response::new(pb::ListAgentsResponse { agents }))
+    }
+}
