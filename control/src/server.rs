@@ -69,6 +69,8 @@ impl Running {
     pub async fn stop(self) -> Result<(), String> {
         let _ = self.stop_ingest.send(true);
         let _ = self.ingest.await;
+        // Watch streams never end by themselves: end them, or the graceful stop waits forever.
+        self.hub.close_watchers();
         let _ = self.stop.send(());
         self.purge.abort();
         let served = self

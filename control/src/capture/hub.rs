@@ -33,8 +33,8 @@ pub struct Watcher {
     limit: u64,
     tx: Mutex<Option<mpsc::Sender<WatchItem>>>,
     delivered: AtomicU64,
-    /// Packets lost because the queue was full, not yet announced.
-    lost: AtomicU64,
+    /// Packets lost because the queue was full, per agent, not yet announced.
+    lost: Mutex<BTreeMap<String, u64>>,
     /// Loss notices about the agents, not yet delivered.
     pending: Mutex<Vec<pb::Loss>>,
     done: AtomicBool,
@@ -80,8 +80,8 @@ impl Watcher {
         if self.is_done() {
             return false;
         }
-        if !self.flush_losses(agent) {
-            self.lost.fetch_add(1, Ordering::Relaxed);
+        if !self.flush_losses() {
+            self.count_lost(agent);
             return true;
         }
         match self.try_send(event(watch_event::Kind::Packet(packet))) {
@@ -94,7 +94,7 @@ impl Watcher {
                 true
             }
             Err(Unsent::Full) => {
-                self.lost.fetch_add(1, Ordering::Relaxed);
+                self.count_lost(agent);
                 true
             }
             Err(Unsent::Closed) => {
@@ -104,29 +104,46 @@ impl Watcher {
         }
     }
 
-    /// Sends what was lost so far; false if the queue is still full.
-    fn flush_losses(&self, agent: &str) -> bool {
+    fn count_lost(&self, agent: &str) {
+        *lock(&self.lost).entry(agent.to_string()).or_insert(0) += 1;
+    }
+
+    /// The oldest loss not yet told: notices from upstream first, then this
+    /// watcher's own.
+    pub fn take_loss(&self) -> Option<pb::Loss> {
         let mut pending = lock(&self.pending);
-        while let Some(loss) = pending.first().cloned() {
-            if self.try_send(event(watch_event::Kind::Loss(loss))).is_err() {
-                return false;
-            }
-            pending.remove(0);
+        if !pending.is_empty() {
+            return Some(pending.remove(0));
         }
         drop(pending);
-        let lost = self.lost.swap(0, Ordering::Relaxed);
-        if lost > 0 {
-            let loss = pb::Loss {
-                agent: agent.to_string(),
-                frames: lost,
-                place: Place::WatcherQueue as i32,
-            };
-            if self.try_send(event(watch_event::Kind::Loss(loss))).is_err() {
-                self.lost.fetch_add(lost, Ordering::Relaxed);
+        let (agent, frames) = lock(&self.lost).pop_first()?;
+        Some(pb::Loss {
+            agent,
+            frames,
+            place: Place::WatcherQueue as i32,
+        })
+    }
+
+    /// Queues every loss not yet told; false if the queue filled first.
+    fn flush_losses(&self) -> bool {
+        while let Some(loss) = self.take_loss() {
+            if self
+                .try_send(event(watch_event::Kind::Loss(loss.clone())))
+                .is_err()
+            {
+                self.put_back(loss);
                 return false;
             }
         }
         true
+    }
+
+    fn put_back(&self, loss: pb::Loss) {
+        if loss.place == Place::WatcherQueue as i32 {
+            *lock(&self.lost).entry(loss.agent).or_insert(0) += loss.frames;
+        } else {
+            lock(&self.pending).insert(0, loss);
+        }
     }
 
     /// Queues a notice (agent status, or a loss upstream) without losing it.
@@ -201,6 +218,12 @@ pub struct WatcherGuard {
     watcher: Arc<Watcher>,
 }
 
+impl WatcherGuard {
+    pub fn watcher(&self) -> &Watcher {
+        &self.watcher
+    }
+}
+
 impl Drop for WatcherGuard {
     fn drop(&mut self) {
         self.watcher.finish();
@@ -238,7 +261,7 @@ impl Hub {
             limit: spec.limit,
             tx: Mutex::new(Some(tx)),
             delivered: AtomicU64::new(0),
-            lost: AtomicU64::new(0),
+            lost: Mutex::new(BTreeMap::new()),
             pending: Mutex::new(Vec::new()),
             done: AtomicBool::new(false),
         });
@@ -256,6 +279,14 @@ impl Hub {
         WatcherGuard {
             hub: Arc::clone(self),
             watcher,
+        }
+    }
+
+    /// Ends every Watch stream (the service is stopping).
+    pub fn close_watchers(&self) {
+        let state = lock(&self.state);
+        for w in &state.watchers {
+            w.finish();
         }
     }
 

@@ -169,15 +169,27 @@ async fn session(
         version: wire::Version::Version1 as i32,
         filter: push.borrow_and_update().clone(),
     };
+    // Reading a message is not cancel-safe, so it has a task of its own and
+    // the loop below selects on its channel.
+    let (messages_tx, mut messages) = tokio::sync::mpsc::channel(4);
+    let reader = tokio::spawn(async move {
+        loop {
+            let message = read_message::<wire::AgentMessage>(&mut read, &mut buf).await;
+            let end = !matches!(message, Ok(Some(_)));
+            if messages_tx.send(message).await.is_err() || end {
+                return;
+            }
+        }
+    });
     let result = async {
         send(&mut write, service_message::Kind::Welcome(welcome)).await?;
         let mut dissector = Redissector::new(&name, LinkType(hello.link_type), &ingest);
         loop {
             tokio::select! {
-                message = read_message::<wire::AgentMessage>(&mut read, &mut buf) => {
-                    match message? {
-                        None => return Ok(()),
-                        Some(m) => dissector.handle(m),
+                message = messages.recv() => {
+                    match message.transpose()? {
+                        None | Some(None) => return Ok(()),
+                        Some(Some(m)) => dissector.handle(m),
                     }
                 }
                 changed = push.changed() => {
@@ -195,6 +207,7 @@ async fn session(
         }
     }
     .await;
+    reader.abort();
     ingest.hub.agent_offline(&name, now());
     tracing::info!(agent = %name, %peer, "agent offline");
     result
@@ -206,7 +219,6 @@ struct Redissector<'s> {
     link_type: LinkType,
     ingest: &'s Ingest,
     tracker: Box<Tracker>,
-    number: u64,
     first: Option<(i64, u32)>,
 }
 
@@ -217,7 +229,6 @@ impl<'s> Redissector<'s> {
             link_type,
             ingest,
             tracker: Box::default(),
-            number: 0,
             first: None,
         }
     }
@@ -246,14 +257,16 @@ impl<'s> Redissector<'s> {
             .hub
             .agent_received(self.agent, batch.records.len() as u64, now());
         for record in batch.records {
-            self.number += 1;
+            // Frames keep the agent's numbering, so "request in N" names the
+            // frame the agent captured as N.
+            let number = record.sequence;
             let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
             let first = *self.first.get_or_insert(timestamp);
             let frame = Frame {
                 data: &record.data,
                 orig_len: record.original_length,
                 link_type: self.link_type,
-                number: u32::try_from(self.number).unwrap_or(u32::MAX),
+                number: u32::try_from(number).unwrap_or(u32::MAX),
                 timestamp,
             };
             let mut d = dissect(frame);
@@ -270,7 +283,7 @@ impl<'s> Redissector<'s> {
                 let packet = pb::Packet {
                     agent: self.agent.to_string(),
                     sequence: record.sequence,
-                    number: self.number,
+                    number,
                     timestamp: Some(prost_types::Timestamp {
                         seconds: timestamp.0,
                         nanos: i32::try_from(timestamp.1).unwrap_or(0),

@@ -26,14 +26,24 @@ pub struct CaptureService {
 #[derive(Debug)]
 pub struct WatchStream {
     events: ReceiverStream<WatchItem>,
-    _guard: WatcherGuard,
+    guard: WatcherGuard,
 }
 
 impl Stream for WatchStream {
     type Item = WatchItem;
 
+    /// Queued events first; once the queue is drained, the losses not yet
+    /// told (so a watcher that fell behind learns of them even when traffic stops).
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<WatchItem>> {
-        Pin::new(&mut self.events).poll_next(cx)
+        match Pin::new(&mut self.events).poll_next(cx) {
+            Poll::Pending => match self.guard.watcher().take_loss() {
+                Some(loss) => Poll::Ready(Some(Ok(pb::WatchEvent {
+                    kind: Some(pb::watch_event::Kind::Loss(loss)),
+                }))),
+                None => Poll::Pending,
+            },
+            other => other,
+        }
     }
 }
 
@@ -85,7 +95,7 @@ impl CaptureApi for CaptureService {
         let guard = self.hub.add_watcher(spec, tx);
         Ok(Response::new(WatchStream {
             events: ReceiverStream::new(rx),
-            _guard: guard,
+            guard,
         }))
     }
 
