@@ -45,6 +45,11 @@ step "control service end to end (grpcurl, SMTP, encap, TLS)"
 bash scripts/test-control.sh | tee target/test-control.txt
 control_passed=$(sed -nE 's/^control service: ([0-9]+) passed.*/\1/p' target/test-control.txt)
 
+step "live capture end to end (agent --read and --pcap, tshark, a service restart)"
+cargo build --quiet -p encap -p encap-control -p encap-agent
+bash hil-tests/live.sh | tee target/test-live.txt
+live_passed=$(sed -nE 's/^live capture: ([0-9]+) passed.*/\1/p' target/test-live.txt)
+
 step "fuzz smoke (${ENCAP_FUZZ_SECONDS:-60} s)"
 if [ "${ENCAP_SKIP_FUZZ:-0}" = 1 ]; then
   echo "skipped (ENCAP_SKIP_FUZZ=1)"
@@ -56,4 +61,4 @@ fi
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo
-echo "all checks: $((passed + control_passed)) passed, 0 failed"
+echo "all checks: $((passed + control_passed + live_passed)) passed, 0 failed"

@@ -75,8 +75,10 @@ pub fn run(
             }
         }
 
-        // Frames: a file waits for room, a live source never does.
-        let may_take = finish == Finish::Never || agent.has_room();
+        // Frames: a file waits for the service's welcome (and its filter) and
+        // for room in the queue; a live source never waits.
+        let may_take =
+            finish == Finish::Never || (agent.has_room() && agent.phase() == &Phase::Ready);
         if !source_done && may_take {
             let deadline = Instant::now() + Duration::from_millis(5);
             loop {

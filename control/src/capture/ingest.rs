@@ -127,11 +127,12 @@ async fn session(
     )
     .await
     .map_err(|_| "no Hello within 10 s".to_string())??;
-    let Some(wire::AgentMessage {
-        kind: Some(agent_message::Kind::Hello(hello)),
-    }) = first
-    else {
-        return Err(refuse(&mut write, "the first message must be Hello", false).await);
+    let hello = match first {
+        None => return Err("closed before saying Hello".into()),
+        Some(wire::AgentMessage {
+            kind: Some(agent_message::Kind::Hello(hello)),
+        }) => hello,
+        Some(_) => return Err(refuse(&mut write, "the first message must be Hello", false).await),
     };
     if hello.version != wire::Version::Version1 as i32 {
         let reason = format!(
