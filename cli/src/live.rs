@@ -120,9 +120,18 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
             .into_inner();
         let mut printer = Printer::new(&opts, Collector::new(defs))?;
         loop {
-            let event = tokio::select! {
-                e = stream.message() => e.map_err(explain)?,
-                _ = tokio::signal::ctrl_c() => None,
+            // Output is flushed when no event is waiting: a burst costs one
+            // write per buffer, a quiet stream shows each line at once.
+            let ready = tokio::time::timeout(std::time::Duration::ZERO, stream.message()).await;
+            let event = match ready {
+                Ok(e) => e.map_err(explain)?,
+                Err(_) => {
+                    printer.flush()?;
+                    tokio::select! {
+                        e = stream.message() => e.map_err(explain)?,
+                        _ = tokio::signal::ctrl_c() => None,
+                    }
+                }
             };
             let Some(event) = event else { break };
             match event.kind {
@@ -221,7 +230,7 @@ impl<'o> Printer<'o> {
                 &mut self.text,
             )
             .map_err(|e| format!("cannot write: {e}"))?;
-            return self.flush_maybe();
+            return Ok(());
         }
         let s = p.summary.clone().unwrap_or_default();
         let mut row = String::new();
@@ -266,16 +275,15 @@ impl<'o> Printer<'o> {
         }
         self.out
             .write_all(self.text.as_bytes())
-            .map_err(|e| format!("cannot write: {e}"))?;
-        self.flush_maybe()
+            .map_err(|e| format!("cannot write: {e}"))
     }
 
-    /// Live output shows up as it comes.
-    fn flush_maybe(&mut self) -> Result<(), String> {
+    fn flush(&mut self) -> Result<(), String> {
         self.out.flush().map_err(|e| format!("cannot write: {e}"))
     }
 
-    fn finish(self) -> Result<(), String> {
+    fn finish(mut self) -> Result<(), String> {
+        self.flush()?;
         if let Some(w) = self.pcap {
             let mut inner = w
                 .finish()

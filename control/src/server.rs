@@ -116,6 +116,10 @@ pub async fn start(settings: Settings) -> Result<Running, String> {
     health.set_serving::<CaptureServer<CaptureService>>().await;
 
     let mut builder = Server::builder()
+        // Watch streams carry many small messages: windows larger than HTTP/2's
+        // 64 KiB default keep a live watcher from stalling on flow control.
+        .initial_stream_window_size(Some(4 * 1024 * 1024))
+        .initial_connection_window_size(Some(16 * 1024 * 1024))
         .timeout(Duration::from_secs(30))
         .concurrency_limit_per_connection(256);
     if let Some(tls) = &settings.tls {

@@ -36,7 +36,9 @@ pub(crate) async fn channel(server: &str, ca_cert: Option<&Path>) -> Result<Chan
     let mut endpoint = Endpoint::from_shared(server.to_string())
         .map_err(|e| format!("--server {server:?} is not a URL: {e}"))?
         .connect_timeout(Duration::from_secs(5))
-        .timeout(Duration::from_secs(30));
+        // Live streams: large HTTP/2 windows so the service is not held back.
+        .initial_stream_window_size(Some(4 * 1024 * 1024))
+        .initial_connection_window_size(Some(16 * 1024 * 1024));
     if server.starts_with("https://") {
         let mut tls = ClientTlsConfig::new();
         if let Some(path) = ca_cert {
