@@ -58,6 +58,15 @@ async fn start(name: &str) -> Service {
     .await
 }
 
+/// A plain connection to the service, for clients other than Accounts.
+async fn channel(s: &Service) -> Channel {
+    Channel::from_shared(format!("http://{}", s.running.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap()
+}
+
 fn register(name: &str, email: &str, password: &str) -> pb::RegisterRequest {
     pb::RegisterRequest {
         name: name.into(),
@@ -600,11 +609,7 @@ struct Garbage {
 #[tokio::test]
 async fn malformed_and_oversized_messages_are_refused_and_the_service_goes_on() {
     let mut s = start("malformed").await;
-    let channel = Channel::from_shared(format!("http://{}", s.running.addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let channel = channel(&s).await;
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.unwrap();
     let codec = tonic_prost::ProstCodec::<Garbage, pb::RegisterResponse>::default();
@@ -774,11 +779,7 @@ async fn old_hash_parameters_are_upgraded_on_the_next_good_login() {
 #[tokio::test]
 async fn health_reports_serving() {
     let s = start("health").await;
-    let channel = Channel::from_shared(format!("http://{}", s.running.addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let channel = channel(&s).await;
     let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
     for service in ["", "encap.v1.Accounts"] {
         let reply = health
@@ -806,11 +807,7 @@ async fn reflection_v1_lists_the_services() {
     use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
 
     let s = start("reflection").await;
-    let channel = Channel::from_shared(format!("http://{}", s.running.addr))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let channel = channel(&s).await;
     let mut client = ServerReflectionClient::new(channel);
     let request = ServerReflectionRequest {
         host: String::new(),
