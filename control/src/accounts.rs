@@ -125,10 +125,6 @@ impl Accounts {
         } else {
             Some(secrets::new_code().map_err(ServiceError::Internal)?)
         };
-        let digest = code
-            .as_deref()
-            .and_then(secrets::normalize_code)
-            .map(|c| secrets::digest(&c));
         let new = NewUser {
             name: &name,
             name_key: &name_key,
@@ -136,14 +132,14 @@ impl Accounts {
             password_hash: &password_hash,
             confirmed: self.policy.auto_confirm,
         };
-        let expiring = digest.as_deref().map(|digest| Expiring {
-            digest,
+        let expiring = code.as_ref().map(|c| Expiring {
+            digest: &c.digest,
             expires_at: now + self.policy.code_ttl,
         });
         let user = self.store.create_user(&new, expiring, now).await?;
         tracing::info!(user = %user.name, id = user.id, "registered");
         if let Some(code) = code {
-            self.mail_code(&user, code);
+            self.mail_code(&user, code.shown);
         }
         Ok(user)
     }
@@ -206,15 +202,12 @@ impl Accounts {
         }
         if let Some(user) = self.store.unconfirmed_by_email(&email).await? {
             let code = secrets::new_code().map_err(ServiceError::Internal)?;
-            let digest = secrets::normalize_code(&code)
-                .map(|c| secrets::digest(&c))
-                .ok_or_else(|| ServiceError::Internal("a new code did not normalise".into()))?;
             let expiring = Expiring {
-                digest: &digest,
+                digest: &code.digest,
                 expires_at: now + self.policy.code_ttl,
             };
             self.store.replace_code(user.id, expiring, now).await?;
-            self.mail_code(&user, code);
+            self.mail_code(&user, code.shown);
         }
         Ok(())
     }

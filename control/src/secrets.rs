@@ -25,17 +25,31 @@ pub fn new_token() -> Result<String, String> {
     Ok(hex(&random::<32>()?))
 }
 
-/// A new confirmation code, e.g. `7KQ2-9XMD-4TRA`.
-pub fn new_code() -> Result<String, String> {
+/// A confirmation code as mailed, and the digest the store keeps of it.
+#[derive(Debug, Clone)]
+pub struct NewCode {
+    /// e.g. `7KQ2-9XMD-4TRA`.
+    pub shown: String,
+    pub digest: String,
+}
+
+/// A new confirmation code.
+pub fn new_code() -> Result<NewCode, String> {
     let bytes = random::<CODE_LEN>()?;
-    let mut code = String::with_capacity(CODE_LEN + 2);
+    let mut shown = String::with_capacity(CODE_LEN + 2);
+    let mut canonical = String::with_capacity(CODE_LEN);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 && i % 4 == 0 {
-            code.push('-');
+            shown.push('-');
         }
-        code.push(char::from(CROCKFORD[usize::from(b & 31)]));
+        let c = char::from(CROCKFORD[usize::from(b & 31)]);
+        shown.push(c);
+        canonical.push(c);
     }
-    Ok(code)
+    Ok(NewCode {
+        shown,
+        digest: digest(&canonical),
+    })
 }
 
 /// The canonical form of a typed code: upper case, without dashes or spaces,
@@ -92,9 +106,11 @@ mod tests {
 
     #[test]
     fn codes_survive_retyping() {
-        let code = new_code().unwrap();
+        let new = new_code().unwrap();
+        let code = new.shown;
         assert_eq!(code.len(), CODE_LEN + 2);
         let canonical = normalize_code(&code).unwrap();
+        assert_eq!(digest(&canonical), new.digest);
         assert_eq!(
             normalize_code(&code.to_lowercase().replace('-', " ")),
             Some(canonical)
