@@ -159,6 +159,8 @@ struct Printer<'o> {
     opts: &'o WatchOptions,
     out: BufWriter<io::Stdout>,
     text: String,
+    /// The summary line before colouring (kept between packets).
+    row: String,
     collector: Collector,
     tracker: Box<Tracker>,
     pcap: Option<PcapWriter<BufWriter<File>>>,
@@ -179,6 +181,7 @@ impl<'o> Printer<'o> {
             opts,
             out: BufWriter::new(io::stdout()),
             text: String::new(),
+            row: String::new(),
             collector,
             tracker: Box::default(),
             pcap,
@@ -232,11 +235,13 @@ impl<'o> Printer<'o> {
             .map_err(|e| format!("cannot write: {e}"))?;
             return Ok(());
         }
-        let s = p.summary.clone().unwrap_or_default();
-        let mut row = String::new();
+        let none = pb::Summary::default();
+        let s = p.summary.as_ref().unwrap_or(&none);
+        let row = &mut self.row;
+        row.clear();
         let rel = (p.relative_time * 1e9) as i64;
         line::format_columns(
-            &mut row,
+            row,
             p.number,
             rel,
             &s.source,
@@ -247,9 +252,9 @@ impl<'o> Printer<'o> {
         );
         if self.opts.color && !s.colour_rule.is_empty() {
             let rgb = |c: u32| ((c >> 16) as u8, (c >> 8) as u8, c as u8);
-            colour::paint_rgb(&mut self.text, rgb(s.foreground), rgb(s.background), &row);
+            colour::paint_rgb(&mut self.text, rgb(s.foreground), rgb(s.background), row);
         } else {
-            self.text.push_str(&row);
+            self.text.push_str(row);
         }
         self.text.push('\n');
         if self.opts.verbose {
