@@ -131,7 +131,8 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut line_buf = String::new();
 
     if opts.format == Format::Fields && opts.fields_options.header {
-        fields::write_header(out, &collector, &opts.fields_options).map_err(ReadError::Output)?;
+        fields::write_header(out, &collector.names(), &opts.fields_options)
+            .map_err(ReadError::Output)?;
     }
     loop {
         if opts.count.is_some_and(|c| stats.frames >= c) {

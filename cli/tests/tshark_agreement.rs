@@ -13,7 +13,7 @@ use std::path::Path;
 
 use common::Tsv;
 use encap::capture::CaptureReader;
-use encap::output::fields::{Collector, FieldsOptions, resolve};
+use encap::output::fields::{self, Collector, FieldsOptions, resolve};
 use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
@@ -165,7 +165,8 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
         for (i, field) in known.iter().enumerate() {
             let col = header.iter().position(|h| h == field).unwrap();
             let tshark = &row[col];
-            let ours = collector.joined(i, &opts);
+            let mut ours = String::new();
+            fields::write_joined(&collector, i, &opts, &mut ours);
             tally.compared += 1;
             if *tshark == ours {
                 tally.equal += 1;

@@ -160,8 +160,8 @@ impl Filter {
 
     /// Whether the filter tests something a frame alone does not tell: a
     /// computed field (`tcp.stream`, `tcp.analysis.*`, `icmp.resp_to`…), the
-    /// relative TCP numbers, or the frame's place in the capture
-    /// (`frame.number`, times). Such a filter gives other answers where other
+    /// relative TCP numbers, the colouring rule, or the captured length
+    /// (the snap length cuts after the edge). Such a filter gives other answers where other
     /// frames were seen (an agent that sees a subset, a smaller table), so it
     /// must run where the whole capture is seen.
     pub fn reads_history(&self) -> bool {
@@ -170,8 +170,12 @@ impl Filter {
                 subject: Subject::Field(def),
                 ..
             } => {
+                // frame.len, frame.protocols and frame.number (the agent's
+                // sequence) read the same everywhere; frame.cap_len depends
+                // on where the snap length cut.
                 def.generated
-                    || def.abbrev.starts_with("frame.")
+                    || (def.abbrev.starts_with("frame.")
+                        && !matches!(def.abbrev, "frame.len" | "frame.protocols" | "frame.number"))
                     || matches!(def.abbrev, "tcp.seq" | "tcp.ack")
             }
             _ => false,

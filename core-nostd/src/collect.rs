@@ -1,0 +1,129 @@
+//! The values of chosen fields, collected as text for each frame: what
+//! `-T fields` prints and what the service sends a watcher that asked for
+//! fields. Needs an allocator (feature `alloc`); the dissector does not.
+
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::Dissection;
+use crate::Protocol;
+use crate::colour::Colouring;
+use crate::field::{Field, FieldDef, Visitor, registry, render};
+
+/// Resolves field names once; the error names the first unknown one.
+pub fn resolve(names: &[String]) -> Result<Vec<&'static FieldDef>, String> {
+    names
+        .iter()
+        .map(|n| {
+            registry::lookup(n).ok_or_else(|| {
+                format!("\"{n}\" is not a field encap knows (`encap fields` lists them)")
+            })
+        })
+        .collect()
+}
+
+/// Collects every occurrence of the chosen fields in one frame.
+#[derive(Debug)]
+pub struct Collector {
+    defs: Vec<&'static FieldDef>,
+    /// Per field: rendered values, reused across frames (only the first `counts[i]` are live).
+    values: Vec<Vec<String>>,
+    counts: Vec<usize>,
+    /// The protocols whose fields were asked for (by abbreviation prefix), or
+    /// `None` when a field's protocol cannot be told from its name.
+    protocols: Option<Vec<Protocol>>,
+    /// The colouring rules, when `frame.coloring_rule.name` is asked for.
+    colouring: Option<Box<Colouring>>,
+}
+
+impl Collector {
+    pub fn new(defs: Vec<&'static FieldDef>) -> Self {
+        let values = defs.iter().map(|_| Vec::new()).collect();
+        let counts = vec![0; defs.len()];
+        let protocols = defs.iter().map(|d| registry::protocol_of(d)).collect();
+        let wants_colour = defs.iter().any(|d| d.is(Colouring::rule_name_field()));
+        Collector {
+            defs,
+            values,
+            counts,
+            protocols,
+            colouring: if wants_colour {
+                Colouring::new().ok().map(Box::new)
+            } else {
+                None
+            },
+        }
+    }
+
+    pub fn defs(&self) -> &[&'static FieldDef] {
+        &self.defs
+    }
+
+    /// The fields' names, as asked.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.defs.iter().map(|d| d.abbrev).collect()
+    }
+
+    /// Fills the values for `d`.
+    pub fn collect(&mut self, d: &Dissection<'_>) {
+        self.counts.fill(0);
+        let mut sink = Sink { c: self, d };
+        d.visit(&mut sink);
+        if let Some(rule) = self.colouring.as_ref().and_then(|c| c.classify(d)) {
+            let field = Field {
+                def: Colouring::rule_name_field(),
+                offset: 0,
+                len: 0,
+                value: crate::field::Value::Text(rule.name),
+                hidden: false,
+            };
+            Sink { c: self, d }.field(&field);
+        }
+    }
+
+    /// Every value of field `i`.
+    pub fn values(&self, i: usize) -> &[String] {
+        let live = self.counts.get(i).copied().unwrap_or(0);
+        self.values
+            .get(i)
+            .and_then(|v| v.get(..live))
+            .unwrap_or(&[])
+    }
+}
+
+struct Sink<'c, 'd, 'a> {
+    c: &'c mut Collector,
+    d: &'d Dissection<'a>,
+}
+
+impl<'a> Visitor<'a> for Sink<'_, '_, 'a> {
+    fn wants(&self, protocol: Protocol) -> bool {
+        self.c
+            .protocols
+            .as_ref()
+            .is_none_or(|ps| ps.contains(&protocol))
+    }
+
+    fn field(&mut self, field: &Field<'a>) {
+        for (i, def) in self.c.defs.iter().enumerate() {
+            if !def.is(field.def) {
+                continue;
+            }
+            let (Some(values), Some(count)) = (self.c.values.get_mut(i), self.c.counts.get_mut(i))
+            else {
+                continue;
+            };
+            if values.len() <= *count {
+                values.push(String::new());
+            }
+            if let Some(slot) = values.get_mut(*count) {
+                slot.clear();
+                let _ = render(field, self.d, slot);
+                *count += 1;
+            }
+        }
+    }
+}
