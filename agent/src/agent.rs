@@ -94,6 +94,8 @@ pub struct AgentLoop {
     hello: Option<(Vec<u8>, usize)>,
     last_sequence: u64,
     last_counters_ms: u64,
+    /// Bytes sent of frames the edge filter drops (the service's choice).
+    context_bytes: u32,
 }
 
 fn agent_message(kind: agent_message::Kind) -> Vec<u8> {
@@ -112,6 +114,7 @@ impl AgentLoop {
             hello: None,
             last_sequence: 0,
             last_counters_ms: 0,
+            context_bytes: 0,
             config,
         }
     }
@@ -144,17 +147,26 @@ impl AgentLoop {
             number: u32::try_from(self.last_sequence).unwrap_or(u32::MAX),
             timestamp,
         };
-        if !self.edge.matches(frame) {
+        let context = !self.edge.matches(frame);
+        if context {
             self.counters.filtered_out += 1;
-            return;
+            if self.context_bytes == 0 {
+                return;
+            }
         }
-        let keep = data.len().min(self.config.snap_len as usize);
+        let limit = if context {
+            self.context_bytes
+        } else {
+            self.config.snap_len
+        };
+        let keep = data.len().min(limit as usize);
         let record = wire::Record {
             sequence: self.last_sequence,
             timestamp_seconds: timestamp.0,
             timestamp_nanos: timestamp.1,
             original_length,
             data: data.get(..keep).unwrap_or(data).to_vec(),
+            context,
         };
         self.batcher.push(record, now_ms);
         if self.batcher.is_due(now_ms) {
@@ -199,7 +211,7 @@ impl AgentLoop {
         if self.batcher.is_empty() {
             return;
         }
-        let frames = self.batcher.len() as u64;
+        let frames = self.batcher.frames() as u64;
         let bytes = agent_message(agent_message::Kind::Batch(self.batcher.take()));
         if self.outbox.push(bytes, frames).is_err() {
             self.counters.dropped_in_queue += frames;
@@ -270,6 +282,7 @@ impl AgentLoop {
                 service_message::Kind::Welcome(w) => {
                     self.phase = Phase::Ready;
                     events.push(Event::Welcomed);
+                    self.context_bytes = w.context_bytes;
                     events.push(self.apply_filter(&w.filter));
                 }
                 service_message::Kind::Refused(r) => {
@@ -282,7 +295,10 @@ impl AgentLoop {
                         retry: r.retry,
                     });
                 }
-                service_message::Kind::SetFilter(f) => events.push(self.apply_filter(&f.filter)),
+                service_message::Kind::SetFilter(f) => {
+                    self.context_bytes = f.context_bytes;
+                    events.push(self.apply_filter(&f.filter));
+                }
                 service_message::Kind::SetSnapLen(s) => {
                     if s.snap_len > 0 {
                         self.config.snap_len = s.snap_len;

@@ -39,6 +39,11 @@ impl Batcher {
         self.records.len()
     }
 
+    /// Records that carry a whole frame (not context for the service's state).
+    pub fn frames(&self) -> usize {
+        self.records.iter().filter(|r| !r.context).count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }

@@ -106,6 +106,7 @@ mod tests {
         ServiceMessage {
             kind: Some(Kind::SetFilter(SetFilter {
                 filter: text.into(),
+                context_bytes: 0,
             })),
         }
     }

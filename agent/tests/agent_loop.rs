@@ -45,12 +45,58 @@ fn drain(agent: &mut AgentLoop) -> Vec<agent_message::Kind> {
 }
 
 fn welcome(agent: &mut AgentLoop, filter: &str) -> Vec<Event> {
+    welcome_with_context(agent, filter, 0)
+}
+
+fn welcome_with_context(agent: &mut AgentLoop, filter: &str, context_bytes: u32) -> Vec<Event> {
     agent
         .received(&service(service_message::Kind::Welcome(wire::Welcome {
             version: wire::Version::Version1 as i32,
             filter: filter.into(),
+            context_bytes,
         })))
         .unwrap()
+}
+
+#[test]
+fn frames_the_filter_drops_go_up_as_cut_context_records() {
+    let mut agent = AgentLoop::new(config(1 << 20));
+    agent.connected();
+    drain(&mut agent);
+    welcome_with_context(&mut agent, "icmp.type == 8", 64);
+    let all = frames("icmp.pcap");
+    for (i, (ts, len, data)) in all.iter().enumerate() {
+        agent.offer(*ts, *len, data, i as u64);
+    }
+    agent.flush();
+    let mut records = Vec::new();
+    for kind in drain(&mut agent) {
+        if let agent_message::Kind::Batch(b) = kind {
+            records.extend(b.records);
+        }
+    }
+    // Every frame, in order; the dropped ones cut and marked.
+    assert_eq!(records.len(), all.len());
+    let filter = encap_core::filter::Filter::compile("icmp.type == 8").unwrap();
+    let mut matching = 0;
+    for (record, frame) in records.iter().zip(&all) {
+        let d = encap_core::dissect(encap_core::Frame::new(&frame.2, encap_core::LinkType(1)));
+        if filter.matches(&d) {
+            matching += 1;
+            assert!(!record.context);
+            assert_eq!(record.data, frame.2);
+        } else {
+            assert!(record.context);
+            assert_eq!(record.data, frame.2[..frame.2.len().min(64)]);
+            assert_eq!(record.original_length, frame.1);
+        }
+    }
+    let c = agent.counters();
+    assert_eq!(c.filtered_out, (all.len() - matching) as u64);
+    assert_eq!(
+        c.sent, matching as u64,
+        "context records are not counted as sent frames"
+    );
 }
 
 #[test]
@@ -122,6 +168,7 @@ fn a_bad_filter_is_reported_and_everything_goes_up() {
         .received(&service(service_message::Kind::SetFilter(
             wire::SetFilter {
                 filter: "ip.srcx == 1".into(),
+                context_bytes: 0,
             },
         )))
         .unwrap();

@@ -4,8 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
-use encap_core::tracker::Tracker;
-use encap_core::{Frame, LinkType, dissect};
+use encap_core::LinkType;
 use encap_proto::v1 as pb;
 use encap_proto::v1::capture_client::CaptureClient;
 use encap_proto::v1::loss::Place;
@@ -13,7 +12,7 @@ use encap_proto::v1::watch_event::Kind;
 
 use crate::account::{self, Target, authorized, explain, normalize_server, saved_token};
 use crate::capture::{PcapWriter, RecordMeta};
-use crate::output::fields::{self, Collector, FieldsOptions};
+use crate::output::fields::{self, FieldsOptions};
 use crate::output::{colour, hex, line};
 
 /// What `encap watch` was asked for.
@@ -23,7 +22,7 @@ pub struct WatchOptions {
     pub filter: Option<String>,
     pub verbose: bool,
     pub hex: bool,
-    /// `-T fields` with these fields (dissected here from the bytes).
+    /// `-T fields` with these fields (their values come from the service).
     pub fields: Vec<String>,
     pub fields_options: FieldsOptions,
     pub count: Option<u64>,
@@ -99,26 +98,27 @@ fn place(p: i32) -> &'static str {
 
 /// Runs until Ctrl-C or `-c` packets; a pcap being written is complete either way.
 pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
-    let defs = if opts.fields.is_empty() {
-        Vec::new()
-    } else {
-        fields::resolve(&opts.fields)?
-    };
+    // Checked here too, so a typo is told before connecting.
+    let names: Vec<&str> = fields::resolve(&opts.fields)?
+        .iter()
+        .map(|d| d.abbrev)
+        .collect();
     runtime()?.block_on(async move {
         let (mut client, token) = client(target).await?;
         let request = pb::WatchRequest {
             agents: opts.agents.clone(),
             filter: opts.filter.clone().unwrap_or_default(),
             tree: opts.verbose,
-            bytes: opts.hex || !defs.is_empty() || opts.write.is_some(),
+            bytes: opts.hex || opts.write.is_some(),
             limit: opts.count.unwrap_or(0),
+            fields: opts.fields.clone(),
         };
         let mut stream = client
             .watch(authorized(request, &token)?)
             .await
             .map_err(explain)?
             .into_inner();
-        let mut printer = Printer::new(&opts, Collector::new(defs))?;
+        let mut printer = Printer::new(&opts, &names)?;
         loop {
             // Output is flushed when no event is waiting: a burst costs one
             // write per buffer, a quiet stream shows each line at once.
@@ -155,20 +155,33 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
     })
 }
 
+/// A packet's field values as the service computed them.
+struct Sent<'p>(&'p pb::Packet);
+
+impl fields::Values for Sent<'_> {
+    fn field_count(&self) -> usize {
+        self.0.fields.len()
+    }
+
+    fn values(&self, i: usize) -> &[String] {
+        self.0.fields.get(i).map_or(&[], |f| f.values.as_slice())
+    }
+}
+
 struct Printer<'o> {
     opts: &'o WatchOptions,
     out: BufWriter<io::Stdout>,
     text: String,
     /// The summary line before colouring (kept between packets).
     row: String,
-    collector: Collector,
-    tracker: Box<Tracker>,
+    /// `-T fields`: the values the service sent.
+    fields: bool,
     pcap: Option<PcapWriter<BufWriter<File>>>,
     pcap_started: bool,
 }
 
 impl<'o> Printer<'o> {
-    fn new(opts: &'o WatchOptions, collector: Collector) -> Result<Self, String> {
+    fn new(opts: &'o WatchOptions, field_names: &[&str]) -> Result<Self, String> {
         let pcap = match &opts.write {
             Some(path) => {
                 let f = File::create(path)
@@ -182,13 +195,12 @@ impl<'o> Printer<'o> {
             out: BufWriter::new(io::stdout()),
             text: String::new(),
             row: String::new(),
-            collector,
-            tracker: Box::default(),
+            fields: !field_names.is_empty(),
             pcap,
             pcap_started: false,
         };
-        if !printer.collector.defs().is_empty() && opts.fields_options.header {
-            fields::write_header(&mut printer.out, &printer.collector, &opts.fields_options)
+        if printer.fields && opts.fields_options.header {
+            fields::write_header(&mut printer.out, field_names, &opts.fields_options)
                 .map_err(|e| format!("cannot write: {e}"))?;
         }
         Ok(printer)
@@ -213,22 +225,10 @@ impl<'o> Printer<'o> {
                 .map_err(|e| format!("cannot write the pcap: {e}"))?;
         }
         self.text.clear();
-        if !self.collector.defs().is_empty() {
-            // Fields are dissected here, from the bytes, with this terminal's own
-            // conversation tracker (it sees only the frames that matched).
-            let frame = Frame {
-                data: &p.data,
-                orig_len: p.original_length,
-                link_type: LinkType(p.link_type),
-                number: u32::try_from(p.number).unwrap_or(u32::MAX),
-                timestamp,
-            };
-            let mut d = dissect(frame);
-            self.tracker.track(&mut d);
-            self.collector.collect(&d);
+        if self.fields {
             fields::write_line(
                 &mut self.out,
-                &self.collector,
+                &Sent(p),
                 &self.opts.fields_options,
                 &mut self.text,
             )

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use encap_core::collect::Collector;
+use encap_core::field::FieldDef;
 use encap_core::filter::Filter;
 use encap_proto::uplink as wire;
 use encap_proto::v1::{self as pb, loss::Place, watch_event};
@@ -30,6 +32,8 @@ pub struct Watcher {
     filter_text: String,
     pub tree: bool,
     pub bytes: bool,
+    /// The fields asked for, and their values' buffers.
+    pub fields: Option<Mutex<Collector>>,
     limit: u64,
     tx: Mutex<Option<mpsc::Sender<WatchItem>>>,
     delivered: AtomicU64,
@@ -40,7 +44,7 @@ pub struct Watcher {
     done: AtomicBool,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -239,6 +243,7 @@ pub struct WatchSpec {
     pub filter_text: String,
     pub tree: bool,
     pub bytes: bool,
+    pub fields: Vec<&'static FieldDef>,
     pub limit: u64,
 }
 
@@ -258,6 +263,7 @@ impl Hub {
             filter_text: spec.filter_text,
             tree: spec.tree,
             bytes: spec.bytes,
+            fields: (!spec.fields.is_empty()).then(|| Mutex::new(Collector::new(spec.fields))),
             limit: spec.limit,
             tx: Mutex::new(Some(tx)),
             delivered: AtomicU64::new(0),
@@ -468,6 +474,7 @@ mod tests {
             filter_text: filter.to_string(),
             tree: false,
             bytes: false,
+            fields: Vec::new(),
             limit,
         }
     }

@@ -3,12 +3,13 @@
 //! handed to the watchers; the edge filter follows the watchers.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use encap_core::collect::Collector;
 use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
-use encap_core::{Frame, LinkType, dissect};
+use encap_core::{Dissection, Frame, LinkType, dissect};
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
 use prost::Message;
@@ -16,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use super::hub::Hub;
+use super::hub::{Hub, lock};
 use super::render;
 use crate::accounts::now;
 use crate::secrets;
@@ -169,6 +170,7 @@ async fn session(
     let welcome = wire::Welcome {
         version: wire::Version::Version1 as i32,
         filter: push.borrow_and_update().clone(),
+        context_bytes: CONTEXT_BYTES,
     };
     // Reading a message is not cancel-safe, so it has a task of its own and
     // the loop below selects on its channel.
@@ -198,7 +200,8 @@ async fn session(
                         return Ok(());
                     }
                     let filter = push.borrow_and_update().clone();
-                    send(&mut write, service_message::Kind::SetFilter(wire::SetFilter { filter })).await?;
+                    let order = wire::SetFilter { filter, context_bytes: CONTEXT_BYTES };
+                    send(&mut write, service_message::Kind::SetFilter(order)).await?;
                 }
                 _ = stop.changed() => {
                     let _ = refuse(&mut write, "the service is shutting down", true).await;
@@ -215,6 +218,22 @@ async fn session(
 }
 
 /// One agent's frames through the core, in capture order.
+/// The watcher's fields of `d`, with the agent's conversation state behind them.
+fn field_values(collector: &Mutex<Collector>, d: &Dissection<'_>) -> Vec<pb::FieldValues> {
+    let mut c = lock(collector);
+    c.collect(d);
+    (0..c.defs().len())
+        .map(|i| pb::FieldValues {
+            values: c.values(i).to_vec(),
+        })
+        .collect()
+}
+
+/// Bytes of each frame an edge filter drops that the agent still sends:
+/// enough for Ethernet, IPv6 with options and TCP with options, so the
+/// trackers see every conversation whole.
+const CONTEXT_BYTES: u32 = 128;
+
 struct Redissector<'s> {
     agent: &'s str,
     link_type: LinkType,
@@ -254,9 +273,10 @@ impl<'s> Redissector<'s> {
 
     fn batch(&mut self, batch: wire::Batch) {
         let watchers = self.ingest.hub.watchers_of(self.agent);
+        let frames = batch.records.iter().filter(|r| !r.context).count();
         self.ingest
             .hub
-            .agent_received(self.agent, batch.records.len() as u64, now());
+            .agent_received(self.agent, frames as u64, now());
         for record in batch.records {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
@@ -273,6 +293,9 @@ impl<'s> Redissector<'s> {
             let mut d = dissect(frame);
             // Every frame feeds the trackers, watched or not.
             self.tracker.track(&mut d);
+            if record.context {
+                continue;
+            }
             let mut summary = None;
             let mut layers = None;
             for w in watchers.iter().filter(|w| !w.is_done()) {
@@ -304,6 +327,10 @@ impl<'s> Redissector<'s> {
                     },
                     original_length: record.original_length,
                     link_type: self.link_type.0,
+                    fields: w
+                        .fields
+                        .as_ref()
+                        .map_or_else(Vec::new, |c| field_values(c, &d)),
                 };
                 w.deliver(self.agent, packet);
             }

@@ -4,6 +4,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use encap_core::collect::resolve;
 use encap_core::filter::Filter;
 use encap_proto::v1 as pb;
 use encap_proto::v1::capture_server::Capture as CaptureApi;
@@ -66,7 +67,10 @@ impl CaptureApi for CaptureService {
             tree,
             bytes,
             limit,
+            fields,
         } = request.into_inner();
+        let fields =
+            resolve(&fields).map_err(|e| Status::invalid_argument(format!("fields: {e}")))?;
         let compiled = if filter.trim().is_empty() {
             None
         } else {
@@ -90,6 +94,7 @@ impl CaptureApi for CaptureService {
             filter_text: filter,
             tree,
             bytes,
+            fields,
             limit,
         };
         let guard = self.hub.add_watcher(spec, tx);
