@@ -2,9 +2,11 @@
 """Makes a large Ethernet pcap for benchmarks by tiling the frames of the
 Ethernet captures in captures/ until it holds N frames (default 1,000,000).
 
-    python3 scripts/make-tiled.py bench-data/tiled.pcap [N]
+    python3 scripts/make-tiled.py bench-data/tiled.pcap [N [GAP_US]]
 
-Timestamps advance 1 us per frame so tools see a normal, ordered capture."""
+Timestamps advance GAP_US (default 1) microseconds per frame, so tools see a
+normal, ordered capture and `encap-agent --read --pace` replays it at
+1,000,000 / GAP_US frames per second."""
 import os
 import struct
 import sys
@@ -34,13 +36,14 @@ def ethernet_frames():
 def main():
     path = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    gap = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     frames = ethernet_frames()
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
         for i in range(count):
             frame, orig = frames[i % len(frames)]
-            secs, usecs = divmod(1_700_000_000_000_000 + i, 1_000_000)
+            secs, usecs = divmod(1_700_000_000_000_000 + i * gap, 1_000_000)
             f.write(struct.pack("<IIII", secs, usecs, len(frame), orig))
             f.write(frame)
     print("wrote %d frames (%d distinct) to %s" % (count, len(frames), path))

@@ -17,10 +17,10 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "no_std core for Cortex-M (no allocator exists there: the core cannot allocate), and the agent loop (no_std + alloc)"
+step "no_std core for Cortex-M (no allocator exists there: the core cannot allocate), and the agent loop with its smoltcp host (no_std + alloc)"
 cargo build -p encap-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p encap-core --no-default-features --target thumbv7m-none-eabi
-cargo build -p encap-agent --lib --no-default-features --target thumbv7m-none-eabi
+cargo build -p encap-agent --lib --no-default-features --features net --target thumbv7m-none-eabi
 
 step "captures: tshark's reading is the committed one"
 bash captures/oracle.sh --check
@@ -50,6 +50,10 @@ cargo build --quiet -p encap -p encap-control -p encap-agent
 bash hil-tests/live.sh | tee target/test-live.txt
 live_passed=$(sed -nE 's/^live capture: ([0-9]+) passed.*/\1/p' target/test-live.txt)
 
+step "the agent's smoltcp modes on a segment (--tap static and DHCP, --iface, links down and up)"
+bash hil-tests/segment.sh | tee target/test-segment.txt
+segment_passed=$(sed -nE 's/^segment: ([0-9]+) passed.*/\1/p' target/test-segment.txt)
+
 step "fuzz smoke (${ENCAP_FUZZ_SECONDS:-60} s)"
 if [ "${ENCAP_SKIP_FUZZ:-0}" = 1 ]; then
   echo "skipped (ENCAP_SKIP_FUZZ=1)"
@@ -61,4 +65,4 @@ fi
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo
-echo "all checks: $((passed + control_passed + live_passed)) passed, 0 failed"
+echo "all checks: $((passed + control_passed + live_passed + segment_passed)) passed, 0 failed"

@@ -22,6 +22,8 @@ pub mod batch;
 pub mod counters;
 pub mod edge;
 pub mod framing;
+#[cfg(feature = "net")]
+pub mod net;
 pub mod outbox;
 
 pub use agent::{AgentLoop, Config, Phase};

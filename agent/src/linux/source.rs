@@ -1,5 +1,7 @@
 //! Frame sources on a thread of their own: a capture file (libpcap reads pcap
-//! and pcapng), or a live interface through libpcap with a BPF filter.
+//! and pcapng), a live interface through libpcap with a BPF filter, or a live
+//! interface through smoltcp's raw socket. Live sources outlive their
+//! interface going down: they report it and read again once it is back.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +31,8 @@ pub enum SourceSpec {
         bpf: Option<String>,
         snap_len: u32,
     },
+    /// Capture live through smoltcp's raw (AF_PACKET) socket.
+    Iface { interface: String },
 }
 
 /// A running source.
@@ -39,6 +43,17 @@ pub struct Source {
     /// Frames lost before the loop: the kernel's drops plus a full channel.
     pub dropped: Arc<AtomicU64>,
     thread: Option<JoinHandle<Result<(), String>>>,
+}
+
+/// Now, as a capture timestamp.
+pub fn wall_clock() -> (i64, u32) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (
+        i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+        now.subsec_nanos(),
+    )
 }
 
 fn timestamp(header: &pcap::PacketHeader) -> (i64, u32) {
@@ -83,26 +98,36 @@ impl Source {
                 bpf,
                 snap_len,
             } => {
-                let mut capture = pcap::Capture::from_device(interface.as_str())
-                    .and_then(|c| {
-                        c.promisc(true)
-                            .snaplen(i32::try_from(snap_len).unwrap_or(i32::MAX))
-                            .immediate_mode(true)
-                            .timeout(100)
-                            .open()
-                    })
-                    .map_err(|e| format!("cannot capture on {interface}: {e}"))?;
-                if let Some(filter) = &bpf {
-                    capture
-                        .filter(filter, true)
-                        .map_err(|e| format!("capture filter {filter:?}: {e}"))?;
-                }
+                let capture = open_live(&interface, bpf.as_deref(), snap_len)?;
                 let link_type = capture.get_datalink().0 as u32;
                 let counter = Arc::clone(&dropped);
-                let thread = std::thread::spawn(move || live(capture, tx, counter));
+                let thread = std::thread::spawn(move || {
+                    live(capture, tx, counter, || {
+                        open_live(&interface, bpf.as_deref(), snap_len)
+                    })
+                });
                 Ok(Source {
                     frames,
                     link_type,
+                    dropped,
+                    thread: Some(thread),
+                })
+            }
+            SourceSpec::Iface { interface } => {
+                // smoltcp's raw socket stays on the thread that opened it.
+                let (opened_tx, opened) = sync_channel(1);
+                let counter = Arc::clone(&dropped);
+                let thread = std::thread::spawn(move || {
+                    let socket = super::raw::open(&interface);
+                    let _ = opened_tx.send(socket.as_ref().map(|_| ()).map_err(Clone::clone));
+                    super::raw::capture(socket?, tx, counter)
+                });
+                opened
+                    .recv()
+                    .map_err(|_| "the capture thread failed".to_string())??;
+                Ok(Source {
+                    frames,
+                    link_type: 1,
                     dropped,
                     thread: Some(thread),
                 })
@@ -143,12 +168,41 @@ fn replay(
     }
 }
 
+fn open_live(
+    interface: &str,
+    bpf: Option<&str>,
+    snap_len: u32,
+) -> Result<pcap::Capture<pcap::Active>, String> {
+    let mut capture = pcap::Capture::from_device(interface)
+        .and_then(|c| {
+            c.promisc(true)
+                .snaplen(i32::try_from(snap_len).unwrap_or(i32::MAX))
+                .immediate_mode(true)
+                .timeout(100)
+                .open()
+        })
+        .map_err(|e| format!("cannot capture on {interface}: {e}"))?;
+    if let Some(filter) = bpf {
+        capture
+            .filter(filter, true)
+            .map_err(|e| format!("capture filter {filter:?}: {e}"))?;
+    }
+    Ok(capture)
+}
+
+/// How long a live source waits before opening its interface again.
+pub const REOPEN_AFTER: Duration = Duration::from_millis(500);
+
 fn live(
     mut capture: pcap::Capture<pcap::Active>,
     tx: SyncSender<Captured>,
     dropped: Arc<AtomicU64>,
+    reopen: impl Fn() -> Result<pcap::Capture<pcap::Active>, String>,
 ) -> Result<(), String> {
     let mut full = 0u64;
+    // Drops of earlier handles (each handle counts from zero).
+    let mut before = 0u64;
+    let mut current = 0u64;
     loop {
         match capture.next_packet() {
             Ok(packet) => {
@@ -164,13 +218,24 @@ fn live(
                 }
             }
             Err(pcap::Error::TimeoutExpired) => {}
-            Err(e) => return Err(format!("capturing: {e}")),
+            Err(e) => {
+                // Typically the interface went down: wait until it can be opened again.
+                eprintln!("encap-agent: capture stopped ({e}); reopening");
+                before += current;
+                current = 0;
+                capture = loop {
+                    std::thread::sleep(REOPEN_AFTER);
+                    match reopen() {
+                        Ok(c) => break c,
+                        Err(e) => eprintln!("encap-agent: {e}; retrying"),
+                    }
+                };
+                eprintln!("encap-agent: capturing again");
+            }
         }
         if let Ok(stats) = capture.stats() {
-            dropped.store(
-                u64::from(stats.dropped) + u64::from(stats.if_dropped) + full,
-                Ordering::Relaxed,
-            );
+            current = u64::from(stats.dropped) + u64::from(stats.if_dropped);
         }
+        dropped.store(before + current + full, Ordering::Relaxed);
     }
 }

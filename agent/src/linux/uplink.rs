@@ -8,8 +8,10 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
 use encap_agent::agent::Event;
+use encap_agent::net::{Flow, flow_of};
 use encap_agent::{AgentLoop, Backoff, Phase};
 
+use super::report;
 use super::source::Source;
 
 /// How the loop should end.
@@ -26,6 +28,23 @@ fn random() -> u32 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(Instant::now().elapsed().as_nanos());
     h.finish() as u32
+}
+
+/// DLT_EN10MB.
+const ETHERNET: u32 = 1;
+
+/// The uplink's connection as the capture sees it (IPv4 only).
+fn uplink_flow(stream: &TcpStream) -> Option<Flow> {
+    match (stream.local_addr().ok()?, stream.peer_addr().ok()?) {
+        (SocketAddr::V4(local), SocketAddr::V4(remote)) => Some(
+            Flow {
+                local: (*local.ip(), local.port()),
+                remote: (*remote.ip(), remote.port()),
+            }
+            .normalised(),
+        ),
+        _ => None,
+    }
 }
 
 fn resolve(service: &str) -> Result<SocketAddr, String> {
@@ -48,6 +67,7 @@ pub fn run(
     let now_ms = || started.elapsed().as_millis() as u64;
     let mut backoff = Backoff::default();
     let mut stream: Option<TcpStream> = None;
+    let mut own: Option<Flow> = None;
     let mut next_attempt = Instant::now();
     let mut source_done = false;
     let mut read_buf = vec![0u8; 64 * 1024];
@@ -64,6 +84,7 @@ pub fn run(
                     s.set_nonblocking(true)
                         .map_err(|e| format!("socket: {e}"))?;
                     eprintln!("encap-agent: connected to {service}");
+                    own = uplink_flow(&s);
                     stream = Some(s);
                     agent.connected();
                 }
@@ -87,6 +108,11 @@ pub fn run(
                     .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 {
                     Ok(f) => {
+                        // The uplink's own segments, captured on the way out, are not sent again.
+                        if own.is_some() && source.link_type == ETHERNET && flow_of(&f.data) == own
+                        {
+                            continue;
+                        }
                         agent.offer(f.timestamp, f.original_length, &f.data, now_ms());
                         if finish == Finish::WhenDrained && !agent.has_room() {
                             break;
@@ -119,11 +145,7 @@ pub fn run(
         }
         if last_report.elapsed() >= Duration::from_secs(10) {
             last_report = Instant::now();
-            let c = agent.counters();
-            eprintln!(
-                "encap-agent: seen {} filtered out {} dropped {}+{} sent {}",
-                c.seen, c.filtered_out, c.dropped_at_source, c.dropped_in_queue, c.sent
-            );
+            report::counters(&agent);
         }
         if source_done
             && finish == Finish::WhenDrained
@@ -174,39 +196,10 @@ fn pump(
                     Err(e) => return Ok(Some(format!("the service sent {e}"))),
                 };
                 for event in events {
-                    match event {
-                        Event::Welcomed => {
-                            backoff.reset();
-                            eprintln!("encap-agent: welcomed");
-                        }
-                        Event::Refused {
-                            reason,
-                            retry: false,
-                        } => {
-                            return Err(format!("the service refused this agent: {reason}"));
-                        }
-                        Event::Refused {
-                            reason,
-                            retry: true,
-                        } => {
-                            eprintln!(
-                                "encap-agent: the service refused this agent for now: {reason}"
-                            );
-                        }
-                        Event::Filter(status) if status.error.is_empty() => {
-                            let shown = if status.filter.is_empty() {
-                                "every frame"
-                            } else {
-                                &status.filter
-                            };
-                            eprintln!("encap-agent: edge filter: {shown}");
-                        }
-                        Event::Filter(status) => eprintln!(
-                            "encap-agent: cannot apply the filter {:?} (column {}: {}); sending every frame",
-                            status.filter, status.column, status.error
-                        ),
-                        Event::SnapLen(n) => eprintln!("encap-agent: snap length {n}"),
+                    if event == Event::Welcomed {
+                        backoff.reset();
                     }
+                    report::agent_event(event)?;
                 }
             }
             Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(None),
