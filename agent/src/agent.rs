@@ -192,7 +192,10 @@ impl AgentLoop {
     /// Whether the uplink queue has room: a source that can wait (a file)
     /// waits instead of losing frames.
     pub fn has_room(&self) -> bool {
-        self.outbox.bytes() < self.config.queue_bytes
+        // Room for the batch being built at its largest (full, plus one
+        // more frame and framing), so a waiting source never loses one.
+        let largest_batch = self.config.batch_bytes + self.config.snap_len as usize + 1024;
+        self.outbox.bytes() + self.batcher.bytes() + largest_batch <= self.config.queue_bytes
     }
 
     /// Nothing batched and nothing queued.

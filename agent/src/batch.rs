@@ -39,6 +39,11 @@ impl Batcher {
         self.records.len()
     }
 
+    /// Bytes held (data plus a little per record).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     /// Records that carry a whole frame (not context for the service's state).
     pub fn frames(&self) -> usize {
         self.records.iter().filter(|r| !r.context).count()

@@ -237,3 +237,35 @@ fn refusals_and_garbage() {
     agent.connected();
     assert!(agent.received(&[0xff; 12]).is_err());
 }
+
+#[test]
+fn a_source_that_waits_for_room_never_loses_a_frame() {
+    let mut agent = AgentLoop::new(Config {
+        batch_frames: 1_000,
+        batch_bytes: 4 * 1024,
+        snap_len: 2_048,
+        ..config(64 * 1024)
+    });
+    agent.connected();
+    drain(&mut agent);
+    welcome(&mut agent, "");
+    drain(&mut agent);
+    let all = frames("http.pcap");
+    let mut offered = 0u64;
+    let mut waits = 0;
+    // Many times the queue's size, drained only when the agent says it is full.
+    for (ts, len, data) in all.iter().cycle().take(5_000) {
+        if !agent.has_room() {
+            waits += 1;
+            drain(&mut agent);
+        }
+        agent.offer(*ts, *len, data, offered);
+        offered += 1;
+    }
+    agent.flush();
+    drain(&mut agent);
+    let c = agent.counters();
+    assert!(waits > 5, "the queue never filled: {waits}");
+    assert_eq!(c.dropped_in_queue, 0, "{c:?}");
+    assert_eq!(c.sent, offered);
+}
