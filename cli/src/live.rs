@@ -135,7 +135,11 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
             };
             let Some(event) = event else { break };
             match event.kind {
-                Some(Kind::Packet(p)) => printer.packet(&p)?,
+                Some(Kind::Packets(batch)) => {
+                    for p in &batch.packets {
+                        printer.packet(p)?;
+                    }
+                }
                 Some(Kind::Loss(l)) => {
                     eprintln!(
                         "encap: {} frame(s) of {} lost {}",

@@ -18,7 +18,10 @@ use tokio::sync::{mpsc, watch};
 use tonic::Status;
 
 /// Events queued per watcher before it counts as slow.
+/// Messages a watcher's queue holds…
 pub const WATCHER_QUEUE: usize = 1024;
+/// …and packets in them: a stalled watcher holds at most this many.
+pub const WATCHER_QUEUE_FRAMES: u64 = 16_384;
 
 pub type WatchItem = Result<pb::WatchEvent, Status>;
 
@@ -37,6 +40,8 @@ pub struct Watcher {
     limit: u64,
     tx: Mutex<Option<mpsc::Sender<WatchItem>>>,
     delivered: AtomicU64,
+    /// Packets in the queue (it is bounded in packets, not only in messages).
+    queued: AtomicU64,
     /// Packets lost because the queue was full, per agent, not yet announced.
     lost: Mutex<BTreeMap<String, u64>>,
     /// Loss notices about the agents, not yet delivered.
@@ -78,27 +83,43 @@ impl Watcher {
         lock(&self.tx).take();
     }
 
-    /// Announces losses first (while there is room), then the packet. Returns
-    /// false once the watcher has all it asked for or has gone.
-    pub fn deliver(&self, agent: &str, packet: pb::Packet) -> bool {
+    /// Announces losses first (while there is room), then the packets, in
+    /// one message. Returns false once the watcher has all it asked for or
+    /// has gone.
+    pub fn deliver(&self, agent: &str, mut packets: Vec<pb::Packet>) -> bool {
         if self.is_done() {
             return false;
         }
-        if !self.flush_losses() {
-            self.count_lost(agent);
+        if self.limit > 0 {
+            let left = self
+                .limit
+                .saturating_sub(self.delivered.load(Ordering::Relaxed));
+            packets.truncate(usize::try_from(left).unwrap_or(usize::MAX));
+        }
+        let n = packets.len() as u64;
+        if n == 0 {
             return true;
         }
-        match self.try_send(event(watch_event::Kind::Packet(packet))) {
+        if !self.flush_losses() || self.queued_frames() + n > WATCHER_QUEUE_FRAMES {
+            self.count_lost(agent, n);
+            return true;
+        }
+        let batch = pb::Packets {
+            agent: agent.to_string(),
+            packets,
+        };
+        match self.try_send(event(watch_event::Kind::Packets(batch))) {
             Ok(()) => {
-                let n = self.delivered.fetch_add(1, Ordering::Relaxed) + 1;
-                if self.limit > 0 && n >= self.limit {
+                self.queued.fetch_add(n, Ordering::Relaxed);
+                let total = self.delivered.fetch_add(n, Ordering::Relaxed) + n;
+                if self.limit > 0 && total >= self.limit {
                     self.finish();
                     return false;
                 }
                 true
             }
             Err(Unsent::Full) => {
-                self.count_lost(agent);
+                self.count_lost(agent, n);
                 true
             }
             Err(Unsent::Closed) => {
@@ -108,8 +129,19 @@ impl Watcher {
         }
     }
 
-    fn count_lost(&self, agent: &str) {
-        *lock(&self.lost).entry(agent.to_string()).or_insert(0) += 1;
+    /// Packets queued and not yet taken by the stream.
+    fn queued_frames(&self) -> u64 {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// The stream took `n` packets from the queue.
+    pub fn taken(&self, n: u64) {
+        self.queued
+            .fetch_sub(n.min(self.queued_frames()), Ordering::Relaxed);
+    }
+
+    fn count_lost(&self, agent: &str, frames: u64) {
+        *lock(&self.lost).entry(agent.to_string()).or_insert(0) += frames;
     }
 
     /// The oldest loss not yet told: notices from upstream first, then this
@@ -267,6 +299,7 @@ impl Hub {
             limit: spec.limit,
             tx: Mutex::new(Some(tx)),
             delivered: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
             lost: Mutex::new(BTreeMap::new()),
             pending: Mutex::new(Vec::new()),
             done: AtomicBool::new(false),
@@ -525,7 +558,7 @@ mod tests {
         let _g = hub.add_watcher(spec(&[], "", 0), tx);
         for seq in 1..=10 {
             let w = hub.watchers_of("a");
-            assert!(w[0].deliver("a", packet(seq)));
+            assert!(w[0].deliver("a", vec![packet(seq)]));
         }
         let mut got = Vec::new();
         while let Ok(Ok(e)) = rx.try_recv() {
@@ -533,7 +566,7 @@ mod tests {
         }
         assert_eq!(got.len(), 4);
         // Room again: the next delivery first says how many were lost.
-        hub.watchers_of("a")[0].deliver("a", packet(11));
+        hub.watchers_of("a")[0].deliver("a", vec![packet(11)]);
         let Ok(Ok(pb::WatchEvent {
             kind: Some(watch_event::Kind::Loss(loss)),
         })) = rx.try_recv()
@@ -542,12 +575,12 @@ mod tests {
         };
         assert_eq!((loss.frames, loss.place), (6, Place::WatcherQueue as i32));
         let Ok(Ok(pb::WatchEvent {
-            kind: Some(watch_event::Kind::Packet(p)),
+            kind: Some(watch_event::Kind::Packets(batch)),
         })) = rx.try_recv()
         else {
             panic!("no packet");
         };
-        assert_eq!(p.sequence, 11);
+        assert_eq!(batch.packets[0].sequence, 11);
     }
 
     #[test]
@@ -573,8 +606,8 @@ mod tests {
             matches!(loss.kind, Some(watch_event::Kind::Loss(ref l)) if l.frames == 3 && l.place == Place::Source as i32)
         );
         let w = hub.watchers_of("a");
-        assert!(w[0].deliver("a", packet(1)));
-        assert!(!w[0].deliver("a", packet(2)), "the limit is reached");
+        assert!(w[0].deliver("a", vec![packet(1)]));
+        assert!(!w[0].deliver("a", vec![packet(2)]), "the limit is reached");
         assert!(hub.watchers_of("a").is_empty());
         drop(w);
         assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok());

@@ -277,6 +277,8 @@ impl<'s> Redissector<'s> {
         self.ingest
             .hub
             .agent_received(self.agent, frames as u64, now());
+        // Each watcher's packets of this batch, sent as one message.
+        let mut outgoing: Vec<Vec<pb::Packet>> = watchers.iter().map(|_| Vec::new()).collect();
         for record in batch.records {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
@@ -298,14 +300,17 @@ impl<'s> Redissector<'s> {
             }
             let mut summary = None;
             let mut layers = None;
-            for w in watchers.iter().filter(|w| !w.is_done()) {
+            for (w, out) in watchers.iter().zip(outgoing.iter_mut()) {
+                if w.is_done() {
+                    continue;
+                }
                 if w.filter.as_ref().is_some_and(|f| !f.matches(&d)) {
                     continue;
                 }
                 let summary =
                     summary.get_or_insert_with(|| render::summary(&d, &self.ingest.colours));
                 let packet = pb::Packet {
-                    agent: self.agent.to_string(),
+                    agent: String::new(),
                     sequence: record.sequence,
                     number,
                     timestamp: Some(prost_types::Timestamp {
@@ -332,7 +337,12 @@ impl<'s> Redissector<'s> {
                         .as_ref()
                         .map_or_else(Vec::new, |c| field_values(c, &d)),
                 };
-                w.deliver(self.agent, packet);
+                out.push(packet);
+            }
+        }
+        for (w, packets) in watchers.iter().zip(outgoing) {
+            if !packets.is_empty() {
+                w.deliver(self.agent, packets);
             }
         }
     }

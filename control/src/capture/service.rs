@@ -43,6 +43,12 @@ impl Stream for WatchStream {
                 }))),
                 None => Poll::Pending,
             },
+            Poll::Ready(Some(Ok(event))) => {
+                if let Some(pb::watch_event::Kind::Packets(p)) = &event.kind {
+                    self.guard.watcher().taken(p.packets.len() as u64);
+                }
+                Poll::Ready(Some(Ok(event)))
+            }
             other => other,
         }
     }
