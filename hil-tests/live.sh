@@ -8,6 +8,11 @@
 #      of the same interface.
 #   C. the service is stopped mid-capture and restarted: the agent reconnects
 #      and a watcher gets frames again.
+#   D. a watcher that stops reading (SIGSTOP) while an agent streams: the other
+#      watcher gets every frame, the stopped one gets some and is told the rest
+#      were lost; the service's memory stays bounded.
+#   E. the service on MariaDB, the database restarted mid-stream: streaming
+#      goes on, and afterwards logins and agent connections work again.
 # Run as root: bash hil-tests/live.sh   (after cargo build of the three binaries)
 set -euo pipefail
 export LC_ALL=C HOME=${HOME:-/root}
@@ -30,6 +35,7 @@ cleanup() {
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   ip netns del "$ns" 2>/dev/null
   ip link del "$veth" 2>/dev/null
+  [ -d "$work/mariadb" ] && bash scripts/mariadb.sh stop "$work/mariadb"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -132,5 +138,75 @@ ping -c 3 -i 0.2 -W 1 198.51.100.2 >/dev/null || fail "ping after the restart"
 wait "$w_again" || fail "watch after the restart exited with $?"
 [ "$(tr '\n' ' ' <"$work/again.tsv")" = "1 2 3 " ] || fail "after the restart the watcher got: $(cat "$work/again.tsv")"
 ok "service restarted: the agent reconnected with backoff and streaming resumed"
+
+# --- D. a watcher that stops reading
+stream_frames=60000
+python3 scripts/make-tiled.py "$work/paced.pcap" "$stream_frames" 25 >/dev/null  # 40,000 frames/s
+token_stream=$("$bin/encap-control" agents add edge-stream 2>/dev/null)
+timeout 120 "$bin/encap" watch --agent edge-stream -c "$stream_frames" -T fields -e frame.number \
+  >"$work/fast.tsv" 2>"$work/watch-fast.log" &
+w_fast=$!; pids+=($w_fast)
+"$bin/encap" watch --agent edge-stream -V >"$work/stalled.txt" 2>"$work/watch-stalled.log" &
+w_stalled=$!; pids+=($w_stalled)
+sleep 1
+kill -STOP "$w_stalled"
+timeout 120 "$bin/encap-agent" --name edge-stream --token "$token_stream" --service "127.0.0.1:$ingest" \
+  --read "$work/paced.pcap" --pace >"$work/agent-stream.log" 2>&1 || fail "agent --read --pace"
+wait "$w_fast" || fail "the reading watcher exited with $?"
+[ "$(wc -l <"$work/fast.tsv")" = "$stream_frames" ] || fail "the reading watcher got $(wc -l <"$work/fast.tsv") of $stream_frames"
+[ "$(sort -n "$work/fast.tsv" | uniq | wc -l)" = "$stream_frames" ] || fail "the reading watcher got duplicates"
+! grep -q lost "$work/watch-fast.log" || fail "the reading watcher was told of losses: $(cat "$work/watch-fast.log")"
+rss_kib=$(awk '/VmHWM/ {print $2}' "/proc/$service_pid/status")
+kill -CONT "$w_stalled"
+# It drains what was queued, then hears of the rest.
+for _ in $(seq 300); do
+  got=$(grep -Ec '^ *[0-9]+ +[0-9]+\.[0-9]{6} ' "$work/stalled.txt" || true)  # summary lines
+  lost=$(sed -nE 's/^encap: ([0-9]+) frame\(s\) of edge-stream lost because this terminal read too slowly/\1/p' "$work/watch-stalled.log" | awk '{s+=$1} END {print s+0}')
+  [ $((got + lost)) -ge "$stream_frames" ] && break
+  sleep 0.1
+done
+kill -INT "$w_stalled"; wait "$w_stalled" 2>/dev/null || true
+[ "$lost" -gt 0 ] || fail "the stopped watcher lost nothing (got $got): the test did not stall it"
+[ $((got + lost)) = "$stream_frames" ] || fail "the stopped watcher: $got got + $lost told lost != $stream_frames"
+[ "$rss_kib" -lt $((100 * 1024)) ] || fail "the service grew to $((rss_kib / 1024)) MiB"
+ok "a stopped watcher: the other got all $stream_frames frames; it got $got and was told $lost were lost; service peak RSS $((rss_kib / 1024)) MiB"
+
+# --- E. the service on MariaDB; the database restarted mid-stream
+db_port=$(free_port); db_grpc=$(free_port); db_ingest=$(free_port)
+db_url=$(bash scripts/mariadb.sh start "$work/mariadb" "$db_port") || fail "MariaDB did not start"
+db_url=${db_url%/encap}/encap_live
+mariadb --socket="$work/mariadb/sock" -uroot -e 'CREATE DATABASE encap_live CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci'
+db_env=(env ENCAP_SERVER="http://127.0.0.1:$db_grpc" ENCAP_DATABASE_URL="$db_url")
+"${db_env[@]}" "$bin/encap-control" serve --listen "127.0.0.1:$db_grpc" --ingest-listen "127.0.0.1:$db_ingest" \
+  --auto-confirm >>"$work/control-db.log" 2>&1 &
+db_service=$!; pids+=($db_service)
+wait_for 15 "the service on MariaDB" python3 -c "import socket; socket.create_connection(('127.0.0.1',$db_ingest),0.2)"
+token_db=$("${db_env[@]}" "$bin/encap-control" agents add edge-db 2>/dev/null)
+printf 'watcher password\n' | "${db_env[@]}" "$bin/encap" register --name dbwatcher --email db@example.org --password-stdin >/dev/null
+printf 'watcher password\n' | "${db_env[@]}" "$bin/encap" login dbwatcher --password-stdin >/dev/null
+start_db_agent() {
+  "$bin/encap-agent" --name edge-db --token "$token_db" --service "127.0.0.1:$db_ingest" --pcap "$veth" \
+    >>"$work/agent-db.log" 2>&1 &
+  db_agent=$!; pids+=($db_agent)
+}
+start_db_agent
+wait_for 10 "the agent on the MariaDB service" grep -q welcomed "$work/agent-db.log"
+timeout 60 "${db_env[@]}" "$bin/encap" watch --agent edge-db -Y 'icmp.type == 8' -c 6 -T fields -e icmp.seq \
+  >"$work/db.tsv" 2>"$work/watch-db.log" &
+w_db=$!; pids+=($w_db)
+wait_for 10 "the filter at edge-db" grep -q 'edge filter: (icmp.type == 8)' "$work/agent-db.log"
+ping -c 3 -i 0.2 -W 1 198.51.100.2 >/dev/null || fail "ping (MariaDB up)"
+bash scripts/mariadb.sh restart "$work/mariadb" &
+restarting=$!
+ping -c 3 -i 0.2 -W 1 198.51.100.2 >/dev/null || fail "ping (MariaDB restarting)"
+wait "$restarting" || fail "MariaDB did not come back"
+wait "$w_db" || fail "the watcher on the MariaDB service exited with $?"
+[ "$(tr '\n' ' ' <"$work/db.tsv")" = "1 2 3 1 2 3 " ] || fail "while MariaDB restarted the watcher got: $(cat "$work/db.tsv")"
+wait_for 15 "a login after the restart" sh -c "printf 'watcher password\n' | ${db_env[*]} '$bin/encap' login dbwatcher --password-stdin"
+"${db_env[@]}" "$bin/encap" whoami >/dev/null || fail "whoami after the MariaDB restart"
+kill "$db_agent"; wait "$db_agent" 2>/dev/null || true
+start_db_agent
+wait_for 15 "the agent's token checked against the restarted database" sh -c "[ \$(grep -c welcomed '$work/agent-db.log') -ge 2 ]"
+ok "MariaDB restarted mid-stream: the watcher got all 6 pings, then logins and an agent's token check worked again"
 
 echo "live capture: $passed passed, 0 failed"

@@ -20,7 +20,8 @@ use tonic::Status;
 /// Events queued per watcher before it counts as slow.
 /// Messages a watcher's queue holds…
 pub const WATCHER_QUEUE: usize = 1024;
-/// …and packets in them: a stalled watcher holds at most this many.
+/// …and packets in them: a stalled watcher holds at most this many summary
+/// rows, or an eighth of it with layer trees (each is a few KiB).
 pub const WATCHER_QUEUE_FRAMES: u64 = 16_384;
 
 pub type WatchItem = Result<pb::WatchEvent, Status>;
@@ -100,7 +101,12 @@ impl Watcher {
         if n == 0 {
             return true;
         }
-        if !self.flush_losses() || self.queued_frames() + n > WATCHER_QUEUE_FRAMES {
+        let room = if self.tree {
+            WATCHER_QUEUE_FRAMES / 8
+        } else {
+            WATCHER_QUEUE_FRAMES
+        };
+        if !self.flush_losses() || self.queued_frames() + n > room {
             self.count_lost(agent, n);
             return true;
         }
