@@ -238,7 +238,7 @@ impl AgentLoop {
 
     /// The connection broke (or was closed after a refusal).
     pub fn disconnected(&mut self) {
-        self.counters.dropped_in_queue += self.outbox.lose_partial();
+        self.counters.lost_on_uplink += self.outbox.lose_partial();
         self.hello = None;
         self.decoder.clear();
         if !matches!(self.phase, Phase::Refused { .. }) {

@@ -13,6 +13,8 @@ pub struct Counters {
     pub dropped_at_source: u64,
     pub dropped_in_queue: u64,
     pub sent: u64,
+    /// Frames of a batch cut off mid-write when the connection broke.
+    pub lost_on_uplink: u64,
 }
 
 impl Counters {
@@ -23,6 +25,7 @@ impl Counters {
             dropped_at_source: self.dropped_at_source,
             dropped_in_queue: self.dropped_in_queue,
             sent: self.sent,
+            lost_on_uplink: self.lost_on_uplink,
         }
     }
 }

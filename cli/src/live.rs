@@ -78,7 +78,7 @@ pub fn agents(target: &Target) -> Result<(), String> {
                 a.address,
                 a.seen,
                 a.sent,
-                a.dropped_at_source + a.dropped_in_queue,
+                a.dropped_at_source + a.dropped_in_queue + a.lost_on_uplink,
                 a.received
             );
         }

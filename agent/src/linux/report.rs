@@ -62,7 +62,7 @@ pub fn station_event(event: StationEvent, service: &str) -> Result<(), String> {
 pub fn counters(agent: &AgentLoop) {
     let c = agent.counters();
     eprintln!(
-        "encap-agent: seen {} filtered out {} dropped {}+{} sent {}",
-        c.seen, c.filtered_out, c.dropped_at_source, c.dropped_in_queue, c.sent
+        "encap-agent: seen {} filtered out {} dropped {}+{} lost on the uplink {} sent {}",
+        c.seen, c.filtered_out, c.dropped_at_source, c.dropped_in_queue, c.lost_on_uplink, c.sent
     );
 }

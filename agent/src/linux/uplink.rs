@@ -162,7 +162,7 @@ pub fn run(
                 "encap-agent: done: seen {} filtered out {} dropped {} sent {}",
                 c.seen,
                 c.filtered_out,
-                c.dropped_at_source + c.dropped_in_queue,
+                c.dropped_at_source + c.dropped_in_queue + c.lost_on_uplink,
                 c.sent
             );
             return Ok(());

@@ -395,7 +395,7 @@ impl Hub {
     }
 
     /// New running totals from an agent: growth in its drops is told to its
-    /// watchers as loss at the source or in the agent's queue.
+    /// watchers as loss at the source, in the agent's queue or on the uplink.
     pub fn agent_counters(&self, name: &str, counters: wire::Counters, now: i64) {
         let mut state = lock(&self.state);
         let Some(live) = state.agents.get_mut(name) else {
@@ -407,9 +407,17 @@ impl Hub {
         let queue = counters
             .dropped_in_queue
             .saturating_sub(live.counters.dropped_in_queue);
+        let uplink = counters
+            .lost_on_uplink
+            .saturating_sub(live.counters.lost_on_uplink);
         live.counters = counters;
         live.last_seen = now;
-        for (frames, place) in [(source, Place::Source), (queue, Place::AgentQueue)] {
+        let losses = [
+            (source, Place::Source),
+            (queue, Place::AgentQueue),
+            (uplink, Place::Uplink),
+        ];
+        for (frames, place) in losses {
             if frames > 0 {
                 self.tell_loss(&state, name, frames, place);
             }
@@ -611,6 +619,22 @@ mod tests {
         assert!(
             matches!(loss.kind, Some(watch_event::Kind::Loss(ref l)) if l.frames == 3 && l.place == Place::Source as i32)
         );
+        // Only the growth is told, each where it happened.
+        let counters = wire::Counters {
+            seen: 20,
+            dropped_at_source: 3,
+            lost_on_uplink: 4,
+            ..Default::default()
+        };
+        hub.agent_counters("a", counters, 2);
+        let Ok(Ok(loss)) = rx.try_recv() else {
+            panic!()
+        };
+        assert!(
+            matches!(loss.kind, Some(watch_event::Kind::Loss(ref l)) if l.frames == 4 && l.place == Place::Uplink as i32),
+            "{loss:?}"
+        );
+        assert!(rx.try_recv().is_err(), "nothing else was lost");
         let w = hub.watchers_of("a");
         assert!(w[0].deliver("a", vec![packet(1)]));
         assert!(!w[0].deliver("a", vec![packet(2)]), "the limit is reached");

@@ -132,6 +132,7 @@ impl CaptureApi for CaptureService {
                     dropped_at_source: live.counters.dropped_at_source,
                     dropped_in_queue: live.counters.dropped_in_queue,
                     sent: live.counters.sent,
+                    lost_on_uplink: live.counters.lost_on_uplink,
                     received: live.received,
                     last_seen: (live.last_seen > 0).then(|| crate::api::timestamp(live.last_seen)),
                 }
