@@ -15,24 +15,14 @@
 #      goes on, and afterwards logins and agent connections work again.
 # Run as root: bash hil-tests/live.sh   (after cargo build of the three binaries)
 set -euo pipefail
-export LC_ALL=C HOME=${HOME:-/root}
 cd "$(dirname "$0")/.."
-root=$PWD
-bin=$root/target/debug
-for b in encap encap-control encap-agent; do
-  [ -x "$bin/$b" ] || { echo "live.sh: build first: cargo build -p encap -p encap-control -p encap-agent" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "live.sh: must run as root (namespaces, capture)" >&2; exit 1; }
-
-P=$$
+source hil-tests/lib.sh
+hil_start live
 ns=elv$P
 veth=elv$P
-work=$(mktemp -d /tmp/encap-live.$P.XXXX)
-pids=()
 cleanup() {
   set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  hil_stop_pids
   ip netns del "$ns" 2>/dev/null
   ip link del "$veth" 2>/dev/null
   [ -d "$work/mariadb" ] && bash scripts/mariadb.sh stop "$work/mariadb"
@@ -41,19 +31,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-passed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$work"/*.log; do [ -s "$f" ] && { echo "== $f" >&2; tail -15 "$f" >&2; }; done
-  exit 1
-}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "timed out after ${limit}s waiting for $what"
-}
 
 port=$(free_port); ingest=$(free_port)
 export ENCAP_SERVER=http://127.0.0.1:$port ENCAP_CONFIG_DIR=$work/config ENCAP_DATA_DIR=$work/data

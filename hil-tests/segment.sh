@@ -11,42 +11,19 @@
 #      watchers get frames again.
 # Run as root after building: bash hil-tests/segment.sh
 set -euo pipefail
-export LC_ALL=C HOME=${HOME:-/root}
 cd "$(dirname "$0")/.."
-root=$PWD
-bin=$root/target/debug
-for b in encap encap-control encap-agent; do
-  [ -x "$bin/$b" ] || { echo "segment.sh: build first: cargo build -p encap -p encap-control -p encap-agent" >&2; exit 1; }
-done
-[ "$(id -u)" = 0 ] || { echo "segment.sh: must run as root (namespaces, TAPs)" >&2; exit 1; }
+source hil-tests/lib.sh
 source scripts/segment.sh
-
-P=$$
-work=$(mktemp -d /tmp/encap-segment.$P.XXXX)
-pids=()
+hil_start segment
 cleanup() {
   set +e
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  hil_stop_pids
   segment_down
   [ -n "${KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-passed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-fail() {
-  echo "FAIL: $*" >&2
-  [ -n "$seg_ns" ] && ip netns exec "$seg_ns" ss -tn >&2
-  for f in "$work"/*.log; do [ -s "$f" ] && { echo "== $f" >&2; tail -15 "$f" >&2; }; done
-  exit 1
-}
-wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  fail "timed out after ${limit}s waiting for $what"
-}
+on_fail() { [ -n "$seg_ns" ] && ip netns exec "$seg_ns" ss -tn; }
 
 segment_up "es$P" "$work" tap0 tap1 || fail "the segment did not come up"
 # Backgrounded commands use `ip netns exec` directly: it execs, so $! is the
