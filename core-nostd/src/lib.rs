@@ -31,11 +31,6 @@
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(feature = "alloc")]
-extern crate alloc;
-
-#[cfg(feature = "alloc")]
-pub mod collect;
 pub mod colour;
 pub mod conversation;
 pub mod dissect;

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-pub use encap_core::collect::{Collector, resolve};
+pub use encap_fields::{Collector, resolve};
 
 /// Which occurrences of a field to print (`-E occurrence=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use encap_core::collect::Collector;
 use encap_core::field::FieldDef;
 use encap_core::filter::Filter;
+use encap_fields::Collector;
 use encap_proto::uplink as wire;
 use encap_proto::v1::{self as pb, loss::Place, watch_event};
 use tokio::sync::{mpsc, watch};

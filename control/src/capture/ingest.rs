@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use encap_core::collect::Collector;
 use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
 use encap_core::{Dissection, Frame, LinkType, dissect};
+use encap_fields::Collector;
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
 use prost::Message;

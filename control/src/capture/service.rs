@@ -4,8 +4,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use encap_core::collect::resolve;
 use encap_core::filter::Filter;
+use encap_fields::resolve;
 use encap_proto::v1 as pb;
 use encap_proto::v1::capture_server::Capture as CaptureApi;
 use tokio::sync::mpsc;

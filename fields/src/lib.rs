@@ -1,17 +1,11 @@
 //! The values of chosen fields, collected as text for each frame: what
-//! `-T fields` prints and what the service sends a watcher that asked for
-//! fields. Needs an allocator (feature `alloc`); the dissector does not.
+//! `encap read -T fields` prints and what the service sends a watcher that
+//! asked for fields. It allocates, so it lives beside the core, not in it.
 
-use alloc::boxed::Box;
-use alloc::format;
-use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
-
-use crate::Dissection;
-use crate::Protocol;
-use crate::colour::Colouring;
-use crate::field::{Field, FieldDef, Visitor, registry, render};
+use encap_core::Dissection;
+use encap_core::Protocol;
+use encap_core::colour::Colouring;
+use encap_core::field::{Field, FieldDef, Value, Visitor, registry, render};
 
 /// Resolves field names once; the error names the first unknown one.
 pub fn resolve(names: &[String]) -> Result<Vec<&'static FieldDef>, String> {
@@ -77,7 +71,7 @@ impl Collector {
                 def: Colouring::rule_name_field(),
                 offset: 0,
                 len: 0,
-                value: crate::field::Value::Text(rule.name),
+                value: Value::Text(rule.name),
                 hidden: false,
             };
             Sink { c: self, d }.field(&field);
