@@ -49,15 +49,17 @@ pub fn run(
     let mut last_report = Instant::now();
     let mut last_drops = Instant::now();
     let mut failed_before = 0;
+    let mut last_failure_note: Option<Instant> = None;
     loop {
         for event in station.poll(&mut agent, now_ms(), wall_clock) {
             report::station_event(event, &service)?;
         }
-        // A TAP set down fails every write: say so once per spell, and do
-        // not spin on it.
+        // A TAP set down fails every write: say so every few seconds, and
+        // do not spin on it.
         let failed = failures.total();
         if failed > failed_before {
-            if failed_before == 0 || last_drops.elapsed() >= Duration::from_millis(500) {
+            if last_failure_note.is_none_or(|t| t.elapsed() >= Duration::from_secs(5)) {
+                last_failure_note = Some(Instant::now());
                 eprintln!("encap-agent: {tap} is not taking frames (down?): {failed} lost so far");
             }
             failed_before = failed;

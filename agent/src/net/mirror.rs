@@ -21,16 +21,13 @@ pub struct Copies {
     limit: usize,
     /// Frames not copied because `limit` were waiting.
     pub overflowed: u64,
-    /// The uplink's connection, not to be copied.
+    /// The uplink's connection (normalised), not to be copied.
     pub skip: Option<Flow>,
 }
 
 impl Copies {
     fn keep(&mut self, frame: &[u8]) {
-        if self
-            .skip
-            .is_some_and(|flow| flow_of(frame) == Some(flow.normalised()))
-        {
+        if self.skip.is_some() && flow_of(frame) == self.skip {
             return;
         }
         if self.frames.len() >= self.limit {

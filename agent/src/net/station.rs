@@ -263,10 +263,13 @@ impl<D: Device> Station<D> {
                     events.push(StationEvent::Unreachable { wait_ms });
                     return;
                 }
-                self.device.copies().skip = Some(Flow {
-                    local: (local, local_port),
-                    remote: (*self.service.ip(), self.service.port()),
-                });
+                self.device.copies().skip = Some(
+                    Flow {
+                        local: (local, local_port),
+                        remote: (*self.service.ip(), self.service.port()),
+                    }
+                    .normalised(),
+                );
                 self.link = Link::Connecting;
                 events.push(StationEvent::Connecting { local_port });
             }
