@@ -17,6 +17,9 @@
 //!   what does not fit is counted, never written past.
 
 #![no_std]
+// Without `display`, the Info writers and the helpers only they use are
+// left out of the build on purpose.
+#![cfg_attr(not(feature = "display"), allow(dead_code, unused_imports))]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,
@@ -39,6 +42,7 @@ pub mod echo;
 pub mod field;
 pub mod filter;
 pub mod proto;
+#[cfg(feature = "display")]
 pub mod summary;
 pub mod text;
 pub mod tracker;

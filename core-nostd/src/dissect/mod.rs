@@ -329,9 +329,13 @@ impl<'a> Dissection<'a> {
     pub fn write_computed(&self, c: Computed, w: &mut dyn Write) -> fmt::Result {
         match c {
             Computed::Protocols => self.write_protocols(w),
+            #[cfg(feature = "display")]
             Computed::ColProtocol => crate::summary::write_protocol(self, w),
+            #[cfg(feature = "display")]
             Computed::ColInfo => crate::summary::write_info(self, w),
+            #[cfg(feature = "display")]
             Computed::ColSource => crate::summary::write_source(self, w),
+            #[cfg(feature = "display")]
             Computed::ColDestination => crate::summary::write_destination(self, w),
         }
     }

@@ -15,10 +15,18 @@ fields! {
     DATA = "data.data", "Data", BYTES;
     DATA_LEN = "data.len", "Length", DEC, generated;
     MALFORMED = "_ws.malformed", "Malformed Packet", NONE;
-    COL_PROTOCOL = "_ws.col.Protocol", "Protocol", STR;
-    COL_INFO = "_ws.col.Info", "Info", STR;
-    COL_SOURCE = "_ws.col.Source", "Source", STR;
-    COL_DESTINATION = "_ws.col.Destination", "Destination", STR;
+}
+
+/// The summary columns, as hidden fields filters can test.
+#[cfg(feature = "display")]
+pub mod columns {
+    use super::super::fields;
+    fields! {
+        COL_PROTOCOL = "_ws.col.Protocol", "Protocol", STR;
+        COL_INFO = "_ws.col.Info", "Info", STR;
+        COL_SOURCE = "_ws.col.Source", "Source", STR;
+        COL_DESTINATION = "_ws.col.Destination", "Destination", STR;
+    }
 }
 
 pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, e: &mut Emit<'_, V>) {
@@ -29,20 +37,24 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(d: &Dissection<'a>, e: &mut Emit<'_, V>)
     e.uint(&hf::LEN, 0, 0, frame.orig_len);
     e.uint(&hf::CAP_LEN, 0, 0, cap as u64);
     e.f(&hf::PROTOCOLS, 0, 0, Value::Computed(Computed::Protocols));
-    e.hidden(
-        &hf::COL_PROTOCOL,
-        0,
-        0,
-        Value::Computed(Computed::ColProtocol),
-    );
-    e.hidden(&hf::COL_INFO, 0, 0, Value::Computed(Computed::ColInfo));
-    e.hidden(&hf::COL_SOURCE, 0, 0, Value::Computed(Computed::ColSource));
-    e.hidden(
-        &hf::COL_DESTINATION,
-        0,
-        0,
-        Value::Computed(Computed::ColDestination),
-    );
+    #[cfg(feature = "display")]
+    {
+        use columns::hf;
+        e.hidden(
+            &hf::COL_PROTOCOL,
+            0,
+            0,
+            Value::Computed(Computed::ColProtocol),
+        );
+        e.hidden(&hf::COL_INFO, 0, 0, Value::Computed(Computed::ColInfo));
+        e.hidden(&hf::COL_SOURCE, 0, 0, Value::Computed(Computed::ColSource));
+        e.hidden(
+            &hf::COL_DESTINATION,
+            0,
+            0,
+            Value::Computed(Computed::ColDestination),
+        );
+    }
     e.close();
 }
 

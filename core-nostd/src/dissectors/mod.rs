@@ -39,19 +39,25 @@ macro_rules! fields {
         pub static FIELDS: &[&crate::field::FieldDef] = &[ $( &hf::$id ),* ];
     };
     (@def $abbrev:literal, $name:literal, $kind:expr) => {
-        FieldDef::new($abbrev, $name, $kind)
+        FieldDef::new($abbrev, $crate::dissectors::label($name), $kind)
     };
     (@def $abbrev:literal, $name:literal, $kind:expr, generated) => {
-        FieldDef::new($abbrev, $name, $kind).generated()
+        FieldDef::new($abbrev, $crate::dissectors::label($name), $kind).generated()
     };
     (@def $abbrev:literal, $name:literal, $kind:expr, vals($vals:expr)) => {
-        FieldDef::new($abbrev, $name, $kind).generated().vals($vals)
+        FieldDef::new($abbrev, $crate::dissectors::label($name), $kind).generated().vals($vals)
     };
     (@def $abbrev:literal, $name:literal, $kind:expr, named($namer:expr)) => {
-        FieldDef::new($abbrev, $name, $kind).named($namer)
+        FieldDef::new($abbrev, $crate::dissectors::label($name), $kind).named($namer)
     };
 }
 pub(crate) use fields;
+
+/// A field's label, or nothing where no person reads them (see the
+/// `display` feature): the filter and the values need only the abbrev.
+pub(crate) const fn label(name: &'static str) -> &'static str {
+    if cfg!(feature = "display") { name } else { "" }
+}
 
 /// Hands fields to a visitor with offsets rebased to the frame.
 pub(crate) struct Emit<'v, V> {
@@ -228,6 +234,8 @@ fn visit_layer<'a, V: Visitor<'a>>(d: &Dissection<'a>, layer: &Layer<'a>, v: &mu
 
 /// Every field table, for lookups by abbreviation.
 pub(crate) static ALL_FIELDS: &[&[&FieldDef]] = &[
+    #[cfg(feature = "display")]
+    frame::columns::FIELDS,
     frame::FIELDS,
     eth::FIELDS,
     link::FIELDS,

@@ -15,12 +15,16 @@ pub enum Computed {
     /// `frame.protocols`
     Protocols,
     /// `_ws.col.Protocol`
+    #[cfg(feature = "display")]
     ColProtocol,
     /// `_ws.col.Info`
+    #[cfg(feature = "display")]
     ColInfo,
     /// `_ws.col.Source`
+    #[cfg(feature = "display")]
     ColSource,
     /// `_ws.col.Destination`
+    #[cfg(feature = "display")]
     ColDestination,
 }
 
