@@ -81,6 +81,35 @@ pub enum Event {
     SnapLen(u32),
 }
 
+impl core::fmt::Display for Event {
+    /// One line for the log (the Linux agent's stderr, the board's UART).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Event::Welcomed => write!(f, "welcomed"),
+            Event::Refused {
+                reason,
+                retry: false,
+            } => write!(f, "the service refused this agent: {reason}"),
+            Event::Refused {
+                reason,
+                retry: true,
+            } => write!(f, "the service refused this agent for now: {reason}"),
+            Event::Filter(status) if status.error.is_empty() && status.filter.is_empty() => {
+                write!(f, "edge filter: every frame")
+            }
+            Event::Filter(status) if status.error.is_empty() => {
+                write!(f, "edge filter: {}", status.filter)
+            }
+            Event::Filter(status) => write!(
+                f,
+                "cannot apply the filter \"{}\" (column {}: {}); sending every frame",
+                status.filter, status.column, status.error
+            ),
+            Event::SnapLen(n) => write!(f, "snap length {n}"),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct AgentLoop {
     config: Config,
@@ -96,6 +125,8 @@ pub struct AgentLoop {
     last_counters_ms: u64,
     /// Bytes sent of frames the edge filter drops (the service's choice).
     context_bytes: u32,
+    /// The service's clock in its last Welcome (Unix µs).
+    service_time_us: Option<u64>,
 }
 
 fn agent_message(kind: agent_message::Kind) -> Vec<u8> {
@@ -115,6 +146,7 @@ impl AgentLoop {
             last_sequence: 0,
             last_counters_ms: 0,
             context_bytes: 0,
+            service_time_us: None,
             config,
         }
     }
@@ -125,6 +157,12 @@ impl AgentLoop {
 
     pub fn counters(&self) -> Counters {
         self.counters
+    }
+
+    /// The service's clock when it welcomed this agent (Unix µs), if it
+    /// said: an agent without a wall clock stamps frames from it.
+    pub fn service_time_us(&self) -> Option<u64> {
+        self.service_time_us
     }
 
     pub fn filter(&self) -> &str {
@@ -286,6 +324,7 @@ impl AgentLoop {
                     self.phase = Phase::Ready;
                     events.push(Event::Welcomed);
                     self.context_bytes = w.context_bytes;
+                    self.service_time_us = (w.unix_time_us != 0).then_some(w.unix_time_us);
                     events.push(self.apply_filter(&w.filter));
                 }
                 service_message::Kind::Refused(r) => {

@@ -29,3 +29,18 @@ impl Counters {
         }
     }
 }
+
+impl core::fmt::Display for Counters {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "seen {} filtered out {} dropped {}+{} lost on the uplink {} sent {}",
+            self.seen,
+            self.filtered_out,
+            self.dropped_at_source,
+            self.dropped_in_queue,
+            self.lost_on_uplink,
+            self.sent
+        )
+    }
+}

@@ -8,9 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use encap_agent::net::{Addressing, StationConfig};
+use encap_agent::net::{Addressing, StationConfig, settings};
 use encap_agent::{AgentLoop, Config};
-use smoltcp::wire::Ipv4Cidr;
 
 use linux::source::{Source, SourceSpec};
 use linux::uplink::{self, Finish};
@@ -52,56 +51,17 @@ struct Args {
     #[arg(long, value_name = "TAP")]
     tap: Option<String>,
     /// With --tap: the agent's address, as ADDRESS/PREFIX or "dhcp".
-    #[arg(long, value_name = "CIDR|dhcp", default_value = "dhcp", requires = "tap", value_parser = parse_addressing)]
+    #[arg(long, value_name = "CIDR|dhcp", default_value = "dhcp", requires = "tap", value_parser = settings::parse_addressing)]
     address: Addressing,
     /// With --tap and a static --address: the default gateway.
     #[arg(long, value_name = "IP", requires = "tap")]
     gateway: Option<Ipv4Addr>,
     /// With --tap: the agent's MAC address (default: a random locally administered one).
-    #[arg(long, value_name = "MAC", requires = "tap", value_parser = parse_mac)]
+    #[arg(long, value_name = "MAC", requires = "tap", value_parser = settings::parse_mac)]
     mac: Option<[u8; 6]>,
     /// Bytes kept of each frame.
     #[arg(long, default_value_t = 65_535)]
     snap_len: u32,
-}
-
-fn parse_addressing(text: &str) -> Result<Addressing, String> {
-    if text.eq_ignore_ascii_case("dhcp") {
-        return Ok(Addressing::Dhcp);
-    }
-    let (ip, prefix) = text
-        .split_once('/')
-        .ok_or("give ADDRESS/PREFIX (e.g. 192.0.2.9/24) or dhcp")?;
-    let ip: Ipv4Addr = ip
-        .parse()
-        .map_err(|_| format!("{ip:?} is not an IPv4 address"))?;
-    let prefix: u8 = prefix
-        .parse()
-        .ok()
-        .filter(|p| (1..=32).contains(p))
-        .ok_or_else(|| format!("prefix {prefix:?} is not 1..32"))?;
-    Ok(Addressing::Static {
-        address: Ipv4Cidr::new(ip, prefix),
-        gateway: None,
-    })
-}
-
-fn parse_mac(text: &str) -> Result<[u8; 6], String> {
-    let mut mac = [0u8; 6];
-    let mut parts = text.split([':', '-']);
-    for byte in &mut mac {
-        let part = parts
-            .next()
-            .ok_or("give six bytes, e.g. 02:00:00:00:00:09")?;
-        *byte = u8::from_str_radix(part, 16).map_err(|_| format!("{part:?} is not a hex byte"))?;
-    }
-    if parts.next().is_some() {
-        return Err("give six bytes, e.g. 02:00:00:00:00:09".into());
-    }
-    if mac[0] & 1 == 1 {
-        return Err("a multicast address cannot be a host's".into());
-    }
-    Ok(mac)
 }
 
 /// Different on every start: TCP ports, sequence numbers, the default MAC.

@@ -54,8 +54,20 @@ fn welcome_with_context(agent: &mut AgentLoop, filter: &str, context_bytes: u32)
             version: wire::Version::Version1 as i32,
             filter: filter.into(),
             context_bytes,
+            unix_time_us: SERVICE_CLOCK_US,
         })))
         .unwrap()
+}
+
+/// The service's clock in Welcome (a board stamps frames from it).
+const SERVICE_CLOCK_US: u64 = 1_700_000_000_123_456;
+
+#[test]
+fn the_service_clock_in_welcome_is_kept_for_agents_without_one() {
+    let mut agent = AgentLoop::new(Config::new("a".into(), "t".into(), "test".into(), 1));
+    assert_eq!(agent.service_time_us(), None);
+    welcome_with_context(&mut agent, "", 0);
+    assert_eq!(agent.service_time_us(), Some(SERVICE_CLOCK_US));
 }
 
 #[test]

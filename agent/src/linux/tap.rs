@@ -39,7 +39,6 @@ pub fn run(
     tap: &str,
     config: &StationConfig,
 ) -> Result<(), String> {
-    let service = config.service.to_string();
     let fd = device.as_raw_fd();
     let started = Instant::now();
     let now_ms = || started.elapsed().as_millis() as u64;
@@ -52,7 +51,7 @@ pub fn run(
     let mut last_failure_note: Option<Instant> = None;
     loop {
         for event in station.poll(&mut agent, now_ms(), wall_clock) {
-            report::station_event(event, &service)?;
+            report::station_event(event, config.service)?;
         }
         // A TAP set down fails every write: say so every few seconds, and
         // do not spin on it.

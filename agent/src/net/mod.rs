@@ -3,6 +3,7 @@
 //! board's MAC in the firmware).
 
 pub mod mirror;
+pub mod settings;
 pub mod station;
 
 use core::net::Ipv4Addr;
@@ -10,6 +11,7 @@ use core::net::Ipv4Addr;
 use smoltcp::wire::{EthernetFrame, EthernetProtocol, IpProtocol, Ipv4Packet, TcpPacket};
 
 pub use mirror::Mirror;
+pub use settings::Settings;
 pub use station::{Addressing, Station, StationConfig, StationEvent};
 
 /// A TCP connection over IPv4, by its two ends.

@@ -65,6 +65,41 @@ pub enum StationEvent {
     Agent(Event),
 }
 
+impl StationEvent {
+    /// One line for the log; `service` is the address the station dials.
+    pub fn describe(&self, service: SocketAddrV4) -> impl core::fmt::Display + '_ {
+        Described(self, service)
+    }
+}
+
+struct Described<'a>(&'a StationEvent, SocketAddrV4);
+
+impl core::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let service = self.1;
+        match self.0 {
+            StationEvent::Addressed {
+                address,
+                gateway: Some(gateway),
+            } => write!(f, "address {address}, gateway {gateway}"),
+            StationEvent::Addressed { address, .. } => write!(f, "address {address}"),
+            StationEvent::AddressLost => write!(f, "the DHCP lease was lost"),
+            StationEvent::Connecting { local_port } => {
+                write!(f, "connecting to {service} from port {local_port}")
+            }
+            StationEvent::Unreachable { wait_ms } => {
+                write!(f, "cannot reach {service}; retrying in {wait_ms} ms")
+            }
+            StationEvent::Connected => write!(f, "connected to {service}"),
+            StationEvent::Lost { why, wait_ms } => write!(
+                f,
+                "the connection to {service} broke ({why}); retrying in {wait_ms} ms"
+            ),
+            StationEvent::Agent(event) => write!(f, "{event}"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
     Idle { next_attempt_ms: u64 },

@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
@@ -171,6 +171,7 @@ async fn session(
         version: wire::Version::Version1 as i32,
         filter: push.borrow_and_update().clone(),
         context_bytes: CONTEXT_BYTES,
+        unix_time_us: unix_time_us(),
     };
     // Reading a message is not cancel-safe, so it has a task of its own and
     // the loop below selects on its channel.
@@ -232,6 +233,13 @@ fn field_values(collector: &Mutex<Collector>, d: &Dissection<'_>) -> Vec<pb::Fie
 /// Bytes of each frame an edge filter drops that the agent still sends:
 /// enough for Ethernet, IPv6 with options and TCP with options, so the
 /// trackers see every conversation whole.
+/// The service's clock for Welcome (agents without one stamp frames from it).
+fn unix_time_us() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
 const CONTEXT_BYTES: u32 = 128;
 
 struct Redissector<'s> {
