@@ -23,6 +23,10 @@ have openssl   || need_apt+=(openssl)
 have curl      || need_apt+=(curl)
 dpkg -s libpcap-dev >/dev/null 2>&1 || need_apt+=(libpcap-dev)
 have mariadbd  || need_apt+=(mariadb-server)
+# The board firmware's emulator (Debian 12's; on machines that carry a newer
+# qemu-utils from backports, apt replaces it: see ../shared/BOARD.md).
+have qemu-system-arm || need_apt+=(qemu-system-arm)
+have readelf   || need_apt+=(binutils)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need_apt+=(python3-venv)
 

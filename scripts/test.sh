@@ -2,7 +2,8 @@
 # Sets up and runs every test: formatting, lints, unit and integration tests
 # (the tshark differential test among them), the no_std builds for Cortex-M,
 # tshark's reading of the committed captures, the control service against
-# SQLite and a private MariaDB server, grpcurl and SMTP end to end, and a
+# SQLite and a private MariaDB server, grpcurl and SMTP end to end, the live
+# agents on namespaced segments, the board firmware under QEMU, and a
 # fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "no_std core for Cortex-M (no allocator exists there: the core cannot allocate), and the agent loop with its smoltcp host (no_std + alloc)"
 cargo build -p encap-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p encap-core --no-default-features --target thumbv7m-none-eabi
+cargo build -p encap-core --no-default-features --features display --target thumbv7m-none-eabi
 cargo build -p encap-agent --lib --no-default-features --features net --target thumbv7m-none-eabi
+
+step "the board firmware (thumbv7m, its own workspace): lints and a release build"
+(cd agent/board && cargo fmt -- --check && cargo clippy --release --quiet -- -D warnings && cargo build --release --quiet)
 
 step "captures: tshark's reading is the committed one"
 bash captures/oracle.sh --check
@@ -54,6 +59,10 @@ step "the agent's smoltcp modes on a segment (--tap static and DHCP, --iface, li
 bash hil-tests/segment.sh | tee target/test-segment.txt
 segment_passed=$(sed -nE 's/^segment: ([0-9]+) passed.*/\1/p' target/test-segment.txt)
 
+step "the firmware on an emulated board (QEMU mps2-an385 on a TAP): fields vs tshark, the filter on the board, a service restart, budgets"
+timeout 600 bash hil-tests/board.sh | tee target/test-board.txt
+board_passed=$(sed -nE 's/^board: ([0-9]+) passed.*/\1/p' target/test-board.txt)
+
 step "fuzz smoke (${ENCAP_FUZZ_SECONDS:-60} s)"
 if [ "${ENCAP_SKIP_FUZZ:-0}" = 1 ]; then
   echo "skipped (ENCAP_SKIP_FUZZ=1)"
@@ -65,4 +74,4 @@ fi
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo
-echo "all checks: $((passed + control_passed + live_passed + segment_passed)) passed, 0 failed"
+echo "all checks: $((passed + control_passed + live_passed + segment_passed + board_passed)) passed, 0 failed"
