@@ -40,3 +40,17 @@ wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...
   for _ in $(seq $((limit * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
   fail "timed out after ${limit}s waiting for $what"
 }
+
+# same_as_tshark WHO PCAP WATCHED.tsv WATCH.log: tshark's reading of PCAP
+# (segment_filter, segment_fields) must equal what a watcher got, with no
+# loss notice; prints the number of frames compared.
+same_as_tshark() {
+  local who=$1 pcap=$2 watched=$3 log=$4 n
+  HOME=/tmp tshark -n --color -r "$pcap" -Y "$segment_filter" -T fields "${segment_fields[@]}" >"$watched.tshark" 2>/dev/null
+  n=$(wc -l <"$watched.tshark")
+  [ "$n" -ge 40 ] || fail "$who: tshark saw only $n matching frames"
+  ! grep -q lost "$log" || fail "$who: the watcher was told of losses: $(cat "$log")"
+  diff "$watched.tshark" "$watched" >"$watched.diff" \
+    || fail "$who: watched fields differ from tshark's: $(head -8 "$watched.diff")"
+  echo "$n"
+}

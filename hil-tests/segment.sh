@@ -55,9 +55,7 @@ wait_for 15 "the --iface agent" grep -q welcomed "$work/agent-iface.log"
 ok "service on the segment; --tap and --iface agents welcomed"
 
 # --- A and B: the same traffic, watched through both agents and captured by tshark.
-filter='icmp || dns || tcp.port == 80 || tcp.port == 443'
-fields=(-e frame.len -e ip.src -e ip.dst -e icmp.type -e icmp.seq -e dns.qry.name -e dns.a -e tcp.stream
-  -e tcp.seq -e tcp.ack -e tcp.len -e tcp.flags -e tcp.analysis.flags -e frame.coloring_rule.name)
+filter=$segment_filter fields=("${segment_fields[@]}")
 ip netns exec "$seg_ns" tshark -n -i tap0 -f "not tcp port $ingest" -w "$work/tap0.pcap" >"$work/tshark-tap.log" 2>&1 &
 ts_tap=$!; pids+=($ts_tap)
 ip netns exec "$seg_ns" tshark -n -i vc0 -w "$work/vc0.pcap" >"$work/tshark-vc0.log" 2>&1 &
@@ -77,12 +75,7 @@ kill -INT "$w_tap" "$w_iface" "$ts_tap" "$ts_vc0"
 wait "$w_tap" "$w_iface" "$ts_tap" "$ts_vc0" 2>/dev/null || true
 for mode in tap iface; do
   pcap=$work/tap0.pcap; [ $mode = iface ] && pcap=$work/vc0.pcap
-  HOME=/tmp tshark -n --color -r "$pcap" -Y "$filter" -T fields "${fields[@]}" >"$work/$mode.tshark.tsv" 2>/dev/null
-  n=$(wc -l <"$work/$mode.tshark.tsv")
-  [ "$n" -ge 40 ] || fail "--$mode: tshark saw only $n matching frames"
-  ! grep -q lost "$work/watch-$mode.log" || fail "--$mode: the watcher was told of losses: $(cat "$work/watch-$mode.log")"
-  diff "$work/$mode.tshark.tsv" "$work/$mode.tsv" >"$work/$mode.diff" \
-    || fail "--$mode: watched fields differ from tshark's: $(head -8 "$work/$mode.diff")"
+  n=$(same_as_tshark "--$mode" "$pcap" "$work/$mode.tsv" "$work/watch-$mode.log")
   ok "--$mode: $n frames of ping, DNS, HTTP and TLS watched live, every field equal to tshark's capture"
 done
 grep -q "connected to 198.51.100.1:$ingest" "$work/agent-tap.log" || fail "the --tap uplink did not run over smoltcp"

@@ -86,5 +86,11 @@ segment_down() {
   return 0
 }
 
+# What the hil tests watch of segment_traffic, and the fields they compare
+# with tshark's.
+segment_filter='icmp || dns || tcp.port == 80 || tcp.port == 443'
+segment_fields=(-e frame.len -e ip.src -e ip.dst -e icmp.type -e icmp.seq -e dns.qry.name -e dns.a -e tcp.stream
+  -e tcp.seq -e tcp.ack -e tcp.len -e tcp.flags -e tcp.analysis.flags -e frame.coloring_rule.name)
+
 segment_pids=()
 seg_ns= srv_ns= cli_ns=
