@@ -78,13 +78,10 @@ fn run_tap(args: Args, tap: &str) -> Result<(), String> {
         )
     })?;
     let seed = seed();
-    let addressing = match (args.address, args.gateway) {
-        (Addressing::Static { address, .. }, gateway) => Addressing::Static { address, gateway },
-        (Addressing::Dhcp, Some(_)) => {
-            return Err("--gateway goes with a static --address; DHCP brings its own".into());
-        }
-        (Addressing::Dhcp, None) => Addressing::Dhcp,
-    };
+    let addressing = args
+        .address
+        .with_gateway(args.gateway)
+        .map_err(|e| format!("--gateway: {e}"))?;
     let mac = args.mac.unwrap_or_else(|| {
         let b = seed.to_le_bytes();
         [0x02, b[1], b[2], b[3], b[4], b[5]]

@@ -23,7 +23,7 @@ use core::fmt::Display;
 use cortex_m::peripheral::{NVIC, SCB};
 use cortex_m_rt::{ExceptionFrame, entry, exception};
 use encap_agent::agent::Event;
-use encap_agent::net::settings::SettingsError;
+use encap_agent::net::settings::{MacText, SettingsError};
 use encap_agent::net::{Settings, Station, StationConfig, StationEvent};
 use encap_agent::{AgentLoop, Config};
 
@@ -71,16 +71,10 @@ fn main() -> ! {
         tcp_buffer_bytes: 2048,
         copies: 4,
     };
-    let m = mac.mac();
     log!(
-        "agent {} on mac {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, service {}",
+        "agent {} on mac {}, service {}",
         settings.name,
-        m[0],
-        m[1],
-        m[2],
-        m[3],
-        m[4],
-        m[5],
+        MacText(mac.mac()),
         settings.service
     );
     let mut agent = AgentLoop::new(board_config(&settings));

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use encap_agent::net::Addressing;
-use encap_agent::net::settings::{self, BLOCK_BYTES, Settings, SettingsError};
+use encap_agent::net::settings::{self, BLOCK_BYTES, MacText, Settings, SettingsError};
 
 const SECTION: &str = ".encap_settings";
 
@@ -107,10 +107,7 @@ fn show(settings: &Settings<'_>) {
         }
     }
     match settings.mac {
-        Some(m) => println!(
-            "mac      {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            m[0], m[1], m[2], m[3], m[4], m[5]
-        ),
+        Some(mac) => println!("mac      {}", MacText(mac)),
         None => println!("mac      (the MAC's own)"),
     }
 }
@@ -131,13 +128,10 @@ fn run(args: Args) -> Result<(), String> {
             Err(e) => Err(format!("{path}: {e}")),
         };
     }
-    let addressing = match (args.address, args.gateway) {
-        (Addressing::Static { address, .. }, gateway) => Addressing::Static { address, gateway },
-        (Addressing::Dhcp, None) => Addressing::Dhcp,
-        (Addressing::Dhcp, Some(_)) => {
-            return Err("--gateway goes with a static --address; DHCP brings its own".into());
-        }
-    };
+    let addressing = args
+        .address
+        .with_gateway(args.gateway)
+        .map_err(|e| format!("--gateway: {e}"))?;
     let (name, token) = (
         args.name.unwrap_or_default(),
         args.token.unwrap_or_default(),

@@ -162,23 +162,14 @@ impl<'a> Settings<'a> {
                 }
             }
         }
-        let addressing = match (
-            address.ok_or(SettingsError::MissingKey("address"))?,
-            gateway,
-        ) {
-            (Addressing::Static { address, .. }, gateway) => Addressing::Static {
-                address,
-                gateway: gateway.map(|(ip, _)| ip),
-            },
-            (Addressing::Dhcp, None) => Addressing::Dhcp,
-            (Addressing::Dhcp, Some((_, line))) => {
-                return Err(SettingsError::Line {
-                    line,
-                    key: "gateway",
-                    problem: "goes with a static address; DHCP brings its own",
-                });
-            }
-        };
+        let addressing = address
+            .ok_or(SettingsError::MissingKey("address"))?
+            .with_gateway(gateway.map(|(ip, _)| ip))
+            .map_err(|problem| SettingsError::Line {
+                line: gateway.map_or(0, |(_, line)| line),
+                key: "gateway",
+                problem,
+            })?;
         Ok(Settings {
             name: name.ok_or(SettingsError::MissingKey("name"))?,
             token: token.ok_or(SettingsError::MissingKey("token"))?,
@@ -217,14 +208,40 @@ impl<'a> Settings<'a> {
                 }
             }
         }
-        if let Some(m) = self.mac {
-            writeln!(
-                out,
-                "mac={:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-                m[0], m[1], m[2], m[3], m[4], m[5]
-            )?;
+        if let Some(mac) = self.mac {
+            writeln!(out, "mac={}", MacText(mac))?;
         }
         Ok(())
+    }
+}
+
+impl Addressing {
+    /// A static address with its gateway (if any); DHCP brings its own.
+    pub fn with_gateway(self, gateway: Option<Ipv4Addr>) -> Result<Addressing, &'static str> {
+        match (self, gateway) {
+            (Addressing::Static { address, .. }, gateway) => {
+                Ok(Addressing::Static { address, gateway })
+            }
+            (Addressing::Dhcp, None) => Ok(Addressing::Dhcp),
+            (Addressing::Dhcp, Some(_)) => {
+                Err("a gateway goes with a static address; DHCP brings its own")
+            }
+        }
+    }
+}
+
+/// A MAC address as `02:00:00:00:00:09`.
+#[derive(Debug, Clone, Copy)]
+pub struct MacText(pub [u8; 6]);
+
+impl fmt::Display for MacText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.0;
+        write!(
+            f,
+            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+            m[0], m[1], m[2], m[3], m[4], m[5]
+        )
     }
 }
 
@@ -388,6 +405,15 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("line 3: port: unknown key")
+        );
+        let block = with_crc(&format!(
+            "{MAGIC}\nname=b\ntoken=t\nservice=192.0.2.1:1\naddress=dhcp\ngateway=192.0.2.254\n"
+        ));
+        assert!(
+            Settings::parse(&block)
+                .unwrap_err()
+                .to_string()
+                .starts_with("settings line 6: gateway: ")
         );
         let block = with_crc("encap-board-config v9\nname=b\n");
         assert!(matches!(
