@@ -43,11 +43,15 @@ start_service() {
   wait_for 10 "the service" python3 -c "import socket; socket.create_connection(('127.0.0.1',$ingest),0.2)"
 }
 start_service
-token_read=$("$bin/encap-control" agents add edge-read 2>/dev/null)
-token_live=$("$bin/encap-control" agents add edge-live 2>/dev/null)
 printf 'watcher password\n' | "$bin/encap" register --name watcher --email watcher@example.org --password-stdin >/dev/null
 printf 'watcher password\n' | "$bin/encap" login watcher --password-stdin >/dev/null
-ok "service up, two agents added, a watcher logged in"
+if "$bin/encap" agents add edge-read >/dev/null 2>"$work/denied.log"; then fail "a non-administrator added an agent"; fi
+grep -q 'only administrators may add agents' "$work/denied.log" || fail "no clear refusal: $(cat "$work/denied.log")"
+"$bin/encap-control" admins add watcher 2>/dev/null
+token_read=$("$bin/encap" agents add edge-read 2>/dev/null) || fail "encap agents add (an administrator)"
+token_live=$("$bin/encap" agents add edge-live 2>/dev/null) || fail "encap agents add edge-live"
+"$bin/encap" whoami | grep -q '(administrator)' || fail "whoami does not say administrator"
+ok "service up; a watcher logged in, refused agents add, made an administrator, added two agents with encap agents add"
 
 # --- A. --read against tshark on the same file
 capture=captures/http.pcap
@@ -55,6 +59,10 @@ frames=$(tshark -n -r "$capture" -T fields -e frame.number | wc -l)
 fields=(-e frame.number -e ip.src -e ip.dst -e tcp.stream -e tcp.seq -e tcp.analysis.flags -e http.request.method -e frame.coloring_rule.name)
 timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" -T fields "${fields[@]}" >"$work/all.tsv" 2>"$work/watch-all.log" &
 w_all=$!; pids+=($w_all)
+timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" -T json >"$work/all.json" 2>"$work/watch-json.log" &
+w_json=$!; pids+=($w_json)
+timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" -T ek >"$work/all.ek" 2>"$work/watch-ek.log" &
+w_ek=$!; pids+=($w_ek)
 dns_frames=$(tshark -n -r captures/dns.pcap -Y dns -T fields -e frame.number | wc -l)
 sleep 1
 timeout 60 "$bin/encap-agent" --name edge-read --token "$token_read" --service "127.0.0.1:$ingest" --read "$capture" \
@@ -63,6 +71,14 @@ wait "$w_all" || fail "encap watch (all frames) exited with $?"
 HOME=/tmp tshark -n --color -r "$capture" -T fields "${fields[@]}" >"$work/all.tshark.tsv" 2>/dev/null
 diff "$work/all.tshark.tsv" "$work/all.tsv" >"$work/all.diff" || fail "watch -T fields differs from tshark: $(head -5 "$work/all.diff")"
 ok "--read: $frames frames watched live, every field equal to tshark's (tcp.stream, seq, analysis, colour rule)"
+wait "$w_json" || fail "encap watch -T json exited with $?"
+wait "$w_ek" || fail "encap watch -T ek exited with $?"
+"$bin/encap" read -r "$capture" -T json >"$work/all.read.json"
+"$bin/encap" read -r "$capture" -T ek >"$work/all.read.ek"
+python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' "$work/all.json" || fail "watch -T json is not JSON"
+diff "$work/all.read.json" "$work/all.json" >"$work/json.diff" || fail "watch -T json differs from encap read -T json: $(head -4 "$work/json.diff")"
+diff "$work/all.read.ek" "$work/all.ek" >"$work/ek.diff" || fail "watch -T ek differs from encap read -T ek: $(head -4 "$work/ek.diff")"
+ok "-T json and -T ek live: the same $frames packets, byte for byte, as encap read -T json / -T ek of the file"
 
 timeout 60 "$bin/encap" watch --agent edge-read -Y dns -c "$dns_frames" -T fields -e frame.number -e ip.src -e dns.qry.name -e dns.id \
   >"$work/dns.tsv" 2>"$work/watch-dns.log" &
@@ -116,6 +132,13 @@ ping -c 3 -i 0.2 -W 1 198.51.100.2 >/dev/null || fail "ping after the restart"
 wait "$w_again" || fail "watch after the restart exited with $?"
 [ "$(tr '\n' ' ' <"$work/again.tsv")" = "1 2 3 " ] || fail "after the restart the watcher got: $(cat "$work/again.tsv")"
 ok "service restarted: the agent reconnected with backoff and streaming resumed"
+
+"$bin/encap" agents revoke edge-live 2>/dev/null || fail "encap agents revoke edge-live"
+wait_for 10 "the agent to be told it was revoked" grep -q "token was revoked" "$work/agent-live.log"
+if wait "$agent_pid"; then fail "the revoked agent exited with success"; fi
+"$bin/encap" agents >"$work/agents2.txt"
+if grep -q '^edge-live ' "$work/agents2.txt"; then fail "a revoked agent is still listed"; fi
+ok "encap agents revoke: the connected agent was disconnected, told why, and is gone from the list"
 
 # --- D. a watcher that stops reading
 stream_frames=60000

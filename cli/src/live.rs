@@ -13,13 +13,16 @@ use encap_proto::v1::watch_event::Kind;
 use crate::account::{self, Target, authorized, explain, normalize_server, saved_token};
 use crate::capture::{PcapWriter, RecordMeta};
 use crate::output::fields::{self, FieldsOptions};
+use crate::output::json::{self, JsonArray, JsonLayer};
 use crate::output::{colour, hex, line};
+use crate::read::Format;
 
 /// What `encap watch` was asked for.
 #[derive(Debug, Clone)]
 pub struct WatchOptions {
     pub agents: Vec<String>,
     pub filter: Option<String>,
+    pub format: Format,
     pub verbose: bool,
     pub hex: bool,
     /// `-T fields` with these fields (their values come from the service).
@@ -56,7 +59,7 @@ pub fn agents(target: &Target) -> Result<(), String> {
             .into_inner();
         if list.agents.is_empty() {
             println!(
-                "no agents yet: add one on the service's host with encap-control agents add NAME"
+                "no agents yet: add one with encap agents add NAME (an administrator) or encap-control agents add NAME on the service's host"
             );
             return Ok(());
         }
@@ -86,6 +89,41 @@ pub fn agents(target: &Target) -> Result<(), String> {
     })
 }
 
+/// Prints the new agent's token on stdout (for scripts), how to use it on stderr.
+pub fn add_agent(target: &Target, name: &str) -> Result<(), String> {
+    runtime()?.block_on(async {
+        let (mut client, token) = client(target).await?;
+        let added = client
+            .add_agent(authorized(pb::AddAgentRequest { name: name.into() }, &token)?)
+            .await
+            .map_err(explain)?
+            .into_inner();
+        println!("{}", added.token);
+        eprintln!(
+            "added agent {name}; start it with: encap-agent --name {name} --token {token} --service HOST:PORT …\n\
+             (the token is shown once; the service keeps only its hash)",
+            name = added.name,
+            token = added.token
+        );
+        Ok(())
+    })
+}
+
+pub fn revoke_agent(target: &Target, name: &str) -> Result<(), String> {
+    runtime()?.block_on(async {
+        let (mut client, token) = client(target).await?;
+        client
+            .revoke_agent(authorized(
+                pb::RevokeAgentRequest { name: name.into() },
+                &token,
+            )?)
+            .await
+            .map_err(explain)?;
+        eprintln!("revoked agent {name}: it is disconnected and refused from now on");
+        Ok(())
+    })
+}
+
 fn place(p: i32) -> &'static str {
     match Place::try_from(p) {
         Ok(Place::Source) => "at the agent's capture source",
@@ -108,7 +146,8 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
         let request = pb::WatchRequest {
             agents: opts.agents.clone(),
             filter: opts.filter.clone().unwrap_or_default(),
-            tree: opts.verbose,
+            // json and ek are built from the service's tree.
+            tree: opts.verbose || matches!(opts.format, Format::Json | Format::Ek),
             bytes: opts.hex || opts.write.is_some(),
             limit: opts.count.unwrap_or(0),
             fields: opts.fields.clone(),
@@ -119,44 +158,56 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
             .map_err(explain)?
             .into_inner();
         let mut printer = Printer::new(&opts, &names)?;
-        loop {
-            // Output is flushed when no event is waiting: a burst costs one
-            // write per buffer, a quiet stream shows each line at once.
-            let ready = tokio::time::timeout(std::time::Duration::ZERO, stream.message()).await;
-            let event = match ready {
-                Ok(e) => e.map_err(explain)?,
-                Err(_) => {
-                    printer.flush()?;
-                    tokio::select! {
-                        e = stream.message() => e.map_err(explain)?,
-                        _ = tokio::signal::ctrl_c() => None,
-                    }
-                }
-            };
-            let Some(event) = event else { break };
-            match event.kind {
-                Some(Kind::Packets(batch)) => {
-                    for p in &batch.packets {
-                        printer.packet(p)?;
-                    }
-                }
-                Some(Kind::Loss(l)) => {
-                    eprintln!(
-                        "encap: {} frame(s) of {} lost {}",
-                        l.frames,
-                        l.agent,
-                        place(l.place)
-                    );
-                }
-                Some(Kind::Agent(a)) if a.online => {
-                    eprintln!("encap: agent {} online ({})", a.agent, a.address)
-                }
-                Some(Kind::Agent(a)) => eprintln!("encap: agent {} offline", a.agent),
-                None => {}
-            }
-        }
-        printer.finish()
+        let streamed = stream_into(&mut stream, &mut printer).await;
+        // Finished even when the stream broke: the pcap and JSON stay whole.
+        let finished = printer.finish();
+        streamed.and(finished)
     })
+}
+
+/// Prints events until the stream ends, Ctrl-C, or an error.
+async fn stream_into(
+    stream: &mut tonic::Streaming<pb::WatchEvent>,
+    printer: &mut Printer<'_>,
+) -> Result<(), String> {
+    loop {
+        // Output is flushed when no event is waiting: a burst costs one
+        // write per buffer, a quiet stream shows each line at once.
+        let ready = tokio::time::timeout(std::time::Duration::ZERO, stream.message()).await;
+        let event = match ready {
+            Ok(e) => e.map_err(explain)?,
+            Err(_) => {
+                printer.flush()?;
+                tokio::select! {
+                    e = stream.message() => e.map_err(explain)?,
+                    _ = tokio::signal::ctrl_c() => None,
+                }
+            }
+        };
+        let Some(event) = event else {
+            return Ok(());
+        };
+        match event.kind {
+            Some(Kind::Packets(batch)) => {
+                for p in &batch.packets {
+                    printer.packet(p)?;
+                }
+            }
+            Some(Kind::Loss(l)) => {
+                eprintln!(
+                    "encap: {} frame(s) of {} lost {}",
+                    l.frames,
+                    l.agent,
+                    place(l.place)
+                );
+            }
+            Some(Kind::Agent(a)) if a.online => {
+                eprintln!("encap: agent {} online ({})", a.agent, a.address)
+            }
+            Some(Kind::Agent(a)) => eprintln!("encap: agent {} offline", a.agent),
+            None => {}
+        }
+    }
 }
 
 /// A packet's field values as the service computed them.
@@ -180,6 +231,7 @@ struct Printer<'o> {
     row: String,
     /// `-T fields`: the values the service sent.
     fields: bool,
+    json: JsonArray,
     pcap: Option<PcapWriter<BufWriter<File>>>,
     pcap_started: bool,
 }
@@ -200,6 +252,7 @@ impl<'o> Printer<'o> {
             text: String::new(),
             row: String::new(),
             fields: !field_names.is_empty(),
+            json: JsonArray::default(),
             pcap,
             pcap_started: false,
         };
@@ -238,6 +291,29 @@ impl<'o> Printer<'o> {
             )
             .map_err(|e| format!("cannot write: {e}"))?;
             return Ok(());
+        }
+        if matches!(self.opts.format, Format::Json | Format::Ek) {
+            let layers: Vec<JsonLayer<'_>> = p
+                .layers
+                .iter()
+                .map(|l| JsonLayer {
+                    protocol: &l.protocol,
+                    fields: l
+                        .fields
+                        .iter()
+                        .map(|f| (f.name.as_str(), f.value.as_str()))
+                        .collect(),
+                })
+                .collect();
+            if self.opts.format == Format::Json {
+                self.json.push(&mut self.text, &layers, timestamp);
+            } else {
+                json::format_ek(&mut self.text, &layers, timestamp);
+            }
+            return self
+                .out
+                .write_all(self.text.as_bytes())
+                .map_err(|e| format!("cannot write: {e}"));
         }
         let none = pb::Summary::default();
         let s = p.summary.as_ref().unwrap_or(&none);
@@ -292,6 +368,11 @@ impl<'o> Printer<'o> {
     }
 
     fn finish(mut self) -> Result<(), String> {
+        if self.opts.format == Format::Json {
+            self.out
+                .write_all(self.json.end().as_bytes())
+                .map_err(|e| format!("cannot write: {e}"))?;
+        }
         self.flush()?;
         if let Some(w) = self.pcap {
             let mut inner = w

@@ -14,7 +14,7 @@ use encap::read::{self, Format, ReadOptions};
 #[command(
     name = "encap",
     version,
-    about = "Dissect packets the way Wireshark does: from capture files today, live from agents later; log in to the encap service.",
+    about = "Dissect packets the way Wireshark does, from capture files or live from capture agents through the encap service.",
     after_help = "Examples:\n  encap read -r capture.pcap\n  encap read -r capture.pcapng -V -c 3\n  encap read -r capture.pcap -Y 'tcp.port == 443 && tcp.analysis.flags'\n  encap read -r capture.pcap -T fields -e ip.src -e dns.qry.name -E header=y\n  encap fields | grep ^dns.\n  encap register --name alice --email alice@example.org && encap confirm CODE\n  encap login alice && encap whoami\n  encap watch -Y 'dns || http' --agent edge-1"
 )]
 struct Cli {
@@ -78,8 +78,35 @@ enum Command {
     },
     /// Watch live dissection from the service's agents (Ctrl-C ends it).
     Watch(WatchArgs),
-    /// List the capture agents, online or not, with their counters.
+    /// List the capture agents, online or not, with their counters; add or
+    /// revoke one (administrators).
     Agents {
+        #[command(subcommand)]
+        command: Option<AgentsCommand>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AgentsCommand {
+    /// List the agents (the same as `encap agents`).
+    List {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Add an agent and print its token for `encap-agent --token` (administrators;
+    /// the token is shown once, the service keeps only its hash).
+    Add {
+        /// 1 to 64 letters, digits, '.', '_' or '-'.
+        name: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Revoke an agent's token: a connected agent is disconnected and refused
+    /// from then on (administrators).
+    Revoke {
+        name: String,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -99,7 +126,8 @@ struct WatchArgs {
     /// Print each frame's bytes as a hex dump.
     #[arg(short = 'x')]
     hex: bool,
-    /// Output format: text, or fields (with -e; dissected here from the bytes).
+    /// Output format: text, fields (with -e; values computed by the service),
+    /// json (an array, as tshark -T json) or ek (newline-delimited, for bulk indexing).
     #[arg(short = 'T', value_enum, default_value_t = WatchFormat::Text)]
     format: WatchFormat,
     /// A field to print with -T fields (repeatable).
@@ -125,6 +153,8 @@ struct WatchArgs {
 enum WatchFormat {
     Text,
     Fields,
+    Json,
+    Ek,
 }
 
 #[derive(clap::Args, Debug)]
@@ -247,7 +277,16 @@ fn main() -> ExitCode {
         Command::Logout { server } => account::run(&server.target(), AccountCommand::Logout),
         Command::Whoami { server } => account::run(&server.target(), AccountCommand::WhoAmI),
         Command::Watch(args) => run_watch(args),
-        Command::Agents { server } => encap::live::agents(&server.target()),
+        Command::Agents { command, server } => match command {
+            None => encap::live::agents(&server.target()),
+            Some(AgentsCommand::List { server }) => encap::live::agents(&server.target()),
+            Some(AgentsCommand::Add { name, server }) => {
+                encap::live::add_agent(&server.target(), &name)
+            }
+            Some(AgentsCommand::Revoke { name, server }) => {
+                encap::live::revoke_agent(&server.target(), &name)
+            }
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -275,12 +314,20 @@ fn run_watch(args: WatchArgs) -> Result<(), String> {
         (WatchFormat::Fields, true) => {
             return Err("-T fields needs at least one -e FIELD (e.g. -e ip.src)".into());
         }
-        (WatchFormat::Text, false) => return Err("-e only applies with -T fields".into()),
+        (WatchFormat::Text | WatchFormat::Json | WatchFormat::Ek, false) => {
+            return Err("-e only applies with -T fields".into());
+        }
         _ => {}
     }
     let opts = encap::live::WatchOptions {
         agents: args.agents,
         filter: args.filter,
+        format: match args.format {
+            WatchFormat::Text => Format::Text,
+            WatchFormat::Fields => Format::Fields,
+            WatchFormat::Json => Format::Json,
+            WatchFormat::Ek => Format::Ek,
+        },
         verbose: args.verbose,
         hex: args.hex,
         fields: args.fields,

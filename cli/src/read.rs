@@ -10,6 +10,7 @@ use encap_core::{Frame, dissect};
 
 use crate::capture::{CaptureError, CaptureReader, PcapWriter, RecordMeta};
 use crate::output::fields::{self, Collector, FieldsOptions};
+use crate::output::layers::render_layers;
 use crate::output::{colour, hex, json, line, tree};
 
 /// How each frame is printed.
@@ -125,7 +126,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut buf = Vec::with_capacity(2048);
     let mut text = String::with_capacity(4096);
     let mut first_ts: Option<(i64, u32)> = None;
-    let mut json_started = false;
+    let mut json_array = json::JsonArray::default();
     let mut lines = line::LineFormatter::default();
     let mut conversations = Box::<Tracker>::default();
     let mut line_buf = String::new();
@@ -142,7 +143,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             Ok(Some(m)) => m,
             Ok(None) => break,
             Err(e) => {
-                finish_json(opts.format, json_started, out)?;
+                finish_json(opts.format, &json_array, out)?;
                 return Err(ReadError::Capture(opts.input.clone(), stats.frames, e));
             }
         };
@@ -201,13 +202,13 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
                     .map_err(ReadError::Output)?;
             }
             Format::Json => {
-                text.push_str(if json_started { ",\n" } else { "[\n" });
-                json_started = true;
-                json::format_json(&mut text, &d, &json::date_of(meta.timestamp.0));
+                let rendered = render_layers(&d);
+                json_array.push(&mut text, &json::layers_of(&rendered), meta.timestamp);
                 out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
             }
             Format::Ek => {
-                json::format_ek(&mut text, &d, &json::date_of(meta.timestamp.0));
+                let rendered = render_layers(&d);
+                json::format_ek(&mut text, &json::layers_of(&rendered), meta.timestamp);
                 out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
             }
         }
@@ -216,10 +217,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
         }
         progress.tick(reader.position(), stats.frames);
     }
-    finish_json(opts.format, json_started, out)?;
-    if opts.format == Format::Json && !json_started {
-        out.write_all(b"[]\n").map_err(ReadError::Output)?;
-    }
+    finish_json(opts.format, &json_array, out)?;
     if let Some(w) = writer {
         w.finish().map_err(ReadError::Output)?;
     }
@@ -236,9 +234,14 @@ pub fn compile_filter(text: &str) -> Result<encap_core::filter::Filter, ReadErro
     })
 }
 
-fn finish_json(format: Format, started: bool, out: &mut impl Write) -> Result<(), ReadError> {
-    if format == Format::Json && started {
-        out.write_all(b"\n]\n").map_err(ReadError::Output)?;
+fn finish_json(
+    format: Format,
+    array: &json::JsonArray,
+    out: &mut impl Write,
+) -> Result<(), ReadError> {
+    if format == Format::Json {
+        out.write_all(array.end().as_bytes())
+            .map_err(ReadError::Output)?;
     }
     Ok(())
 }

@@ -36,12 +36,14 @@ fn user(u: User) -> pb::User {
         email,
         confirmed,
         created_at,
+        admin,
     } = u;
     pb::User {
         name,
         email,
         confirmed,
         created_at: Some(timestamp(created_at)),
+        admin,
     }
 }
 

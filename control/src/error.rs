@@ -13,6 +13,10 @@ pub enum ServiceError {
     Invalid(FieldError),
     Taken(Taken),
     NotFound(String),
+    /// Something other than an account already has this name.
+    Exists(String),
+    /// Logged in, but the account may not do this.
+    Forbidden(String),
     /// The request is fine but the account is not in a state to allow it.
     Precondition(String),
     Unauthenticated(String),
@@ -35,6 +39,8 @@ impl fmt::Display for ServiceError {
                 f.write_str("email: an account with this email already exists")
             }
             ServiceError::NotFound(m)
+            | ServiceError::Exists(m)
+            | ServiceError::Forbidden(m)
             | ServiceError::Precondition(m)
             | ServiceError::Unauthenticated(m)
             | ServiceError::Internal(m) => f.write_str(m),
@@ -74,6 +80,8 @@ impl From<ServiceError> for Status {
             ServiceError::Invalid(_) => Status::invalid_argument(message),
             ServiceError::Taken(_) => Status::already_exists(message),
             ServiceError::NotFound(_) => Status::not_found(message),
+            ServiceError::Exists(_) => Status::already_exists(message),
+            ServiceError::Forbidden(_) => Status::permission_denied(message),
             ServiceError::Precondition(_) => Status::failed_precondition(message),
             ServiceError::Unauthenticated(_) => Status::unauthenticated(message),
             ServiceError::RateLimited {

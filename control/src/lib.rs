@@ -3,6 +3,7 @@
 //! argon2id password hashes, hashed session tokens and rate-limited logins.
 
 pub mod accounts;
+pub mod agents;
 pub mod api;
 pub mod auth;
 pub mod capture;

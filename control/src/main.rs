@@ -37,6 +37,30 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Grant or take back the right to add and revoke agents over gRPC
+    /// (`encap agents add NAME`). Run on the service's host.
+    Admins {
+        #[command(subcommand)]
+        command: AdminsCommand,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminsCommand {
+    /// Make an account an administrator.
+    Add {
+        /// The account's name or email.
+        login: String,
+    },
+    /// Make an administrator an ordinary account again.
+    Remove {
+        /// The account's name or email.
+        login: String,
+    },
+    /// List the administrators.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,52 +269,89 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     Ok(())
 }
 
-async fn agents(command: AgentsCommand, database: DatabaseArgs) -> Result<(), String> {
-    use encap_control::{accounts::now, secrets, store::Store, validate};
+async fn open_store(database: DatabaseArgs) -> Result<encap_control::store::Store, String> {
     let url = database.url()?;
-    let store = Store::connect(&url)
+    encap_control::store::Store::connect(&url)
         .await
-        .map_err(|e| format!("database {url}: {e}"))?;
+        .map_err(|e| format!("database {url}: {e}"))
+}
+
+async fn agents(command: AgentsCommand, database: DatabaseArgs) -> Result<(), String> {
+    use encap_control::{accounts::now, agents};
+    let store = open_store(database).await?;
     let result = match command {
-        AgentsCommand::Add { name } => {
-            let (name, _) =
-                validate::name(&name).map_err(|e| e.message.replace("name", "agent name"))?;
-            let token = secrets::new_token()?;
-            match store
-                .add_agent(&name, &secrets::digest(&token), now())
-                .await
-            {
-                Ok(()) => {
-                    println!("{token}");
-                    eprintln!(
-                        "added agent {name}; start it with: encap-agent --name {name} --token {token} …\n\
-                         (the token is shown once; the service keeps only its hash)"
-                    );
-                    Ok(())
+        AgentsCommand::Add { name } => match agents::add(&store, &name, now()).await {
+            Ok(added) => {
+                println!("{}", added.token);
+                eprintln!(
+                    "added agent {name}; start it with: encap-agent --name {name} --token {token} …\n\
+                     (the token is shown once; the service keeps only its hash)",
+                    name = added.name,
+                    token = added.token
+                );
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+        AgentsCommand::List => match store.agents().await {
+            Ok(list) => {
+                for a in list {
+                    let state = if a.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    };
+                    println!("{}\t{state}", a.name);
                 }
-                Err(encap_control::store::StoreError::Taken(_)) => {
-                    Err(format!("an agent named {name} already exists"))
-                }
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+        AgentsCommand::Revoke { name } => match agents::revoke(&store, &name, now()).await {
+            Ok(()) => {
+                eprintln!(
+                    "revoked agent {name}; a running service disconnects it when an admin \
+                     revokes over gRPC, otherwise at its next connection"
+                );
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    store.close().await;
+    result
+}
+
+async fn admins(command: AdminsCommand, database: DatabaseArgs) -> Result<(), String> {
+    let store = open_store(database).await?;
+    let set = |login: &str, admin: bool| {
+        let store = store.clone();
+        let key = login.trim().to_lowercase();
+        async move {
+            match store.set_admin(&key, admin).await {
+                Ok(Some(user)) => Ok(user),
+                Ok(None) => Err(format!("no account has the name or email {key:?}")),
                 Err(e) => Err(e.to_string()),
             }
         }
-        AgentsCommand::List => {
-            for a in store.agents().await.map_err(|e| e.to_string())? {
-                let state = if a.revoked_at.is_some() {
-                    "revoked"
-                } else {
-                    "active"
-                };
-                println!("{}\t{state}", a.name);
-            }
-            Ok(())
-        }
-        AgentsCommand::Revoke { name } => match store.revoke_agent(&name, now()).await {
-            Ok(true) => {
-                eprintln!("revoked agent {name}");
+    };
+    let result = match command {
+        AdminsCommand::Add { login } => set(&login, true).await.map(|u| {
+            eprintln!(
+                "{} is an administrator: encap agents add NAME works for them now",
+                u.name
+            )
+        }),
+        AdminsCommand::Remove { login } => set(&login, false)
+            .await
+            .map(|u| eprintln!("{} is no longer an administrator", u.name)),
+        AdminsCommand::List => match store.users().await {
+            Ok(users) => {
+                for u in users.into_iter().filter(|u| u.admin) {
+                    println!("{}\t{}", u.name, u.email);
+                }
                 Ok(())
             }
-            Ok(false) => Err(format!("no active agent is named {name}")),
             Err(e) => Err(e.to_string()),
         },
     };
@@ -321,6 +382,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => runtime.block_on(serve(*args)),
         Command::Agents { command, database } => runtime.block_on(agents(command, database)),
+        Command::Admins { command, database } => runtime.block_on(admins(command, database)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -229,6 +229,89 @@ async fn agents_must_present_a_valid_token() {
 }
 
 #[tokio::test]
+async fn administrators_add_and_revoke_agents_over_grpc() {
+    let s = start("capture-admins").await;
+    let mut capture = s.capture().await;
+    let add = |name: &str| s.authorized(pb::AddAgentRequest { name: name.into() });
+
+    let denied = capture.add_agent(add("edge-9")).await.unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    assert!(
+        denied
+            .message()
+            .contains("encap-control admins add watcher"),
+        "{denied:?}"
+    );
+
+    // Granted on the service's host; the session already open sees it.
+    let store = s.running.accounts.store();
+    let granted = store.set_admin("watcher", true).await.unwrap().unwrap();
+    assert!(granted.admin);
+    assert!(store.set_admin("nobody", true).await.unwrap().is_none());
+    let mut accounts = AccountsClient::connect(format!("http://{}", s.running.addr))
+        .await
+        .unwrap();
+    let me = accounts
+        .who_am_i(s.authorized(pb::WhoAmIRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(me.user.unwrap().admin);
+
+    let bad = capture.add_agent(add("edge 9")).await.unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(bad.message().starts_with("agent name contains"), "{bad:?}");
+
+    let added = capture.add_agent(add("edge-9")).await.unwrap().into_inner();
+    assert_eq!(added.name, "edge-9");
+    assert!(secrets::is_token_shaped(&added.token));
+    let stored = store.agent("edge-9").await.unwrap().unwrap();
+    assert_eq!(stored.token_hash, secrets::digest(&added.token));
+    let again = capture.add_agent(add("edge-9")).await.unwrap_err();
+    assert_eq!(again.code(), Code::AlreadyExists);
+
+    // The token works, and revoking disconnects the agent at once.
+    let mut watch = s.watch(pb::WatchRequest::default()).await;
+    let mut agent = Agent::connect(&s, "edge-9", &added.token).await;
+    agent
+        .until("welcome", |a| a.events.contains(&Event::Welcomed))
+        .await;
+    let Some(Kind::Agent(online)) = next(&mut watch).await else {
+        panic!()
+    };
+    assert!(online.online);
+    let revoke = |name: &str| s.authorized(pb::RevokeAgentRequest { name: name.into() });
+    capture.revoke_agent(revoke("edge-9")).await.unwrap();
+    agent
+        .until("a refusal", |a| {
+            matches!(a.inner.phase(), Phase::Refused { .. })
+        })
+        .await;
+    assert!(matches!(
+        agent.inner.phase(),
+        Phase::Refused { reason, retry: false } if reason.contains("revoked")
+    ));
+    let Some(Kind::Agent(offline)) = next(&mut watch).await else {
+        panic!()
+    };
+    assert!(!offline.online && offline.agent == "edge-9");
+    let listed = capture
+        .list_agents(s.authorized(pb::ListAgentsRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.agents.iter().all(|a| a.name != "edge-9"));
+    let gone = capture.revoke_agent(revoke("edge-9")).await.unwrap_err();
+    assert_eq!(gone.code(), Code::NotFound);
+
+    // Taken back: denied again.
+    store.set_admin("watcher@example.org", false).await.unwrap();
+    let denied = capture.add_agent(add("edge-10")).await.unwrap_err();
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    s.running.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn watchers_get_exactly_their_frames_dissected_like_encap_read() {
     let s = start("capture-filter").await;
     let token = s.add_agent("edge-1").await;

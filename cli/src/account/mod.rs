@@ -172,10 +172,11 @@ async fn run_async(target: &Target, command: AccountCommand) -> Result<(), Strin
                 .user
                 .ok_or("the service answered without the account")?;
             println!(
-                "{} <{}>{}, registered {}; logged in to {server} until {}",
+                "{} <{}>{}{}, registered {}; logged in to {server} until {}",
                 user.name,
                 user.email,
                 if user.confirmed { "" } else { " (unconfirmed)" },
+                if user.admin { " (administrator)" } else { "" },
                 utc(user.created_at.map_or(0, |t| t.seconds)),
                 utc(reply.session_expires_at.map_or(0, |t| t.seconds)),
             );

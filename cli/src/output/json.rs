@@ -3,9 +3,7 @@
 
 use std::fmt::Write as _;
 
-use encap_core::Dissection;
-
-use super::layers::{RenderedLayer, render_layers};
+use super::layers::RenderedLayer;
 
 fn escape(out: &mut String, s: &str) {
     out.push('"');
@@ -25,12 +23,36 @@ fn escape(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// One layer as JSON shows it: the protocol's short name and its fields in
+/// order, as (filter name, value). From a local dissection or from the tree
+/// the service sent.
+#[derive(Debug, Clone, Default)]
+pub struct JsonLayer<'a> {
+    pub protocol: &'a str,
+    pub fields: Vec<(&'a str, &'a str)>,
+}
+
+/// The layers of a frame dissected here.
+pub fn layers_of(rendered: &[RenderedLayer]) -> Vec<JsonLayer<'_>> {
+    rendered
+        .iter()
+        .map(|l| JsonLayer {
+            protocol: l.protocol.short_name(),
+            fields: l
+                .fields
+                .iter()
+                .map(|f| (f.abbrev, f.value.as_str()))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Groups repeated keys: one value stays a string, several become an array.
-fn write_fields(out: &mut String, layer: &RenderedLayer, key: impl Fn(&str) -> String) {
+fn write_fields(out: &mut String, layer: &JsonLayer<'_>, key: impl Fn(&str) -> String) {
     let mut order: Vec<&str> = Vec::new();
-    for f in &layer.fields {
-        if !order.contains(&f.abbrev) {
-            order.push(f.abbrev);
+    for (abbrev, _) in &layer.fields {
+        if !order.contains(abbrev) {
+            order.push(abbrev);
         }
     }
     out.push('{');
@@ -43,8 +65,8 @@ fn write_fields(out: &mut String, layer: &RenderedLayer, key: impl Fn(&str) -> S
         let values: Vec<&str> = layer
             .fields
             .iter()
-            .filter(|f| f.abbrev == *abbrev)
-            .map(|f| f.value.as_str())
+            .filter(|(a, _)| a == abbrev)
+            .map(|(_, v)| *v)
             .collect();
         if let [one] = values.as_slice() {
             escape(out, one);
@@ -63,13 +85,11 @@ fn write_fields(out: &mut String, layer: &RenderedLayer, key: impl Fn(&str) -> S
 }
 
 /// Layers as a JSON object; a protocol seen twice (inside an ICMP error) becomes an array.
-fn write_layers(out: &mut String, d: &Dissection<'_>, ek: bool) {
-    let layers = render_layers(d);
+fn write_layers(out: &mut String, layers: &[JsonLayer<'_>], ek: bool) {
     let mut names: Vec<&str> = Vec::new();
-    for l in &layers {
-        let n = l.protocol.short_name();
-        if !names.contains(&n) {
-            names.push(n);
+    for l in layers {
+        if !names.contains(&l.protocol) {
+            names.push(l.protocol);
         }
     }
     out.push('{');
@@ -79,10 +99,7 @@ fn write_layers(out: &mut String, d: &Dissection<'_>, ek: bool) {
         }
         escape(out, name);
         out.push(':');
-        let same: Vec<&RenderedLayer> = layers
-            .iter()
-            .filter(|l| l.protocol.short_name() == *name)
-            .collect();
+        let same: Vec<&JsonLayer<'_>> = layers.iter().filter(|l| l.protocol == *name).collect();
         let key = |abbrev: &str| {
             if ek {
                 format!("{}_{}", name, abbrev.replace('.', "_"))
@@ -107,25 +124,47 @@ fn write_layers(out: &mut String, d: &Dissection<'_>, ek: bool) {
 }
 
 /// One element of the `-T json` array (without the separating comma).
-pub fn format_json(out: &mut String, d: &Dissection<'_>, index_date: &str) {
+pub fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
     let _ = write!(
         out,
-        "  {{\"_index\":\"packets-{index_date}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{\"layers\":"
+        "  {{\"_index\":\"packets-{}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{\"layers\":",
+        date_of(timestamp.0)
     );
-    write_layers(out, d, false);
+    write_layers(out, layers, false);
     out.push_str("}}");
 }
 
 /// The two lines `-T ek` writes per packet.
-pub fn format_ek(out: &mut String, d: &Dissection<'_>, index_date: &str) {
-    let (secs, nanos) = d.frame().timestamp;
+pub fn format_ek(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+    let (secs, nanos) = timestamp;
     let millis = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
     let _ = write!(
         out,
-        "{{\"index\":{{\"_index\":\"packets-{index_date}\",\"_type\":\"doc\"}}}}\n{{\"timestamp\":\"{millis}\",\"layers\":"
+        "{{\"index\":{{\"_index\":\"packets-{}\",\"_type\":\"doc\"}}}}\n{{\"timestamp\":\"{millis}\",\"layers\":",
+        date_of(secs)
     );
-    write_layers(out, d, true);
+    write_layers(out, layers, true);
     out.push_str("}\n");
+}
+
+/// `-T json` as a stream: the array opens with the first packet and closes at the end.
+#[derive(Debug, Default)]
+pub struct JsonArray {
+    started: bool,
+}
+
+impl JsonArray {
+    /// Appends one packet, preceded by "[" or ",".
+    pub fn push(&mut self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+        out.push_str(if self.started { ",\n" } else { "[\n" });
+        self.started = true;
+        format_json(out, layers, timestamp);
+    }
+
+    /// What closes the array ("[]" when no packet came).
+    pub fn end(&self) -> &'static str {
+        if self.started { "\n]\n" } else { "[]\n" }
+    }
 }
 
 /// "YYYY-MM-DD" of a Unix time (UTC), for the index name.

@@ -394,6 +394,15 @@ impl Hub {
         announce(&state, name, false, "");
     }
 
+    /// A revoked agent leaves the list; dropping its filter channel ends its
+    /// session, which tells the agent why.
+    pub fn agent_revoked(&self, name: &str) {
+        let mut state = lock(&self.state);
+        if state.agents.remove(name).is_some_and(|live| live.online) {
+            announce(&state, name, false, "");
+        }
+    }
+
     /// New running totals from an agent: growth in its drops is told to its
     /// watchers as loss at the source, in the agent's queue or on the uplink.
     pub fn agent_counters(&self, name: &str, counters: wire::Counters, now: i64) {

@@ -198,6 +198,8 @@ async fn session(
                 }
                 changed = push.changed() => {
                     if changed.is_err() {
+                        // The hub let go of this agent: it was revoked.
+                        let _ = refuse(&mut write, "this agent's token was revoked", false).await;
                         return Ok(());
                     }
                     let filter = push.borrow_and_update().clone();

@@ -1,4 +1,5 @@
-//! The `encap.v1.Capture` gRPC service: Watch and ListAgents.
+//! The `encap.v1.Capture` gRPC service: Watch, ListAgents, and adding and
+//! revoking agents.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -14,7 +15,10 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::hub::{Hub, WATCHER_QUEUE, WatchItem, WatchSpec, WatcherGuard};
+use crate::accounts::now;
+use crate::agents;
 use crate::auth;
+use crate::error::ServiceError;
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
@@ -55,7 +59,7 @@ impl Stream for WatchStream {
 }
 
 fn internal(e: impl std::fmt::Display) -> Status {
-    crate::error::ServiceError::Internal(e.to_string()).into()
+    ServiceError::Internal(e.to_string()).into()
 }
 
 #[tonic::async_trait]
@@ -139,5 +143,45 @@ impl CaptureApi for CaptureService {
             })
             .collect();
         Ok(Response::new(pb::ListAgentsResponse { agents }))
+    }
+
+    async fn add_agent(
+        &self,
+        request: Request<pb::AddAgentRequest>,
+    ) -> Result<Response<pb::AddAgentResponse>, Status> {
+        let admin = administrator(&request, "add agents")?;
+        let added = agents::add(&self.store, &request.get_ref().name, now()).await?;
+        tracing::info!(%admin, agent = %added.name, "agent added");
+        Ok(Response::new(pb::AddAgentResponse {
+            name: added.name,
+            token: added.token,
+        }))
+    }
+
+    async fn revoke_agent(
+        &self,
+        request: Request<pb::RevokeAgentRequest>,
+    ) -> Result<Response<pb::RevokeAgentResponse>, Status> {
+        let admin = administrator(&request, "revoke agents")?;
+        let name = &request.get_ref().name;
+        agents::revoke(&self.store, name, now()).await?;
+        self.hub.agent_revoked(name);
+        tracing::info!(%admin, agent = %name, "agent revoked");
+        Ok(Response::new(pb::RevokeAgentResponse {}))
+    }
+}
+
+/// The caller's name if they are an administrator.
+fn administrator<T>(request: &Request<T>, what: &str) -> Result<String, Status> {
+    let user = &auth::session(request)?.user;
+    if user.admin {
+        Ok(user.name.clone())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "only administrators may {what}; one is made on the service's host with \
+             encap-control admins add {}",
+            user.name
+        ))
+        .into())
     }
 }

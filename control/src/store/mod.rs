@@ -52,6 +52,8 @@ pub struct User {
     pub email: String,
     pub confirmed: bool,
     pub created_at: i64,
+    /// May add and revoke agents (`encap-control admins add`).
+    pub admin: bool,
 }
 
 /// An account and its password hash, for checking a login.
@@ -82,7 +84,7 @@ pub struct Expiring<'a> {
 /// The columns of `User`, for `concat!` (queries must be static strings).
 macro_rules! user_columns {
     () => {
-        "id, name, email, confirmed, created_at"
+        "id, name, email, confirmed, created_at, admin"
     };
 }
 
@@ -336,7 +338,7 @@ impl Store {
         }
         let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT u.id, u.name, u.email, u.confirmed, u.created_at, s.expires_at \
+                "SELECT u.id, u.name, u.email, u.confirmed, u.created_at, u.admin, s.expires_at \
                  FROM sessions s JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = ? AND s.expires_at > ?",
             )
@@ -438,6 +440,26 @@ impl Store {
             }
             n
         }))
+    }
+
+    /// Makes the account with this name or email (lower-cased) an administrator
+    /// or not; the account, or None if there is none.
+    pub async fn set_admin(
+        &self,
+        login_key: &str,
+        admin: bool,
+    ) -> Result<Option<User>, StoreError> {
+        // Read back rather than counting rows: MySQL counts only rows it changed.
+        on_pool!(self, |pool| {
+            sqlx::query("UPDATE users SET admin = ? WHERE name_key = ? OR email = ?")
+                .bind(admin)
+                .bind(login_key)
+                .bind(login_key)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(self.credentials(login_key).await?.map(|c| c.user))
     }
 
     /// Every account, oldest first (for tests and administration).
