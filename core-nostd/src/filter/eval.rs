@@ -14,7 +14,7 @@ use crate::proto::Protocol;
 use crate::text::TextBuf;
 
 /// Per test node: seen at all, true for some occurrence, true for every occurrence.
-struct State {
+pub(super) struct State {
     present: u64,
     any: u64,
     all: u64,
@@ -36,7 +36,8 @@ impl State {
 /// less IPv4 and ARP headers with no bytes at all (tshark adds no item for those;
 /// IPv6 adds its item before reading), plus a protocol that refused the bytes.
 fn present_protocols(d: &Dissection<'_>) -> u64 {
-    let mut mask = d.rejected().map_or(0, |p| 1u64 << (p as u8));
+    // The frame is no layer of its own but always there.
+    let mut mask = d.rejected().map_or(0, |p| 1u64 << (p as u8)) | 1u64 << (Protocol::Frame as u8);
     for layer in d.layers() {
         let empty = matches!(layer.view, crate::dissect::View::Truncated { bytes: [] });
         if !empty || layer.protocol == Protocol::Ipv6 {
@@ -56,7 +57,7 @@ enum Val<'x> {
 }
 
 impl State {
-    const fn new() -> Self {
+    pub(super) const fn new() -> Self {
         State {
             present: 0,
             any: 0,
@@ -126,6 +127,11 @@ impl Filter {
     fn matches_with(&self, d: &Dissection<'_>, present: u64) -> bool {
         let mut st = State::new();
         if self.all_fast && super::fast::usable(d) {
+            // The fast path reads only the layers of `present`: with none of
+            // the filter's protocols there, every test is absent.
+            if self.protocols & present == 0 {
+                return self.when_absent;
+            }
             self.feed_fast(d, &mut st);
         } else if self.field_protocols != 0 {
             d.visit(&mut FieldSink {
@@ -139,8 +145,13 @@ impl Filter {
 
     /// Reads each tested field by its fast path.
     fn feed_fast(&self, d: &Dissection<'_>, st: &mut State) {
-        for (i, (node, fast)) in self.nodes().iter().zip(self.fast.iter()).enumerate() {
-            if let (Node::Test { test, .. }, Some(fast)) = (node, fast) {
+        let mut tests = self.fast_tests;
+        while tests != 0 {
+            let i = tests.trailing_zeros() as usize;
+            tests &= tests - 1;
+            if let (Some(Node::Test { test, .. }), Some(Some(fast))) =
+                (self.nodes.get(i), self.fast.get(i))
+            {
                 super::fast::for_each(*fast, d, &mut |v| {
                     st.record(i, eval_value(self, d, v, test));
                 });
@@ -171,12 +182,15 @@ impl Filter {
 
     /// Adds the protocol tests and evaluates the tree.
     fn finish(&self, d: &Dissection<'_>, st: &mut State, present: u64) -> bool {
-        for (i, node) in self.nodes().iter().enumerate() {
-            if let Node::Test {
+        let mut tests = self.protocol_tests;
+        while tests != 0 {
+            let i = tests.trailing_zeros() as usize;
+            tests &= tests - 1;
+            if let Some(Node::Test {
                 subject: Subject::Protocol(p),
                 slice,
                 test,
-            } = node
+            }) = self.nodes.get(i)
             {
                 if slice.is_none() && matches!(test, Test::Exists) {
                     if present & (1u64 << (*p as u8)) != 0 {
@@ -186,6 +200,17 @@ impl Filter {
                 }
                 if d.rejected() == Some(*p) && matches!(test, Test::Exists) {
                     st.record(i, true);
+                }
+                if *p == Protocol::Frame {
+                    let bytes = d.frame().data;
+                    let r = match slice {
+                        Some(s) => s
+                            .of(bytes)
+                            .is_some_and(|b| test_val(test, &Val::Bytes(b), self)),
+                        None => test_val(test, &Val::Bytes(bytes), self),
+                    };
+                    st.record(i, r);
+                    continue;
                 }
                 for layer in d.layers().filter(|l| l.protocol == *p) {
                     // tshark's IPv4 and ARP add no protocol item for a header with no
@@ -213,7 +238,7 @@ impl Filter {
     }
 
     /// One forward pass: every node's truth from its children's (which come first).
-    fn eval(&self, root: u8, st: &State) -> bool {
+    pub(super) fn eval(&self, root: u8, st: &State) -> bool {
         let mut truth = 0u64;
         let bit_of = |t: u64, i: u8| (t >> i) & 1 == 1;
         for (i, op) in self.ops.iter().take(self.len).enumerate() {

@@ -50,6 +50,15 @@ pub struct Filter {
     fast: [Option<fast::Fast>; MAX_NODES],
     /// Every field test has a fast path: evaluation need not visit.
     all_fast: bool,
+    /// Every protocol the filter reads, by its fields or by name.
+    protocols: u64,
+    /// The filter's answer for a frame with none of `protocols` (every test
+    /// absent): most colouring rules on most frames, told without evaluating.
+    when_absent: bool,
+    /// The nodes that test a protocol by name (bit = node index).
+    protocol_tests: u64,
+    /// The nodes whose field has a fast path (bit = node index).
+    fast_tests: u64,
     /// The nodes as truth operations, for the final pass.
     ops: [Op; MAX_NODES],
 }
@@ -76,6 +85,10 @@ impl Filter {
             field_bloom: 0,
             fast: [None; MAX_NODES],
             all_fast: false,
+            protocols: 0,
+            when_absent: false,
+            protocol_tests: 0,
+            fast_tests: 0,
             ops: [Op::Never; MAX_NODES],
         }
     }
@@ -110,7 +123,12 @@ impl Filter {
             _ => acc,
         });
         let mut all_fast = true;
-        for (slot, node) in f.fast.iter_mut().zip(f.nodes.iter().take(f.len)) {
+        for (i, (slot, node)) in f
+            .fast
+            .iter_mut()
+            .zip(f.nodes.iter().take(f.len))
+            .enumerate()
+        {
             if let Node::Test {
                 subject: Subject::Field(def),
                 slice,
@@ -119,12 +137,27 @@ impl Filter {
             {
                 *slot = fast::fast_of(def).filter(|_| slice.is_none());
                 all_fast &= slot.is_some();
+                if slot.is_some() {
+                    f.fast_tests |= 1u64 << i;
+                }
             }
         }
         f.all_fast = all_fast;
         for (op, node) in f.ops.iter_mut().zip(f.nodes.iter().take(f.len)) {
             *op = Op::of(node);
         }
+        for (i, node) in f.nodes.iter().take(f.len).enumerate() {
+            if let Node::Test {
+                subject: Subject::Protocol(p),
+                ..
+            } = node
+            {
+                f.protocol_tests |= 1u64 << i;
+                f.protocols |= 1u64 << (*p as u8);
+            }
+        }
+        f.protocols |= f.field_protocols;
+        f.when_absent = f.eval(f.root, &eval::State::new());
         f.field_bloom = f.nodes().iter().fold(0, |acc, n| match n {
             Node::Test {
                 subject: Subject::Field(def),
