@@ -22,6 +22,7 @@ step "no_std core for Cortex-M (no allocator exists there: the core cannot alloc
 cargo build -p encap-core --no-default-features --target thumbv7em-none-eabihf
 cargo build -p encap-core --no-default-features --target thumbv7m-none-eabi
 cargo build -p encap-core --no-default-features --features display --target thumbv7m-none-eabi
+cargo build -p encap-core --no-default-features --features fields --target thumbv7m-none-eabi
 cargo build -p encap-agent --lib --no-default-features --features net --target thumbv7m-none-eabi
 
 step "the board firmware (thumbv7m, its own workspace): lints and a release build"
@@ -29,6 +30,9 @@ step "the board firmware (thumbv7m, its own workspace): lints and a release buil
 
 step "captures: tshark's reading is the committed one"
 bash captures/oracle.sh --check
+
+step "the edge build's filters (no field visitor, as on the board) against the full build's"
+bash scripts/edge-filters.sh
 
 step "a private MariaDB server for the store tests"
 mariadb_dir=$(mktemp -d /tmp/encap-mariadb.$$.XXXX)

@@ -17,9 +17,12 @@
 //!   what does not fit is counted, never written past.
 
 #![no_std]
-// Without `display`, the Info writers and the helpers only they use are
-// left out of the build on purpose.
-#![cfg_attr(not(feature = "display"), allow(dead_code, unused_imports))]
+// Without `display` or `fields`, the Info writers, the field visitor and the
+// helpers only they use are left out of the build on purpose.
+#![cfg_attr(
+    not(all(feature = "display", feature = "fields")),
+    allow(dead_code, unused_imports)
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(
     test,

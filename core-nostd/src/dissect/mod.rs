@@ -321,6 +321,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// Calls `v` for every field of every layer, in frame order.
+    #[cfg(feature = "fields")]
     pub fn visit<V: Visitor<'a>>(&self, v: &mut V) {
         crate::dissectors::visit(self, v);
     }

@@ -12,6 +12,8 @@ pub enum FilterErrorKind<'f> {
     UnknownName(&'f str),
     /// A name Wireshark knows whose protocol encap does not dissect.
     Unsupported(&'f str),
+    /// A field this build cannot read (built without the `fields` feature).
+    NotInThisBuild(&'f str),
     Literal(&'f str, LiteralError),
     NoValue(&'f str),
     NotSupported(&'static str),
@@ -70,6 +72,10 @@ impl fmt::Display for FilterError<'_> {
             FilterErrorKind::Unsupported(n) => write!(
                 f,
                 "\"{n}\" is valid in Wireshark, but encap does not dissect it"
+            )?,
+            FilterErrorKind::NotInThisBuild(n) => write!(
+                f,
+                "\"{n}\" is not read by this build of encap (a small edge without the field visitor)"
             )?,
             FilterErrorKind::Literal(t, e) => write!(f, "\"{t}\" {}", e.describe())?,
             FilterErrorKind::NoValue(n) => write!(

@@ -70,11 +70,20 @@ impl State {
 /// index of the first that matches (Wireshark's colouring: first rule wins).
 /// At most `N` filters are looked at.
 pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) -> Option<usize> {
-    if super::fast::usable(d) && filters.iter().all(|f| f.all_fast) {
-        let present = present_protocols(d);
-        return filters.iter().position(|f| f.matches_with(d, present));
-    }
     let present = present_protocols(d);
+    #[cfg(feature = "fields")]
+    if !(super::fast::usable(d) && filters.iter().all(|f| f.all_fast)) {
+        return first_match_visiting(filters, d, present);
+    }
+    filters.iter().position(|f| f.matches_with(d, present))
+}
+
+#[cfg(feature = "fields")]
+fn first_match_visiting<const N: usize>(
+    filters: &[Filter; N],
+    d: &Dissection<'_>,
+    present: u64,
+) -> Option<usize> {
     let mut states: [State; N] = core::array::from_fn(|_| State::new());
     let wanted = filters.iter().fold(0u64, |acc, f| acc | f.field_protocols);
     if wanted != 0 {
@@ -134,11 +143,16 @@ impl Filter {
             }
             self.feed_fast(d, &mut st);
         } else if self.field_protocols != 0 {
+            #[cfg(feature = "fields")]
             d.visit(&mut FieldSink {
                 filter: self,
                 d,
                 st: &mut st,
             });
+            // Without the visitor, a frame the fast path cannot read exactly
+            // (a walk cut short) matches: an edge sends it, the service decides.
+            #[cfg(not(feature = "fields"))]
+            return true;
         }
         self.finish(d, &mut st, present)
     }

@@ -221,6 +221,13 @@ impl<'f> Parser<'f> {
         {
             return Err(FilterError::new(at, FilterErrorKind::NoValue(name)));
         }
+        // Without the visitor only the fields with a fast path can be read.
+        #[cfg(not(feature = "fields"))]
+        if let Subject::Field(def) = subject
+            && (slice.is_some() || super::fast::fast_of(def).is_none())
+        {
+            return Err(FilterError::new(at, FilterErrorKind::NotInThisBuild(name)));
+        }
         self.push(
             Node::Test {
                 subject,
