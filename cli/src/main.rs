@@ -128,8 +128,8 @@ struct WatchArgs {
     hex: bool,
     /// Output format: text, fields (with -e; values computed by the service),
     /// json (an array, as tshark -T json) or ek (newline-delimited, for bulk indexing).
-    #[arg(short = 'T', value_enum, default_value_t = WatchFormat::Text)]
-    format: WatchFormat,
+    #[arg(short = 'T', value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
     /// A field to print with -T fields (repeatable).
     #[arg(short = 'e', value_name = "FIELD")]
     fields: Vec<String>,
@@ -147,14 +147,6 @@ struct WatchArgs {
     color: ColorChoice,
     #[command(flatten)]
     server: ServerArgs,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum WatchFormat {
-    Text,
-    Fields,
-    Json,
-    Ek,
 }
 
 #[derive(clap::Args, Debug)]
@@ -230,6 +222,17 @@ enum OutputFormat {
     Fields,
     Json,
     Ek,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(f: OutputFormat) -> Format {
+        match f {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Fields => Format::Fields,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Ek => Format::Ek,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -311,10 +314,10 @@ fn run_watch(args: WatchArgs) -> Result<(), String> {
         fields_options.set(spec)?;
     }
     match (args.format, args.fields.is_empty()) {
-        (WatchFormat::Fields, true) => {
+        (OutputFormat::Fields, true) => {
             return Err("-T fields needs at least one -e FIELD (e.g. -e ip.src)".into());
         }
-        (WatchFormat::Text | WatchFormat::Json | WatchFormat::Ek, false) => {
+        (OutputFormat::Text | OutputFormat::Json | OutputFormat::Ek, false) => {
             return Err("-e only applies with -T fields".into());
         }
         _ => {}
@@ -322,12 +325,7 @@ fn run_watch(args: WatchArgs) -> Result<(), String> {
     let opts = encap::live::WatchOptions {
         agents: args.agents,
         filter: args.filter,
-        format: match args.format {
-            WatchFormat::Text => Format::Text,
-            WatchFormat::Fields => Format::Fields,
-            WatchFormat::Json => Format::Json,
-            WatchFormat::Ek => Format::Ek,
-        },
+        format: Format::from(args.format),
         verbose: args.verbose,
         hex: args.hex,
         fields: args.fields,
@@ -348,12 +346,7 @@ fn run_read(args: ReadArgs) -> Result<(), String> {
     }
     let opts = ReadOptions {
         input: args.file,
-        format: match args.format {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Fields => Format::Fields,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Ek => Format::Ek,
-        },
+        format: Format::from(args.format),
         verbose: args.verbose,
         hex: args.hex,
         fields: args.fields,
