@@ -13,7 +13,7 @@ use encap_proto::v1::watch_event::Kind;
 use crate::account::{self, Target, authorized, explain, normalize_server, saved_token};
 use crate::capture::{PcapWriter, RecordMeta};
 use crate::output::fields::{self, FieldsOptions};
-use crate::output::json::{self, JsonArray, JsonLayer};
+use crate::output::json::{JsonLayer, JsonOutput};
 use crate::output::{colour, hex, line};
 use crate::read::Format;
 
@@ -210,6 +210,21 @@ async fn stream_into(
     }
 }
 
+/// The layer tree the service sent, as the JSON writer takes it.
+fn json_layers(p: &pb::Packet) -> Vec<JsonLayer<'_>> {
+    p.layers
+        .iter()
+        .map(|l| JsonLayer {
+            protocol: &l.protocol,
+            fields: l
+                .fields
+                .iter()
+                .map(|f| (f.name.as_str(), f.value.as_str()))
+                .collect(),
+        })
+        .collect()
+}
+
 /// A packet's field values as the service computed them.
 struct Sent<'p>(&'p pb::Packet);
 
@@ -231,7 +246,8 @@ struct Printer<'o> {
     row: String,
     /// `-T fields`: the values the service sent.
     fields: bool,
-    json: JsonArray,
+    /// `-T json` or `-T ek`.
+    json: Option<JsonOutput>,
     pcap: Option<PcapWriter<BufWriter<File>>>,
     pcap_started: bool,
 }
@@ -252,7 +268,11 @@ impl<'o> Printer<'o> {
             text: String::new(),
             row: String::new(),
             fields: !field_names.is_empty(),
-            json: JsonArray::default(),
+            json: match opts.format {
+                Format::Json => Some(JsonOutput::new(false)),
+                Format::Ek => Some(JsonOutput::new(true)),
+                Format::Text | Format::Fields => None,
+            },
             pcap,
             pcap_started: false,
         };
@@ -292,24 +312,8 @@ impl<'o> Printer<'o> {
             .map_err(|e| format!("cannot write: {e}"))?;
             return Ok(());
         }
-        if matches!(self.opts.format, Format::Json | Format::Ek) {
-            let layers: Vec<JsonLayer<'_>> = p
-                .layers
-                .iter()
-                .map(|l| JsonLayer {
-                    protocol: &l.protocol,
-                    fields: l
-                        .fields
-                        .iter()
-                        .map(|f| (f.name.as_str(), f.value.as_str()))
-                        .collect(),
-                })
-                .collect();
-            if self.opts.format == Format::Json {
-                self.json.push(&mut self.text, &layers, timestamp);
-            } else {
-                json::format_ek(&mut self.text, &layers, timestamp);
-            }
+        if let Some(json) = &mut self.json {
+            json.packet(&mut self.text, &json_layers(p), timestamp);
             return self
                 .out
                 .write_all(self.text.as_bytes())
@@ -368,9 +372,9 @@ impl<'o> Printer<'o> {
     }
 
     fn finish(mut self) -> Result<(), String> {
-        if self.opts.format == Format::Json {
+        if let Some(json) = &self.json {
             self.out
-                .write_all(self.json.end().as_bytes())
+                .write_all(json.end().as_bytes())
                 .map_err(|e| format!("cannot write: {e}"))?;
         }
         self.flush()?;

@@ -126,7 +126,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
     let mut buf = Vec::with_capacity(2048);
     let mut text = String::with_capacity(4096);
     let mut first_ts: Option<(i64, u32)> = None;
-    let mut json_array = json::JsonArray::default();
+    let mut json_out = json::JsonOutput::new(opts.format == Format::Ek);
     let mut lines = line::LineFormatter::default();
     let mut conversations = Box::<Tracker>::default();
     let mut line_buf = String::new();
@@ -143,7 +143,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
             Ok(Some(m)) => m,
             Ok(None) => break,
             Err(e) => {
-                finish_json(opts.format, &json_array, out)?;
+                finish_json(opts.format, &json_out, out)?;
                 return Err(ReadError::Capture(opts.input.clone(), stats.frames, e));
             }
         };
@@ -201,14 +201,9 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
                 fields::write_line(out, &collector, &opts.fields_options, &mut text)
                     .map_err(ReadError::Output)?;
             }
-            Format::Json => {
+            Format::Json | Format::Ek => {
                 let rendered = render_layers(&d);
-                json_array.push(&mut text, &json::layers_of(&rendered), meta.timestamp);
-                out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
-            }
-            Format::Ek => {
-                let rendered = render_layers(&d);
-                json::format_ek(&mut text, &json::layers_of(&rendered), meta.timestamp);
+                json_out.packet(&mut text, &json::layers_of(&rendered), meta.timestamp);
                 out.write_all(text.as_bytes()).map_err(ReadError::Output)?;
             }
         }
@@ -217,7 +212,7 @@ pub fn run(opts: &ReadOptions, out: &mut impl Write) -> Result<ReadStats, ReadEr
         }
         progress.tick(reader.position(), stats.frames);
     }
-    finish_json(opts.format, &json_array, out)?;
+    finish_json(opts.format, &json_out, out)?;
     if let Some(w) = writer {
         w.finish().map_err(ReadError::Output)?;
     }
@@ -236,11 +231,11 @@ pub fn compile_filter(text: &str) -> Result<encap_core::filter::Filter, ReadErro
 
 fn finish_json(
     format: Format,
-    array: &json::JsonArray,
+    json_out: &json::JsonOutput,
     out: &mut impl Write,
 ) -> Result<(), ReadError> {
-    if format == Format::Json {
-        out.write_all(array.end().as_bytes())
+    if matches!(format, Format::Json | Format::Ek) {
+        out.write_all(json_out.end().as_bytes())
             .map_err(ReadError::Output)?;
     }
     Ok(())

@@ -322,27 +322,30 @@ async fn agents(command: AgentsCommand, database: DatabaseArgs) -> Result<(), St
     result
 }
 
+/// Makes the account with this name or email an administrator or not.
+async fn set_admin(
+    store: &encap_control::store::Store,
+    login: &str,
+    admin: bool,
+) -> Result<encap_control::store::User, String> {
+    let key = login.trim().to_lowercase();
+    match store.set_admin(&key, admin).await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(format!("no account has the name or email {key:?}")),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 async fn admins(command: AdminsCommand, database: DatabaseArgs) -> Result<(), String> {
     let store = open_store(database).await?;
-    let set = |login: &str, admin: bool| {
-        let store = store.clone();
-        let key = login.trim().to_lowercase();
-        async move {
-            match store.set_admin(&key, admin).await {
-                Ok(Some(user)) => Ok(user),
-                Ok(None) => Err(format!("no account has the name or email {key:?}")),
-                Err(e) => Err(e.to_string()),
-            }
-        }
-    };
     let result = match command {
-        AdminsCommand::Add { login } => set(&login, true).await.map(|u| {
+        AdminsCommand::Add { login } => set_admin(&store, &login, true).await.map(|u| {
             eprintln!(
                 "{} is an administrator: encap agents add NAME works for them now",
                 u.name
             )
         }),
-        AdminsCommand::Remove { login } => set(&login, false)
+        AdminsCommand::Remove { login } => set_admin(&store, &login, false)
             .await
             .map(|u| eprintln!("{} is no longer an administrator", u.name)),
         AdminsCommand::List => match store.users().await {

@@ -124,7 +124,7 @@ fn write_layers(out: &mut String, layers: &[JsonLayer<'_>], ek: bool) {
 }
 
 /// One element of the `-T json` array (without the separating comma).
-pub fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
     let _ = write!(
         out,
         "  {{\"_index\":\"packets-{}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{\"layers\":",
@@ -135,7 +135,7 @@ pub fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, 
 }
 
 /// The two lines `-T ek` writes per packet.
-pub fn format_ek(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+fn format_ek(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
     let (secs, nanos) = timestamp;
     let millis = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
     let _ = write!(
@@ -147,23 +147,36 @@ pub fn format_ek(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u3
     out.push_str("}\n");
 }
 
-/// `-T json` as a stream: the array opens with the first packet and closes at the end.
-#[derive(Debug, Default)]
-pub struct JsonArray {
+/// `-T json` or `-T ek` as a stream of packets: the JSON array opens with the
+/// first packet and closes at the end; ek has no framing.
+#[derive(Debug)]
+pub struct JsonOutput {
+    ek: bool,
     started: bool,
 }
 
-impl JsonArray {
-    /// Appends one packet, preceded by "[" or ",".
-    pub fn push(&mut self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+impl JsonOutput {
+    pub fn new(ek: bool) -> Self {
+        JsonOutput { ek, started: false }
+    }
+
+    /// Appends one packet (for json, preceded by "[" or ",").
+    pub fn packet(&mut self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+        if self.ek {
+            return format_ek(out, layers, timestamp);
+        }
         out.push_str(if self.started { ",\n" } else { "[\n" });
         self.started = true;
         format_json(out, layers, timestamp);
     }
 
-    /// What closes the array ("[]" when no packet came).
+    /// What ends the output: for json the array's close ("[]" when no packet came).
     pub fn end(&self) -> &'static str {
-        if self.started { "\n]\n" } else { "[]\n" }
+        match (self.ek, self.started) {
+            (true, _) => "",
+            (false, true) => "\n]\n",
+            (false, false) => "[]\n",
+        }
     }
 }
 

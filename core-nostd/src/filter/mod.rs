@@ -110,61 +110,40 @@ impl Filter {
         let root = p.parse()?;
         let mut f = p.filter;
         f.root = root;
-        f.field_protocols = f.nodes().iter().fold(0, |acc, n| match n {
-            Node::Test {
-                subject: Subject::Field(def),
-                ..
-            } => {
-                // A field whose protocol cannot be told from its name makes every layer wanted.
-                acc | crate::field::registry::protocol_of(def)
-                    .map(|p| 1u64 << (p as u8))
-                    .unwrap_or(u64::MAX)
+        // What evaluation needs to know of the nodes, in one pass.
+        f.all_fast = true;
+        for i in 0..f.len {
+            let Some(&node) = f.nodes.get(i) else { break };
+            if let Some(op) = f.ops.get_mut(i) {
+                *op = Op::of(&node);
             }
-            _ => acc,
-        });
-        let mut all_fast = true;
-        for (i, (slot, node)) in f
-            .fast
-            .iter_mut()
-            .zip(f.nodes.iter().take(f.len))
-            .enumerate()
-        {
-            if let Node::Test {
-                subject: Subject::Field(def),
-                slice,
-                ..
-            } = node
-            {
-                *slot = fast::fast_of(def).filter(|_| slice.is_none());
-                all_fast &= slot.is_some();
-                if slot.is_some() {
-                    f.fast_tests |= 1u64 << i;
+            let Node::Test { subject, slice, .. } = node else {
+                continue;
+            };
+            let bit = 1u64 << i;
+            match subject {
+                Subject::Field(def) => {
+                    // A field whose protocol cannot be told from its name makes every layer wanted.
+                    f.field_protocols |= crate::field::registry::protocol_of(def)
+                        .map_or(u64::MAX, |p| 1u64 << (p as u8));
+                    f.field_bloom |= bloom_bit(def);
+                    let fast = fast::fast_of(def).filter(|_| slice.is_none());
+                    if let Some(slot) = f.fast.get_mut(i) {
+                        *slot = fast;
+                    }
+                    match fast {
+                        Some(_) => f.fast_tests |= bit,
+                        None => f.all_fast = false,
+                    }
                 }
-            }
-        }
-        f.all_fast = all_fast;
-        for (op, node) in f.ops.iter_mut().zip(f.nodes.iter().take(f.len)) {
-            *op = Op::of(node);
-        }
-        for (i, node) in f.nodes.iter().take(f.len).enumerate() {
-            if let Node::Test {
-                subject: Subject::Protocol(p),
-                ..
-            } = node
-            {
-                f.protocol_tests |= 1u64 << i;
-                f.protocols |= 1u64 << (*p as u8);
+                Subject::Protocol(p) => {
+                    f.protocol_tests |= bit;
+                    f.protocols |= 1u64 << (p as u8);
+                }
             }
         }
         f.protocols |= f.field_protocols;
         f.when_absent = f.eval(f.root, &eval::State::new());
-        f.field_bloom = f.nodes().iter().fold(0, |acc, n| match n {
-            Node::Test {
-                subject: Subject::Field(def),
-                ..
-            } => acc | bloom_bit(def),
-            _ => acc,
-        });
         Ok(f)
     }
 
