@@ -6,7 +6,7 @@
 //! leniently and simply never match.
 
 use crate::dissect::Dissection;
-use crate::filter::{Filter, FilterError};
+use crate::filter::{Filter, FilterError, FirstMatch};
 
 /// A colour as Wireshark stores it: 16 bits per channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,19 +146,19 @@ pub static DEFAULT_RULES: [Rule; 20] = [
 /// The default rules, compiled (about 20 filters: keep it in one place, e.g. a `Box` or a static).
 #[derive(Debug, Clone)]
 pub struct Colouring {
-    filters: [Filter; 20],
+    rules: FirstMatch<20>,
 }
 
 impl Colouring {
     /// Compiles every default rule; an error names the rule's filter problem.
     pub fn new() -> Result<Self, (&'static str, FilterError<'static>)> {
-        let mut c = Colouring {
-            filters: core::array::from_fn(|_| Filter::never()),
-        };
-        for (slot, rule) in c.filters.iter_mut().zip(DEFAULT_RULES.iter()) {
+        let mut filters: [Filter; 20] = core::array::from_fn(|_| Filter::never());
+        for (slot, rule) in filters.iter_mut().zip(DEFAULT_RULES.iter()) {
             *slot = Filter::compile_lenient(rule.filter).map_err(|e| (rule.name, e))?;
         }
-        Ok(c)
+        Ok(Colouring {
+            rules: FirstMatch::new(filters),
+        })
     }
 
     /// The field that names the rule (`frame.coloring_rule.name`).
@@ -168,7 +168,7 @@ impl Colouring {
 
     /// The first matching rule, as Wireshark picks it.
     pub fn classify(&self, d: &Dissection<'_>) -> Option<&'static Rule> {
-        crate::filter::first_match(&self.filters, d).and_then(|i| DEFAULT_RULES.get(i))
+        self.rules.first(d).and_then(|i| DEFAULT_RULES.get(i))
     }
 }
 
@@ -178,8 +178,7 @@ mod test {
 
     #[test]
     fn test_every_default_rule_compiles() {
-        let c = super::Colouring::new().unwrap();
-        assert_eq!(c.filters.len(), 20);
+        assert!(super::Colouring::new().is_ok());
     }
 
     /// Where Debian's wireshark-common is installed, the table is its file, unmodified.

@@ -4,10 +4,13 @@
 use core::cmp::Ordering;
 
 use super::Filter;
+use super::check::Check;
+use super::jump::{ACCEPT, Jumps, REJECT};
 use super::lexer::CmpOp;
 use super::literal::{Literal, in_v4, in_v6};
 use super::parser::be_uint;
-use super::program::{Node, Op, Slice, Subject, Test};
+use super::program::{MAX_NODES, Node, Op, Slice, Subject, Test};
+use super::seen::{Seen, bit};
 use crate::dissect::Dissection;
 use crate::field::{Field, Value, Visitor, render};
 use crate::proto::Protocol;
@@ -20,7 +23,47 @@ pub(super) struct State {
     all: u64,
 }
 
+/// One test's occurrences: seen at all, true for some, true for every one
+/// (bits of one byte: written and read whole, so no store waits on another).
+#[derive(Clone, Copy)]
+struct Tally(u8);
+
+impl Tally {
+    const PRESENT: u8 = 1;
+    const ANY: u8 = 2;
+    const NOT_ALL: u8 = 4;
+    const NONE: Tally = Tally(0);
+
+    #[inline(always)]
+    fn record(&mut self, result: bool) {
+        self.0 |= Self::PRESENT | if result { Self::ANY } else { Self::NOT_ALL };
+    }
+
+    /// The test's truth, as its node reads it.
+    fn truth(self, op: Op) -> bool {
+        match op {
+            Op::Present => self.0 & Self::PRESENT != 0,
+            Op::All => self.0 & (Self::PRESENT | Self::NOT_ALL) == Self::PRESENT,
+            Op::Any => self.0 & Self::ANY != 0,
+            Op::And(..) | Op::Or(..) | Op::Not(_) | Op::Never => false,
+        }
+    }
+}
+
 impl State {
+    fn set(&mut self, i: usize, tally: Tally) {
+        let bit = 1u64 << i;
+        if tally.0 & Tally::PRESENT != 0 {
+            self.present |= bit;
+        }
+        if tally.0 & Tally::ANY != 0 {
+            self.any |= bit;
+        }
+        if tally.0 & Tally::NOT_ALL != 0 {
+            self.all &= !bit;
+        }
+    }
+
     fn record(&mut self, i: usize, result: bool) {
         let bit = 1u64 << i;
         self.present |= bit;
@@ -30,21 +73,6 @@ impl State {
             self.all &= !bit;
         }
     }
-}
-
-/// The protocols a filter sees in the frame (bit = `Protocol as u8`): its layers,
-/// less IPv4 and ARP headers with no bytes at all (tshark adds no item for those;
-/// IPv6 adds its item before reading), plus a protocol that refused the bytes.
-fn present_protocols(d: &Dissection<'_>) -> u64 {
-    // The frame is no layer of its own but always there.
-    let mut mask = d.rejected().map_or(0, |p| 1u64 << (p as u8)) | 1u64 << (Protocol::Frame as u8);
-    for layer in d.layers() {
-        let empty = matches!(layer.view, crate::dissect::View::Truncated { bytes: [] });
-        if !empty || layer.protocol == Protocol::Ipv6 {
-            mask |= 1u64 << (layer.protocol as u8);
-        }
-    }
-    mask
 }
 
 /// A value reduced to what comparisons need.
@@ -57,6 +85,16 @@ enum Val<'x> {
 }
 
 impl State {
+    /// A state where exactly the test nodes of `truths` hold (for tests).
+    #[cfg(test)]
+    pub(super) const fn with_truths(truths: u64) -> Self {
+        State {
+            present: truths,
+            any: truths,
+            all: truths,
+        }
+    }
+
     pub(super) const fn new() -> Self {
         State {
             present: 0,
@@ -66,20 +104,10 @@ impl State {
     }
 }
 
-/// Evaluates several filters with one visit of the frame's fields; returns the
-/// index of the first that matches (Wireshark's colouring: first rule wins).
-/// At most `N` filters are looked at.
-pub fn first_match<const N: usize>(filters: &[Filter; N], d: &Dissection<'_>) -> Option<usize> {
-    let present = present_protocols(d);
-    #[cfg(feature = "fields")]
-    if !(super::fast::usable(d) && filters.iter().all(|f| f.all_fast)) {
-        return first_match_visiting(filters, d, present);
-    }
-    filters.iter().position(|f| f.matches_with(d, present))
-}
-
+/// The first of `filters` that matches, with one visit of the frame's fields
+/// for them all.
 #[cfg(feature = "fields")]
-fn first_match_visiting<const N: usize>(
+pub(super) fn first_match_visiting<const N: usize>(
     filters: &[Filter; N],
     d: &Dissection<'_>,
     present: u64,
@@ -129,20 +157,16 @@ impl<'a, const N: usize> Visitor<'a> for MultiSink<'_, '_, 'a, N> {
 impl Filter {
     /// True when the frame matches.
     pub fn matches(&self, d: &Dissection<'_>) -> bool {
-        self.matches_with(d, present_protocols(d))
+        self.matches_seen(d, &Seen::of(d))
     }
 
-    /// [`Filter::matches`] with the frame's protocols already known.
-    fn matches_with(&self, d: &Dissection<'_>, present: u64) -> bool {
+    /// [`Filter::matches`] with what the frame holds already found.
+    pub(super) fn matches_seen(&self, d: &Dissection<'_>, seen: &Seen) -> bool {
+        if self.all_fast && super::fast::unreadable(d) & self.field_protocols == 0 {
+            return self.matches_fast(d, seen);
+        }
         let mut st = State::new();
-        if self.all_fast && super::fast::usable(d) {
-            // The fast path reads only the layers of `present`: with none of
-            // the filter's protocols there, every test is absent.
-            if self.protocols & present == 0 {
-                return self.when_absent;
-            }
-            self.feed_fast(d, &mut st);
-        } else if self.field_protocols != 0 {
+        if self.field_protocols != 0 {
             #[cfg(feature = "fields")]
             d.visit(&mut FieldSink {
                 filter: self,
@@ -154,23 +178,96 @@ impl Filter {
             #[cfg(not(feature = "fields"))]
             return true;
         }
-        self.finish(d, &mut st, present)
+        self.finish(d, &mut st, seen.present)
     }
 
-    /// Reads each tested field by its fast path.
-    fn feed_fast(&self, d: &Dissection<'_>, st: &mut State) {
-        let mut tests = self.fast_tests;
-        while tests != 0 {
-            let i = tests.trailing_zeros() as usize;
-            tests &= tests - 1;
-            if let (Some(Node::Test { test, .. }), Some(Some(fast))) =
-                (self.nodes.get(i), self.fast.get(i))
-            {
-                super::fast::for_each(*fast, d, &mut |v| {
-                    st.record(i, eval_value(self, d, v, test));
+    /// [`Filter::matches`] on a frame the fast path reads.
+    #[inline(always)]
+    pub(super) fn matches_fast(&self, d: &Dissection<'_>, seen: &Seen) -> bool {
+        // The fast path reads only the layers of `present`: with none of
+        // the filter's protocols there, every test is absent.
+        if self.protocols & seen.present == 0 {
+            return self.when_absent;
+        }
+        match &self.jumps {
+            Some(jumps) => self.decide(jumps, d, seen),
+            None => self.forward_fast(d, seen),
+        }
+    }
+
+    /// Follows the decision graph from its entry, reading each test it reaches.
+    fn decide(&self, jumps: &Jumps, d: &Dissection<'_>, seen: &Seen) -> bool {
+        let mut at = jumps.entry;
+        // Jumps only go forward: at most one step per node.
+        for _ in 0..=MAX_NODES {
+            let i = usize::from(at);
+            let next = match at {
+                ACCEPT => return true,
+                REJECT => return false,
+                _ if self.test_truth(i, d, seen) => jumps.on_true.get(i),
+                _ => jumps.on_false.get(i),
+            };
+            at = next.copied().unwrap_or(REJECT);
+        }
+        false
+    }
+
+    /// The truth of test node `i` on a frame the fast path can read.
+    #[inline]
+    fn test_truth(&self, i: usize, d: &Dissection<'_>, seen: &Seen) -> bool {
+        match (self.checks.get(i), self.ops.get(i)) {
+            (Some(Check::Protocol(p)), _) => seen.present & bit(*p) != 0,
+            (Some(check), Some(&op)) => self.tally(check, i, d, seen).truth(op),
+            _ => false,
+        }
+    }
+
+    /// Test node `i` on each occurrence of what it reads.
+    #[inline]
+    fn tally(&self, check: &Check, i: usize, d: &Dissection<'_>, seen: &Seen) -> Tally {
+        let mut tally = Tally::NONE;
+        let node = self.nodes.get(i);
+        match (check, node) {
+            (Check::Number(wire, number), _) => {
+                wire.numbers(d, seen, |v| tally.record(number.holds(v)));
+            }
+            (Check::Fast(fast), Some(Node::Test { test, .. })) => {
+                super::fast::for_each(*fast, d, seen, &mut |v| {
+                    tally.record(eval_value(self, d, v, test))
                 });
             }
+            (
+                Check::Protocol(_) | Check::General,
+                Some(Node::Test {
+                    subject: Subject::Protocol(p),
+                    slice,
+                    test,
+                }),
+            ) => {
+                self.protocol_test(*p, slice.as_ref(), test, d, seen.present, &mut |r| {
+                    tally.record(r)
+                });
+            }
+            _ => {}
         }
+        tally
+    }
+
+    /// Every test by the fast path, then the forward pass (for a filter
+    /// without a decision graph).
+    fn forward_fast(&self, d: &Dissection<'_>, seen: &Seen) -> bool {
+        let mut st = State::new();
+        for (i, check) in self.checks.iter().enumerate().take(self.len) {
+            if matches!(self.nodes.get(i), Some(Node::Test { .. })) {
+                st.set(i, self.tally(check, i, d, seen));
+            }
+        }
+        self.eval(self.root, &st)
+    }
+
+    /// Whether a test holds for a field whose every occurrence is `value`.
+    pub(super) fn holds_for(&self, test: &Test, value: u64) -> bool {
+        test_val(test, &Val::Num(value), self)
     }
 
     /// Records one field occurrence for every test of this filter that names it.
@@ -206,49 +303,54 @@ impl Filter {
                 test,
             }) = self.nodes.get(i)
             {
-                if slice.is_none() && matches!(test, Test::Exists) {
-                    if present & (1u64 << (*p as u8)) != 0 {
-                        st.record(i, true);
-                    }
-                    continue;
-                }
-                if d.rejected() == Some(*p) && matches!(test, Test::Exists) {
-                    st.record(i, true);
-                }
-                if *p == Protocol::Frame {
-                    let bytes = d.frame().data;
-                    let r = match slice {
-                        Some(s) => s
-                            .of(bytes)
-                            .is_some_and(|b| test_val(test, &Val::Bytes(b), self)),
-                        None => test_val(test, &Val::Bytes(bytes), self),
-                    };
-                    st.record(i, r);
-                    continue;
-                }
-                for layer in d.layers().filter(|l| l.protocol == *p) {
-                    // tshark's IPv4 and ARP add no protocol item for a header with no
-                    // bytes at all (IPv6 adds its item before reading).
-                    if matches!(layer.view, crate::dissect::View::Truncated { bytes: [] })
-                        && layer.protocol != Protocol::Ipv6
-                    {
-                        continue;
-                    }
-                    // A protocol's bytes run from its header to the end of the frame.
-                    let bytes = d.frame().data.get(layer.offset..).unwrap_or(&[]);
-                    let r = match slice {
-                        Some(s) => s
-                            .of(bytes)
-                            .is_some_and(|b| test_val(test, &Val::Bytes(b), self)),
-                        None => {
-                            matches!(test, Test::Exists) || test_val(test, &Val::Bytes(bytes), self)
-                        }
-                    };
-                    st.record(i, r);
-                }
+                self.protocol_test(*p, slice.as_ref(), test, d, present, &mut |r| {
+                    st.record(i, r)
+                });
             }
         }
         self.eval(self.root, st)
+    }
+
+    /// Calls `record` with the test's result on each occurrence of protocol `p`.
+    fn protocol_test(
+        &self,
+        p: Protocol,
+        slice: Option<&Slice>,
+        test: &Test,
+        d: &Dissection<'_>,
+        present: u64,
+        record: &mut impl FnMut(bool),
+    ) {
+        if slice.is_none() && matches!(test, Test::Exists) {
+            if present & bit(p) != 0 {
+                record(true);
+            }
+            return;
+        }
+        if d.rejected() == Some(p) && matches!(test, Test::Exists) {
+            record(true);
+        }
+        let on_bytes = |bytes: &[u8]| match slice {
+            Some(s) => s
+                .of(bytes)
+                .is_some_and(|b| test_val(test, &Val::Bytes(b), self)),
+            None => matches!(test, Test::Exists) || test_val(test, &Val::Bytes(bytes), self),
+        };
+        let data = d.frame().data;
+        if p == Protocol::Frame {
+            return record(on_bytes(data));
+        }
+        for layer in d.layers().filter(|l| l.protocol == p) {
+            // tshark's IPv4 and ARP add no protocol item for a header with no
+            // bytes at all (IPv6 adds its item before reading).
+            if matches!(layer.view, crate::dissect::View::Truncated { bytes: [] })
+                && layer.protocol != Protocol::Ipv6
+            {
+                continue;
+            }
+            // A protocol's bytes run from its header to the end of the frame.
+            record(on_bytes(data.get(layer.offset..).unwrap_or(&[])));
+        }
     }
 
     /// One forward pass: every node's truth from its children's (which come first).

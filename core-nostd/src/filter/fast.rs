@@ -6,6 +6,10 @@
 use crate::dissect::{Dissection, Layer, View};
 use crate::dissectors::{eth, frame, icmp, icmpv6, ip, ipv6, stp, tcp, udp};
 use crate::field::{FieldDef, Value};
+use crate::proto::Protocol;
+
+use super::seen::Seen;
+use crate::wire::MacAddr;
 use crate::wire::tcp as wtcp;
 
 /// A field with a fast path.
@@ -131,24 +135,198 @@ pub(crate) fn fast_of(def: &FieldDef) -> Option<Fast> {
     table.iter().find(|(d, _)| d.is(def)).map(|(_, f)| *f)
 }
 
-/// True when the fast path sees the same fields as the visitor: no header cut
-/// short (their fields are the visitor's business).
-pub(crate) fn usable(d: &Dissection<'_>) -> bool {
-    d.stopped_by().is_none()
+/// The protocols whose fields the fast path cannot read in this frame (bit =
+/// `Protocol as u8`): the header the walk stopped in, whose fields that fit
+/// are the visitor's business. Every other layer is whole and read exactly.
+pub(crate) fn unreadable(d: &Dissection<'_>) -> u64 {
+    if d.stopped_by().is_none() {
+        return 0;
+    }
+    match d.layers().next_back() {
+        Some(last) if matches!(last.view, View::Truncated { .. }) => 1u64 << (last.protocol as u8),
+        _ => u64::MAX,
+    }
+}
+
+/// A checksum's status: encap does not verify checksums (nor does tshark by
+/// default), so it is always 2, "Unverified".
+const UNVERIFIED: u64 = 2;
+
+impl Fast {
+    /// The protocol whose layers hold the field.
+    fn protocol(self) -> Protocol {
+        use Fast::*;
+        match self {
+            FrameNumber | FrameLen | FrameCapLen => Protocol::Frame,
+            EthSrc | EthDst | EthAddr | EthType => Protocol::Eth,
+            IpSrc | IpDst | IpAddr | IpProto | IpTtl | IpLen | IpChecksumStatus => Protocol::Ip,
+            Ipv6Src | Ipv6Dst | Ipv6Addr | Ipv6Nxt | Ipv6Hlim => Protocol::Ipv6,
+            TcpSrcport | TcpDstport | TcpPort | TcpFlags | TcpFlag(_) | TcpLen
+            | TcpChecksumStatus | TcpStream | TcpAnalysisFlags | TcpAnalysis(_) => Protocol::Tcp,
+            UdpSrcport | UdpDstport | UdpPort | UdpLength | UdpChecksumStatus => Protocol::Udp,
+            IcmpType | IcmpCode => Protocol::Icmp,
+            Icmpv6Type | Icmpv6Code => Protocol::Icmpv6,
+            StpType => Protocol::Stp,
+            DnsQryName => Protocol::Dns,
+            HttpHost => Protocol::Http,
+        }
+    }
+
+    /// Where the field sits in its header, for the fields at a fixed place.
+    pub(crate) const fn wire(self) -> Option<Wire> {
+        use Kind::*;
+        use Protocol::{Eth, Icmp, Icmpv6, Ip, Ipv6, Stp, Tcp, Udp};
+        Some(match self {
+            Fast::EthDst => Wire::at(Eth, &[0], 6, Mac),
+            Fast::EthSrc => Wire::at(Eth, &[6], 6, Mac),
+            Fast::EthAddr => Wire::at(Eth, &[0, 6], 6, Mac),
+            Fast::IpLen => Wire::at(Ip, &[2], 2, Uint),
+            Fast::IpTtl => Wire::at(Ip, &[8], 1, Uint),
+            Fast::IpProto => Wire::at(Ip, &[9], 1, Uint),
+            Fast::IpSrc => Wire::at(Ip, &[12], 4, Ipv4),
+            Fast::IpDst => Wire::at(Ip, &[16], 4, Ipv4),
+            Fast::IpAddr => Wire::at(Ip, &[12, 16], 4, Ipv4),
+            Fast::Ipv6Nxt => Wire::at(Ipv6, &[6], 1, Uint),
+            Fast::Ipv6Hlim => Wire::at(Ipv6, &[7], 1, Uint),
+            Fast::TcpSrcport => Wire::at(Tcp, &[0], 2, Uint),
+            Fast::TcpDstport => Wire::at(Tcp, &[2], 2, Uint),
+            Fast::TcpPort => Wire::at(Tcp, &[0, 2], 2, Uint),
+            Fast::TcpFlags => Wire::at(Tcp, &[12], 2, Uint).masked(0x0fff),
+            Fast::TcpFlag(bit) => Wire::at(Tcp, &[12], 2, Flag).masked(bit),
+            Fast::UdpSrcport => Wire::at(Udp, &[0], 2, Uint),
+            Fast::UdpDstport => Wire::at(Udp, &[2], 2, Uint),
+            Fast::UdpPort => Wire::at(Udp, &[0, 2], 2, Uint),
+            Fast::UdpLength => Wire::at(Udp, &[4], 2, Uint),
+            Fast::IcmpType => Wire::at(Icmp, &[0], 1, Uint),
+            Fast::IcmpCode => Wire::at(Icmp, &[1], 1, Uint),
+            Fast::Icmpv6Type => Wire::at(Icmpv6, &[0], 1, Uint),
+            Fast::Icmpv6Code => Wire::at(Icmpv6, &[1], 1, Uint),
+            Fast::StpType => Wire::at(Stp, &[3], 1, Uint),
+            _ => return None,
+        })
+    }
+
+    /// The one value every occurrence has, for a field encap never computes.
+    pub(crate) fn constant(self) -> Option<u64> {
+        match self {
+            Fast::IpChecksumStatus | Fast::TcpChecksumStatus | Fast::UdpChecksumStatus => {
+                Some(UNVERIFIED)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// How a number read from the wire is shown as a field value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Uint,
+    /// True when any bit of the mask is set.
+    Flag,
+    Mac,
+    Ipv4,
+}
+
+/// A field at a fixed place in its layer's header: `width` bytes (at most 8)
+/// at each offset, masked. Read without looking at the layer's view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Wire {
+    pub protocol: Protocol,
+    offsets: [u8; 2],
+    count: u8,
+    width: u8,
+    pub kind: Kind,
+    /// The bits that are the field (0: all of them).
+    mask: u16,
+}
+
+impl Wire {
+    const fn at(protocol: Protocol, offsets: &[u8], width: u8, kind: Kind) -> Wire {
+        Wire {
+            protocol,
+            offsets: match offsets {
+                [a, b, ..] => [*a, *b],
+                [a] => [*a, 0],
+                [] => [0, 0],
+            },
+            count: offsets.len() as u8,
+            width,
+            kind,
+            mask: 0,
+        }
+    }
+
+    const fn masked(self, mask: u16) -> Wire {
+        Wire { mask, ..self }
+    }
+
+    /// Calls `f` with the number at each place, in frame order.
+    #[inline(always)]
+    pub fn numbers(&self, d: &Dissection<'_>, seen: &Seen, mut f: impl FnMut(u64)) {
+        let data = d.frame().data;
+        let width = usize::from(self.width);
+        let mask = match self.mask {
+            0 => u64::MAX,
+            m => u64::from(m),
+        };
+        let offsets = self.offsets.get(..usize::from(self.count)).unwrap_or(&[]);
+        seen.each_layer(d, self.protocol, |layer| {
+            for &offset in offsets {
+                let at = layer.offset + usize::from(offset);
+                if let Some(bytes) = data.get(at..at + width) {
+                    let v = be_number(bytes) & mask;
+                    f(if self.kind == Kind::Flag {
+                        u64::from(v != 0)
+                    } else {
+                        v
+                    });
+                }
+            }
+        });
+    }
+}
+
+/// The big-endian number in `bytes` (the widths of [`Wire`] fields).
+#[inline(always)]
+fn be_number(bytes: &[u8]) -> u64 {
+    match *bytes {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_be_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_be_bytes([a, b, c, d])),
+        _ => super::parser::be_uint(bytes),
+    }
 }
 
 /// Calls `f` with every value of the field, in frame order.
-pub(crate) fn for_each<'a>(fast: Fast, d: &Dissection<'a>, f: &mut dyn FnMut(Value<'a>)) {
-    let uint = |v: u64| Value::Uint(v);
+#[inline]
+pub(crate) fn for_each<'a>(
+    fast: Fast,
+    d: &Dissection<'a>,
+    seen: &Seen,
+    f: &mut impl FnMut(Value<'a>),
+) {
     let frame = d.frame();
     match fast {
-        Fast::FrameNumber => return f(uint(frame.number.into())),
-        Fast::FrameLen => return f(uint(frame.orig_len.into())),
-        Fast::FrameCapLen => return f(uint(frame.data.len() as u64)),
-        _ => {}
+        Fast::FrameNumber => f(Value::Uint(frame.number.into())),
+        Fast::FrameLen => f(Value::Uint(frame.orig_len.into())),
+        Fast::FrameCapLen => f(Value::Uint(frame.data.len() as u64)),
+        _ => match fast.wire() {
+            Some(wire) => wire.numbers(d, seen, |v| f(typed(wire.kind, v))),
+            None => seen.each_layer(d, fast.protocol(), |layer| each_in_layer(fast, d, layer, f)),
+        },
     }
-    for layer in d.layers() {
-        each_in_layer(fast, d, layer, f);
+}
+
+/// A number read from the wire as the visitor shows it.
+fn typed<'a>(kind: Kind, v: u64) -> Value<'a> {
+    match kind {
+        Kind::Uint => Value::Uint(v),
+        Kind::Flag => Value::Bool(v != 0),
+        Kind::Mac => {
+            let b = v.to_be_bytes();
+            Value::Mac(MacAddr([b[2], b[3], b[4], b[5], b[6], b[7]]))
+        }
+        Kind::Ipv4 => Value::Ipv4(core::net::Ipv4Addr::from(v as u32)),
     }
 }
 
@@ -156,27 +334,12 @@ fn each_in_layer<'a>(
     fast: Fast,
     d: &Dissection<'a>,
     layer: &Layer<'a>,
-    f: &mut dyn FnMut(Value<'a>),
+    f: &mut impl FnMut(Value<'a>),
 ) {
     let uint = |v: u64| Value::Uint(v);
-    let unverified = || Value::Uint(2);
+    let unverified = || Value::Uint(UNVERIFIED);
     match (fast, &layer.view) {
-        (Fast::EthSrc, View::Eth(e)) => f(Value::Mac(e.src())),
-        (Fast::EthDst, View::Eth(e)) => f(Value::Mac(e.dst())),
-        (Fast::EthAddr, View::Eth(e)) => {
-            f(Value::Mac(e.dst()));
-            f(Value::Mac(e.src()));
-        }
         (Fast::EthType, View::Eth(e)) if !e.is_802_3() => f(uint(e.type_or_len().into())),
-        (Fast::IpSrc, View::Ipv4(p)) => f(Value::Ipv4(p.src_addr())),
-        (Fast::IpDst, View::Ipv4(p)) => f(Value::Ipv4(p.dst_addr())),
-        (Fast::IpAddr, View::Ipv4(p)) => {
-            f(Value::Ipv4(p.src_addr()));
-            f(Value::Ipv4(p.dst_addr()));
-        }
-        (Fast::IpProto, View::Ipv4(p)) => f(uint(p.protocol().0.into())),
-        (Fast::IpTtl, View::Ipv4(p)) => f(uint(p.ttl().into())),
-        (Fast::IpLen, View::Ipv4(p)) => f(uint(p.total_len().into())),
         (Fast::IpChecksumStatus, View::Ipv4(_)) => f(unverified()),
         (Fast::Ipv6Src, View::Ipv6(p)) => f(Value::Ipv6(p.src_addr())),
         (Fast::Ipv6Dst, View::Ipv6(p)) => f(Value::Ipv6(p.dst_addr())),
@@ -184,16 +347,6 @@ fn each_in_layer<'a>(
             f(Value::Ipv6(p.src_addr()));
             f(Value::Ipv6(p.dst_addr()));
         }
-        (Fast::Ipv6Nxt, View::Ipv6(p)) => f(uint(p.next_header().0.into())),
-        (Fast::Ipv6Hlim, View::Ipv6(p)) => f(uint(p.hop_limit().into())),
-        (Fast::TcpSrcport, View::Tcp(t)) => f(uint(t.src_port().into())),
-        (Fast::TcpDstport, View::Tcp(t)) => f(uint(t.dst_port().into())),
-        (Fast::TcpPort, View::Tcp(t)) => {
-            f(uint(t.src_port().into()));
-            f(uint(t.dst_port().into()));
-        }
-        (Fast::TcpFlags, View::Tcp(t)) => f(uint(t.flags().into())),
-        (Fast::TcpFlag(mask), View::Tcp(t)) => f(Value::Bool(t.flags() & mask != 0)),
         (Fast::TcpLen, View::Tcp(_)) => {
             if let Some(len) = d.segment_len(layer) {
                 f(uint(len as u64));
@@ -211,19 +364,7 @@ fn each_in_layer<'a>(
                 _ => {}
             }
         }
-        (Fast::UdpSrcport, View::Udp(u)) => f(uint(u.src_port().into())),
-        (Fast::UdpDstport, View::Udp(u)) => f(uint(u.dst_port().into())),
-        (Fast::UdpPort, View::Udp(u)) => {
-            f(uint(u.src_port().into()));
-            f(uint(u.dst_port().into()));
-        }
-        (Fast::UdpLength, View::Udp(u)) => f(uint(u.length().into())),
         (Fast::UdpChecksumStatus, View::Udp(_)) => f(unverified()),
-        (Fast::IcmpType, View::Icmp(p)) => f(uint(p.msg_type().into())),
-        (Fast::IcmpCode, View::Icmp(p)) => f(uint(p.code().into())),
-        (Fast::Icmpv6Type, View::Icmpv6(p)) => f(uint(p.msg_type().into())),
-        (Fast::Icmpv6Code, View::Icmpv6(p)) => f(uint(p.code().into())),
-        (Fast::StpType, View::Stp(b)) => f(uint(b.bpdu_type().into())),
         (Fast::DnsQryName, View::Dns { packet, .. }) => {
             for r in packet.records().map_while(Result::ok) {
                 if r.section == crate::wire::dns::Section::Question {
@@ -245,8 +386,8 @@ fn each_in_layer<'a>(
 #[doc(hidden)]
 pub fn fast_values<'a>(def: &FieldDef, d: &Dissection<'a>, f: &mut dyn FnMut(Value<'a>)) -> bool {
     match fast_of(def) {
-        Some(fast) if usable(d) => {
-            for_each(fast, d, f);
+        Some(fast) if unreadable(d) & (1u64 << (fast.protocol() as u8)) == 0 => {
+            for_each(fast, d, &Seen::of(d), &mut |v| f(v));
             true
         }
         _ => false,

@@ -14,25 +14,29 @@
 //! (regular expressions), arithmetic, functions, and the protocols encap does
 //! not dissect (named plainly in the error).
 
+mod check;
 mod error;
 mod eval;
 mod fast;
+mod first;
 mod foreign;
+mod jump;
 mod lexer;
 mod literal;
 mod parser;
 mod program;
+mod seen;
 
 pub use error::{FilterError, FilterErrorKind};
-pub use eval::first_match;
 #[doc(hidden)]
 pub use fast::fast_values;
+pub use first::FirstMatch;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
 
-use program::{Node, Op, SetItem, Subject};
+use program::{Node, Op, SetItem, Subject, Test};
 
-/// A compiled display filter (about 3 KiB, no heap).
+/// A compiled display filter (under 5 KiB, no heap).
 #[derive(Debug, Clone)]
 pub struct Filter {
     nodes: [Node; MAX_NODES],
@@ -46,8 +50,6 @@ pub struct Filter {
     /// A one-word Bloom filter of the tested fields: most fields of a visited
     /// layer are rejected with one AND.
     field_bloom: u64,
-    /// Per node, the fast path of its field (see `fast.rs`).
-    fast: [Option<fast::Fast>; MAX_NODES],
     /// Every field test has a fast path: evaluation need not visit.
     all_fast: bool,
     /// Every protocol the filter reads, by its fields or by name.
@@ -57,10 +59,12 @@ pub struct Filter {
     when_absent: bool,
     /// The nodes that test a protocol by name (bit = node index).
     protocol_tests: u64,
-    /// The nodes whose field has a fast path (bit = node index).
-    fast_tests: u64,
     /// The nodes as truth operations, for the final pass.
     ops: [Op; MAX_NODES],
+    /// The filter as a decision graph, for frames the fast path reads.
+    jumps: Option<jump::Jumps>,
+    /// Per test node, the test compiled for the fast path.
+    checks: [check::Check; MAX_NODES],
 }
 
 /// The Bloom bit of a field (its descriptor's address, hashed).
@@ -83,13 +87,13 @@ impl Filter {
             root: 0,
             field_protocols: 0,
             field_bloom: 0,
-            fast: [None; MAX_NODES],
             all_fast: false,
             protocols: 0,
             when_absent: false,
             protocol_tests: 0,
-            fast_tests: 0,
             ops: [Op::Never; MAX_NODES],
+            jumps: None,
+            checks: [check::Check::General; MAX_NODES],
         }
     }
 
@@ -114,10 +118,19 @@ impl Filter {
         f.all_fast = true;
         for i in 0..f.len {
             let Some(&node) = f.nodes.get(i) else { break };
+            let node = f.folded(node);
+            if let Some(slot) = f.nodes.get_mut(i) {
+                *slot = node;
+            }
             if let Some(op) = f.ops.get_mut(i) {
                 *op = Op::of(&node);
             }
-            let Node::Test { subject, slice, .. } = node else {
+            let Node::Test {
+                subject,
+                slice,
+                test,
+            } = node
+            else {
                 continue;
             };
             let bit = 1u64 << i;
@@ -127,24 +140,46 @@ impl Filter {
                     f.field_protocols |= crate::field::registry::protocol_of(def)
                         .map_or(u64::MAX, |p| 1u64 << (p as u8));
                     f.field_bloom |= bloom_bit(def);
-                    let fast = fast::fast_of(def).filter(|_| slice.is_none());
-                    if let Some(slot) = f.fast.get_mut(i) {
-                        *slot = fast;
-                    }
-                    match fast {
-                        Some(_) => f.fast_tests |= bit,
-                        None => f.all_fast = false,
+                    match (
+                        fast::fast_of(def).filter(|_| slice.is_none()),
+                        f.checks.get_mut(i),
+                    ) {
+                        (Some(fast), Some(slot)) => *slot = check::Check::of(fast, &test),
+                        _ => f.all_fast = false,
                     }
                 }
                 Subject::Protocol(p) => {
                     f.protocol_tests |= bit;
                     f.protocols |= 1u64 << (p as u8);
+                    if let (None, Test::Exists, Some(slot)) = (slice, test, f.checks.get_mut(i)) {
+                        *slot = check::Check::Protocol(p);
+                    }
                 }
             }
         }
         f.protocols |= f.field_protocols;
         f.when_absent = f.eval(f.root, &eval::State::new());
+        f.jumps = jump::Jumps::of(f.nodes(), f.root);
         Ok(f)
+    }
+
+    /// A test encap can answer without a frame becomes `Never`: a field
+    /// encap never computes (checksum status) compared with another value.
+    fn folded(&self, node: Node) -> Node {
+        if let Node::Test {
+            subject: Subject::Field(def),
+            slice: None,
+            test,
+        } = node
+        {
+            let constant = fast::fast_of(def).and_then(fast::Fast::constant);
+            let fails = matches!(Op::of(&node), Op::Any | Op::All)
+                && constant.is_some_and(|c| !self.holds_for(&test, c));
+            if fails {
+                return Node::Never;
+            }
+        }
+        node
     }
 
     fn nodes(&self) -> &[Node] {

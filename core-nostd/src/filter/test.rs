@@ -155,9 +155,10 @@ fn test_lenient_compiles_unknown_protocols_as_never() {
 
 #[test]
 fn test_size_stays_small() {
-    // A filter lives on a board's stack or in a watcher's state: keep it a few KiB.
+    // A filter lives on a board's heap or in a watcher's state: keep it a few KiB
+    // (its nodes, its sets, and each test compiled for the fast path).
     assert!(
-        core::mem::size_of::<Filter>() <= 4096,
+        core::mem::size_of::<Filter>() <= 5 * 1024,
         "{}",
         core::mem::size_of::<Filter>()
     );
@@ -186,4 +187,68 @@ fn filters_that_need_the_whole_capture_say_so() {
     ] {
         assert!(!Filter::compile(text).unwrap().reads_history(), "{text}");
     }
+}
+
+/// The decision graph answers as the forward pass does for every combination
+/// of test results, visits each test at most once and only jumps forward.
+#[test]
+fn decision_graph_agrees_with_the_forward_pass() {
+    let mut filters: Vec<&str> = crate::colour::DEFAULT_RULES
+        .iter()
+        .map(|r| r.filter)
+        .collect();
+    filters.extend([
+        "tcp",
+        "!tcp",
+        "not not tcp",
+        "tcp && udp || arp && !icmp",
+        "!(tcp || udp) && (arp || !dns)",
+        "not (tcp and not udp) or (arp and !(icmp or dns))",
+        "smb || tcp && !nbss",
+        "!(smb && tcp) || !(nbss || udp)",
+        "((tcp || udp) && (ip || ipv6)) || !((arp && dns) || (icmp && !tls))",
+        "ip.checksum.status == \"Bad\" || tcp",
+        "tcp.port == 80 && (ip.ttl < 5 || !(ip.dst == 224.0.0.0/4)) && !(udp || dns)",
+    ]);
+    for text in filters {
+        let f = Filter::compile_lenient(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let jumps = f.jumps.unwrap_or_else(|| panic!("{text}: no graph"));
+        let tests: Vec<usize> = (0..f.len)
+            .filter(|&i| matches!(f.nodes[i], Node::Test { .. }))
+            .collect();
+        for combo in 0u32..(1 << tests.len()) {
+            let truths = tests
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| combo >> k & 1 == 1)
+                .fold(0u64, |acc, (_, &i)| acc | 1 << i);
+            let mut at = jumps.entry;
+            let mut last = None;
+            while at != jump::ACCEPT && at != jump::REJECT {
+                let i = usize::from(at);
+                assert!(last.is_none_or(|l| i > l), "{text}: jumps back to {i}");
+                assert!(tests.contains(&i), "{text}: lands on node {i}, not a test");
+                last = Some(i);
+                at = if truths >> i & 1 == 1 {
+                    jumps.on_true[i]
+                } else {
+                    jumps.on_false[i]
+                };
+            }
+            let expected = f.eval(f.root, &eval::State::with_truths(truths));
+            assert_eq!(at == jump::ACCEPT, expected, "{text}: tests {truths:#b}");
+        }
+    }
+}
+
+#[test]
+fn checksum_status_tests_encap_never_fails_fold_away() {
+    // encap does not verify checksums: their status is always 2 ("Unverified").
+    let f = Filter::compile("ip.checksum.status == \"Bad\"").unwrap();
+    assert!(matches!(f.nodes[0], Node::Never));
+    assert!(!m("ip.checksum.status == \"Bad\"", &tcp_syn()));
+    // A test the status can pass keeps reading the frame.
+    assert!(m("ip.checksum.status == 2", &tcp_syn()));
+    assert!(m("ip.checksum.status != 1", &tcp_syn()));
+    assert!(!m("udp.checksum.status == 2", &tcp_syn()));
 }
