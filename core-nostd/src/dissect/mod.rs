@@ -163,11 +163,6 @@ impl<'a> Dissection<'a> {
         self.layers.get(..self.layer_count).unwrap_or(&[]).iter()
     }
 
-    /// The layer at `index` (outermost is 0).
-    pub fn layer(&self, index: usize) -> Option<&Layer<'a>> {
-        self.layers.get(..self.layer_count)?.get(index)
-    }
-
     pub fn layer_count(&self) -> usize {
         self.layer_count
     }

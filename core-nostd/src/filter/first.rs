@@ -3,16 +3,15 @@
 use super::Filter;
 use super::seen::Seen;
 use crate::dissect::Dissection;
-use crate::proto::Protocol;
 
-/// `N` filters (at most 64) and, per protocol, which of them read it: a frame
-/// tries only the filters that read something it holds, plus those that match
-/// a frame holding none of their protocols.
+/// `N` filters (at most 64) and the protocols each reads: a frame tries only
+/// the filters that read something it holds, plus those that match a frame
+/// holding none of their protocols.
 #[derive(Debug, Clone)]
 pub struct FirstMatch<const N: usize> {
     filters: [Filter; N],
-    /// Per protocol, the filters that read it (bit = filter index).
-    readers: [u64; Protocol::ALL.len()],
+    /// Per filter, the protocols it reads (kept together: one pass, no branch).
+    protocols: [u64; N],
     /// The filters that match when none of their protocols is in the frame.
     when_absent: u64,
     /// Every filter reads only fields with a fast path.
@@ -26,23 +25,15 @@ impl<const N: usize> FirstMatch<N> {
 
     pub fn new(filters: [Filter; N]) -> Self {
         let () = Self::FITS;
-        let mut readers = [0u64; Protocol::ALL.len()];
-        let mut when_absent = 0;
-        for (i, f) in filters.iter().enumerate() {
-            for (p, slot) in readers.iter_mut().enumerate() {
-                if f.protocols & (1 << p) != 0 {
-                    *slot |= 1 << i;
-                }
-            }
-            if f.when_absent {
-                when_absent |= 1 << i;
-            }
-        }
+        let when_absent = filters
+            .iter()
+            .enumerate()
+            .fold(0u64, |acc, (i, f)| acc | u64::from(f.when_absent) << i);
         FirstMatch {
+            protocols: core::array::from_fn(|i| filters.get(i).map_or(0, |f| f.protocols)),
             all_fast: filters.iter().all(|f| f.all_fast),
             field_protocols: filters.iter().fold(0, |acc, f| acc | f.field_protocols),
             filters,
-            readers,
             when_absent,
         }
     }
@@ -57,11 +48,8 @@ impl<const N: usize> FirstMatch<N> {
             return self.filters.iter().position(|f| f.matches_seen(d, &seen));
         }
         let mut candidates = self.when_absent;
-        let mut present = seen.present;
-        while present != 0 {
-            let p = present.trailing_zeros() as usize;
-            present &= present - 1;
-            candidates |= self.readers.get(p).copied().unwrap_or(0);
+        for (i, reads) in self.protocols.iter().enumerate() {
+            candidates |= u64::from(reads & seen.present != 0) << i;
         }
         while candidates != 0 {
             let i = candidates.trailing_zeros() as usize;
