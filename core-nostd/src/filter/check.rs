@@ -46,13 +46,17 @@ pub(super) enum Number {
 }
 
 impl Number {
+    /// Whether `v` passes. Both sides are computed and one is picked: a frame's
+    /// values are not predictable, a select does not mispredict.
     #[inline(always)]
     pub fn holds(self, v: u64) -> bool {
-        match self {
-            Number::Inside(low, high) => low <= v && v <= high,
-            Number::Outside(low, high) => v < low || high < v,
-            Number::Mask(mask) => v & mask != 0,
-        }
+        let (low, high, outside, mask) = match self {
+            Number::Inside(low, high) => (low, high, false, 0),
+            Number::Outside(low, high) => (low, high, true, 0),
+            Number::Mask(mask) => (1, 0, false, mask),
+        };
+        let inside = v.wrapping_sub(low) <= high.wrapping_sub(low) && low <= high;
+        (inside != outside) | (v & mask != 0)
     }
 
     /// `test` on a field of `kind`, when it reduces to one range or mask with
@@ -96,5 +100,26 @@ impl Number {
             },
             CmpOp::Ge => Number::Inside(low, u64::MAX),
         })
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::Number;
+
+    #[test]
+    fn numbers_hold_as_their_comparison() {
+        for v in [0u64, 1, 4, 5, 6, 0x80, u64::MAX - 1, u64::MAX] {
+            assert_eq!(Number::Inside(4, 6).holds(v), (4..=6).contains(&v), "{v}");
+            assert_eq!(Number::Outside(4, 6).holds(v), !(4..=6).contains(&v), "{v}");
+            assert_eq!(Number::Inside(5, 5).holds(v), v == 5, "{v}");
+            assert!(Number::Inside(0, u64::MAX).holds(v));
+            assert!(
+                !Number::Inside(1, 0).holds(v),
+                "an empty range holds nothing"
+            );
+            assert_eq!(Number::Mask(0x82).holds(v), v & 0x82 != 0, "{v}");
+            assert_eq!(Number::Inside(6, u64::MAX).holds(v), v >= 6, "{v}");
+        }
     }
 }
