@@ -110,10 +110,8 @@ impl Filter {
     }
 
     fn build(text: &str, lenient: bool) -> Result<Filter, FilterError<'_>> {
-        let mut p = parser::Parser::new(text, lenient);
-        let root = p.parse()?;
-        let mut f = p.filter;
-        f.root = root;
+        let mut f = Filter::empty();
+        f.root = parser::Parser::new(text, lenient, &mut f).parse()?;
         // What evaluation needs to know of the nodes, in one pass.
         f.all_fast = true;
         for i in 0..f.len {

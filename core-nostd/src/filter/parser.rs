@@ -9,10 +9,12 @@ use super::{Filter, foreign};
 use crate::field::{FieldKind, registry};
 use crate::proto::Protocol;
 
-pub(super) struct Parser<'f> {
+/// Writes into a filter its caller owns (a filter is a few KiB: one copy on a
+/// board's stack, not one here and one returned).
+pub(super) struct Parser<'f, 'p> {
     lexer: Lexer<'f>,
     peeked: Option<Token<'f>>,
-    pub(super) filter: Filter,
+    filter: &'p mut Filter,
     depth: usize,
     /// Compile names of protocols encap does not dissect as never matching.
     lenient: bool,
@@ -20,12 +22,12 @@ pub(super) struct Parser<'f> {
 
 type Result<'f, T> = core::result::Result<T, FilterError<'f>>;
 
-impl<'f> Parser<'f> {
-    pub(super) fn new(text: &'f str, lenient: bool) -> Self {
+impl<'f, 'p> Parser<'f, 'p> {
+    pub(super) fn new(text: &'f str, lenient: bool, filter: &'p mut Filter) -> Self {
         Parser {
             lexer: Lexer::new(text),
             peeked: None,
-            filter: Filter::empty(),
+            filter,
             depth: 0,
             lenient,
         }
