@@ -189,6 +189,12 @@ impl Filter {
         if self.protocols & seen.present == 0 {
             return self.when_absent;
         }
+        self.decide_fast(d, seen)
+    }
+
+    /// Evaluates a frame the fast path reads that holds one of the filter's protocols.
+    #[inline(always)]
+    pub(super) fn decide_fast(&self, d: &Dissection<'_>, seen: &Seen) -> bool {
         match &self.jumps {
             Some(jumps) => self.decide(jumps, d, seen),
             None => self.forward_fast(d, seen),

@@ -54,11 +54,9 @@ impl<const N: usize> FirstMatch<N> {
         while candidates != 0 {
             let i = candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
-            if self
-                .filters
-                .get(i)
-                .is_some_and(|f| f.matches_fast(d, &seen))
-            {
+            // A candidate none of whose protocols is here matches by its all-absent answer.
+            let reads_here = self.protocols.get(i).is_some_and(|p| p & seen.present != 0);
+            if !reads_here || self.filters.get(i).is_some_and(|f| f.decide_fast(d, &seen)) {
                 return Some(i);
             }
         }

@@ -38,33 +38,35 @@ use program::{Node, Op, SetItem, Subject, Test};
 
 /// A compiled display filter (under 5 KiB, no heap).
 #[derive(Debug, Clone)]
+// What a frame's evaluation reads comes first, so a rule touches few cache lines.
+#[repr(C)]
 pub struct Filter {
-    nodes: [Node; MAX_NODES],
-    len: usize,
-    set: [SetItem; MAX_SET_ITEMS],
-    set_len: usize,
+    /// The filter as a decision graph, for frames the fast path reads.
+    jumps: Option<jump::Jumps>,
+    /// Per test node, the test compiled for the fast path.
+    checks: [check::Check; MAX_NODES],
+    /// The nodes as truth operations, for the final pass.
+    ops: [Op; MAX_NODES],
+    /// Every protocol the filter reads, by its fields or by name.
+    protocols: u64,
+    /// The filter's answer for a frame with none of `protocols` (every test
+    /// absent): most colouring rules on most frames, told without evaluating.
+    when_absent: bool,
+    /// Every field test has a fast path: evaluation need not visit.
+    all_fast: bool,
     root: u8,
+    len: usize,
     /// Protocols whose fields are tested (bit = `Protocol as u8`), so the
     /// evaluation visits only those layers.
     field_protocols: u64,
     /// A one-word Bloom filter of the tested fields: most fields of a visited
     /// layer are rejected with one AND.
     field_bloom: u64,
-    /// Every field test has a fast path: evaluation need not visit.
-    all_fast: bool,
-    /// Every protocol the filter reads, by its fields or by name.
-    protocols: u64,
-    /// The filter's answer for a frame with none of `protocols` (every test
-    /// absent): most colouring rules on most frames, told without evaluating.
-    when_absent: bool,
     /// The nodes that test a protocol by name (bit = node index).
     protocol_tests: u64,
-    /// The nodes as truth operations, for the final pass.
-    ops: [Op; MAX_NODES],
-    /// The filter as a decision graph, for frames the fast path reads.
-    jumps: Option<jump::Jumps>,
-    /// Per test node, the test compiled for the fast path.
-    checks: [check::Check; MAX_NODES],
+    nodes: [Node; MAX_NODES],
+    set: [SetItem; MAX_SET_ITEMS],
+    set_len: usize,
 }
 
 /// The Bloom bit of a field (its descriptor's address, hashed).
