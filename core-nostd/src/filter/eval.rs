@@ -347,11 +347,7 @@ impl Filter {
             return record(on_bytes(data));
         }
         for layer in d.layers().filter(|l| l.protocol == p) {
-            // tshark's IPv4 and ARP add no protocol item for a header with no
-            // bytes at all (IPv6 adds its item before reading).
-            if matches!(layer.view, crate::dissect::View::Truncated { bytes: [] })
-                && layer.protocol != Protocol::Ipv6
-            {
+            if !super::seen::adds_item(layer) {
                 continue;
             }
             // A protocol's bytes run from its header to the end of the frame.

@@ -26,8 +26,7 @@ impl Seen {
         // Only the last layer can be cut short (the walk stops there).
         if d.stopped_by().is_some()
             && let Some(last) = d.layers().next_back()
-            && matches!(last.view, View::Truncated { bytes: [] })
-            && last.protocol != Protocol::Ipv6
+            && !adds_item(last)
             && d.layers().filter(|l| l.protocol == last.protocol).count() == 1
         {
             present &= !bit(last.protocol);
@@ -47,6 +46,12 @@ impl Seen {
             d.layers().filter(|l| l.protocol == protocol).for_each(f);
         }
     }
+}
+
+/// Whether tshark adds a protocol item for the layer: not for an IPv4 or ARP
+/// header with no bytes at all (IPv6 adds its item before reading).
+pub(crate) fn adds_item(layer: &Layer<'_>) -> bool {
+    !matches!(layer.view, View::Truncated { bytes: [] }) || layer.protocol == Protocol::Ipv6
 }
 
 #[inline(always)]
