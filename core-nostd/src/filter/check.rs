@@ -5,7 +5,7 @@
 use super::fast::{Fast, Kind, Wire};
 use super::lexer::CmpOp;
 use super::literal::Literal;
-use super::program::Test;
+use super::program::{Slice, Test};
 use crate::proto::Protocol;
 
 #[derive(Debug, Clone, Copy)]
@@ -30,6 +30,34 @@ impl Check {
                 None => Check::Fast(fast),
             },
             None => Check::Fast(fast),
+        }
+    }
+}
+
+impl Check {
+    /// The check of a test on a protocol: its presence, or a few bytes of it
+    /// tested with `&` (`eth[0] & 1`), read as a number at a fixed place.
+    pub fn of_protocol(p: Protocol, slice: Option<Slice>, test: &Test) -> Check {
+        match (slice, test) {
+            (None, Test::Exists) => Check::Protocol(p),
+            (
+                Some(Slice {
+                    start,
+                    end: Some(end),
+                }),
+                Test::BitAnd(mask),
+            ) if p != Protocol::Frame => {
+                match (
+                    u8::try_from(start),
+                    end.checked_sub(start).and_then(|w| u8::try_from(w).ok()),
+                ) {
+                    (Ok(start), Some(width @ 1..=8)) => {
+                        Check::Number(Wire::slice(p, start, width), Number::Mask(*mask))
+                    }
+                    _ => Check::General,
+                }
+            }
+            _ => Check::General,
         }
     }
 }

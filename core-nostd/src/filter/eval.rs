@@ -220,7 +220,7 @@ impl Filter {
 
     /// The truth of test node `i` on a frame the fast path can read.
     #[inline]
-    fn test_truth(&self, i: usize, d: &Dissection<'_>, seen: &Seen) -> bool {
+    pub(super) fn test_truth(&self, i: usize, d: &Dissection<'_>, seen: &Seen) -> bool {
         match (self.checks.get(i), self.ops.get(i)) {
             (Some(Check::Protocol(p)), _) => seen.present & bit(*p) != 0,
             (Some(check), Some(&op)) => self.tally(check, i, d, seen).truth(op),

@@ -154,7 +154,7 @@ const UNVERIFIED: u64 = 2;
 
 impl Fast {
     /// The protocol whose layers hold the field.
-    fn protocol(self) -> Protocol {
+    pub(super) fn protocol(self) -> Protocol {
         use Fast::*;
         match self {
             FrameNumber | FrameLen | FrameCapLen => Protocol::Frame,
@@ -256,33 +256,64 @@ impl Wire {
         }
     }
 
+    /// `width` bytes (1 to 8) at `start` of a protocol's bytes: a slice of a
+    /// protocol tested with `&` (`eth[0] & 1`).
+    pub const fn slice(protocol: Protocol, start: u8, width: u8) -> Wire {
+        Wire::at(protocol, &[start], width, Kind::Uint)
+    }
+
     const fn masked(self, mask: u16) -> Wire {
         Wire { mask, ..self }
+    }
+
+    /// Its places in the header, its width in bytes and the bits that are the field.
+    pub fn layout(&self) -> (&[u8], u8, u64) {
+        let mask = match self.mask {
+            0 => u64::MAX,
+            m => u64::from(m),
+        };
+        let offsets = self.offsets.get(..usize::from(self.count)).unwrap_or(&[]);
+        (offsets, self.width, mask)
+    }
+
+    /// The number a field's value is on the wire, as [`Wire::numbers`] reads it.
+    pub fn number_of(&self, value: &Value<'_>) -> Option<u64> {
+        match (self.kind, value) {
+            (Kind::Uint | Kind::Flag, Value::Uint(v)) => Some(*v),
+            (Kind::Flag | Kind::Uint, Value::Bool(b)) => Some(u64::from(*b)),
+            (Kind::Mac, Value::Mac(m)) => {
+                Some(m.0.iter().fold(0, |acc, &b| acc << 8 | u64::from(b)))
+            }
+            (Kind::Ipv4, Value::Ipv4(a)) => Some(u64::from(u32::from(*a))),
+            _ => None,
+        }
     }
 
     /// Calls `f` with the number at each place, in frame order.
     #[inline(always)]
     pub fn numbers(&self, d: &Dissection<'_>, seen: &Seen, mut f: impl FnMut(u64)) {
         let data = d.frame().data;
-        let width = usize::from(self.width);
-        let mask = match self.mask {
-            0 => u64::MAX,
-            m => u64::from(m),
-        };
-        let offsets = self.offsets.get(..usize::from(self.count)).unwrap_or(&[]);
         seen.each_layer(d, self.protocol, |layer| {
-            for &offset in offsets {
-                let at = layer.offset + usize::from(offset);
-                if let Some(bytes) = data.get(at..at + width) {
-                    let v = be_number(bytes) & mask;
-                    f(if self.kind == Kind::Flag {
-                        u64::from(v != 0)
-                    } else {
-                        v
-                    });
-                }
-            }
+            self.numbers_at(data, layer.offset, &mut f)
         });
+    }
+
+    /// Calls `f` with the number at each place of the header at `start` of `data`.
+    #[inline(always)]
+    pub fn numbers_at(&self, data: &[u8], start: usize, mut f: impl FnMut(u64)) {
+        let (offsets, width, mask) = self.layout();
+        let width = usize::from(width);
+        for &offset in offsets {
+            let at = start + usize::from(offset);
+            if let Some(bytes) = data.get(at..at + width) {
+                let v = be_number(bytes) & mask;
+                f(if self.kind == Kind::Flag {
+                    u64::from(v != 0)
+                } else {
+                    v
+                });
+            }
+        }
     }
 }
 

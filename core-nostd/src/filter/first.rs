@@ -1,12 +1,14 @@
 //! Filters tried in order, the first match winning: Wireshark's colouring.
 
 use super::Filter;
+use super::flat::Flat;
 use super::seen::Seen;
 use crate::dissect::Dissection;
 
-/// `N` filters (at most 64) and the protocols each reads: a frame tries only
-/// the filters that read something it holds, plus those that match a frame
-/// holding none of their protocols.
+/// `N` filters (at most 64), the first that matches winning. When they fit
+/// [`Flat`]'s limits a frame computes them all at once as bits; otherwise it
+/// tries only the filters that read something it holds, plus those that
+/// match a frame holding none of their protocols.
 #[derive(Debug, Clone)]
 pub struct FirstMatch<const N: usize> {
     filters: [Filter; N],
@@ -18,6 +20,8 @@ pub struct FirstMatch<const N: usize> {
     all_fast: bool,
     /// The protocols of the fields the filters read.
     field_protocols: u64,
+    /// The filters as bits, when they fit (see [`Flat`]).
+    flat: Option<Flat>,
 }
 
 impl<const N: usize> FirstMatch<N> {
@@ -33,6 +37,7 @@ impl<const N: usize> FirstMatch<N> {
             protocols: core::array::from_fn(|i| filters.get(i).map_or(0, |f| f.protocols)),
             all_fast: filters.iter().all(|f| f.all_fast),
             field_protocols: filters.iter().fold(0, |acc, f| acc | f.field_protocols),
+            flat: Flat::of(&filters),
             filters,
             when_absent,
         }
@@ -40,8 +45,25 @@ impl<const N: usize> FirstMatch<N> {
 
     /// The index of the first filter that matches the frame.
     pub fn first(&self, d: &Dissection<'_>) -> Option<usize> {
+        if let Some(flat) = &self.flat
+            && d.stopped_by().is_none()
+        {
+            return flat.first_whole(&self.filters, d);
+        }
         let seen = Seen::of(d);
-        if !(self.all_fast && super::fast::unreadable(d) & self.field_protocols == 0) {
+        let unreadable = super::fast::unreadable(d) & self.field_protocols;
+        match &self.flat {
+            Some(flat) if unreadable == 0 => return flat.first(&self.filters, d, &seen),
+            // The fields of a header cut short are the visitor's.
+            #[cfg(feature = "fields")]
+            Some(flat) => {
+                if let Some(first) = flat.first_visiting(&self.filters, d, &seen, unreadable) {
+                    return first;
+                }
+            }
+            _ => {}
+        }
+        if !(self.all_fast && unreadable == 0) {
             #[cfg(feature = "fields")]
             return super::eval::first_match_visiting(&self.filters, d, seen.present);
             #[cfg(not(feature = "fields"))]

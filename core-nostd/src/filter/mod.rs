@@ -19,6 +19,7 @@ mod error;
 mod eval;
 mod fast;
 mod first;
+mod flat;
 mod foreign;
 mod jump;
 mod lexer;
@@ -34,7 +35,7 @@ pub use first::FirstMatch;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};
 
-use program::{Node, Op, SetItem, Subject, Test};
+use program::{Node, Op, SetItem, Subject};
 
 /// A compiled display filter (under 5 KiB, no heap).
 #[derive(Debug, Clone)]
@@ -151,8 +152,8 @@ impl Filter {
                 Subject::Protocol(p) => {
                     f.protocol_tests |= bit;
                     f.protocols |= 1u64 << (p as u8);
-                    if let (None, Test::Exists, Some(slot)) = (slice, test, f.checks.get_mut(i)) {
-                        *slot = check::Check::Protocol(p);
+                    if let Some(slot) = f.checks.get_mut(i) {
+                        *slot = check::Check::of_protocol(p, slice, &test);
                     }
                 }
             }

@@ -34,6 +34,21 @@ impl Seen {
         Seen { present, layers }
     }
 
+    /// What a frame whose walk was not stopped holds, from its layers' protocols.
+    #[inline(always)]
+    pub fn of_whole(d: &Dissection<'_>, layers: u64) -> Seen {
+        Seen {
+            present: layers | d.rejected().map_or(0, bit) | bit(Protocol::Frame),
+            layers,
+        }
+    }
+
+    /// Protocols with a layer.
+    #[inline(always)]
+    pub fn layers(&self) -> u64 {
+        self.layers
+    }
+
     /// Calls `f` with every layer of `protocol`, outermost first.
     #[inline(always)]
     pub fn each_layer<'d, 'a>(
