@@ -4,13 +4,8 @@
 
 mod common;
 
-use std::fs::File;
-use std::io::BufReader;
-
-use encap::capture::CaptureReader;
 use encap_core::colour::{Colouring, DEFAULT_RULES};
 use encap_core::filter::Filter;
-use encap_core::tracker::Tracker;
 use encap_core::{Dissection, Frame, dissect};
 
 fn one_by_one(rules: &[Filter], d: &Dissection<'_>) -> Option<&'static str> {
@@ -26,40 +21,33 @@ fn colouring_bits_agree_with_the_rules_one_by_one() {
         .map(|r| Filter::compile_lenient(r.filter).unwrap())
         .collect();
     let (mut frames, mut cut, mut named) = (0usize, 0usize, 0usize);
-    for pcap in common::captures() {
-        let mut reader = CaptureReader::open(BufReader::new(File::open(&pcap).unwrap())).unwrap();
-        let mut conversations = Box::<Tracker>::default();
-        let mut buf = Vec::new();
-        let mut n = 0u32;
-        while let Some(meta) = reader.next_record(&mut buf).unwrap() {
-            n += 1;
-            let frame = |len: usize| Frame {
-                data: &buf[..len],
-                orig_len: meta.orig_len,
-                link_type: meta.link_type,
-                number: n,
-                timestamp: meta.timestamp,
-            };
-            // Tracked, so the analysis flags ("Bad TCP") are there.
-            let mut d = dissect(frame(buf.len()));
-            conversations.track(&mut d);
-            let got = colouring.classify(&d).map(|r| r.name);
-            assert_eq!(got, one_by_one(&rules, &d), "{} frame {n}", pcap.display());
-            frames += 1;
-            named += usize::from(got.is_some());
-            // Cut short, most frames stop inside a header the rules read.
-            for len in (0..buf.len()).step_by(3) {
-                let d = dissect(frame(len));
-                assert_eq!(
-                    colouring.classify(&d).map(|r| r.name),
-                    one_by_one(&rules, &d),
-                    "{} frame {n} cut to {len} bytes",
-                    pcap.display()
-                );
-                cut += 1;
-            }
+    common::each_record(|pcap, n, meta, buf, conversations| {
+        let frame = |len: usize| Frame {
+            data: &buf[..len],
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n,
+            timestamp: meta.timestamp,
+        };
+        // Tracked, so the analysis flags ("Bad TCP") are there.
+        let mut d = dissect(frame(buf.len()));
+        conversations.track(&mut d);
+        let got = colouring.classify(&d).map(|r| r.name);
+        assert_eq!(got, one_by_one(&rules, &d), "{} frame {n}", pcap.display());
+        frames += 1;
+        named += usize::from(got.is_some());
+        // Cut short, most frames stop inside a header the rules read.
+        for len in (0..buf.len()).step_by(3) {
+            let d = dissect(frame(len));
+            assert_eq!(
+                colouring.classify(&d).map(|r| r.name),
+                one_by_one(&rules, &d),
+                "{} frame {n} cut to {len} bytes",
+                pcap.display()
+            );
+            cut += 1;
         }
-    }
+    });
     println!("colour bits: {frames} frames and {cut} cut copies agree; {named} frames coloured");
     assert!(frames > 500 && cut > 10_000);
 }

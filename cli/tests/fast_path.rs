@@ -3,14 +3,9 @@
 
 mod common;
 
-use std::fs::File;
-use std::io::BufReader;
-
-use encap::capture::CaptureReader;
 use encap::output::fields::Collector;
 use encap_core::field::{Field, registry, render};
 use encap_core::filter::fast_values;
-use encap_core::tracker::Tracker;
 use encap_core::{Frame, dissect};
 
 #[test]
@@ -18,52 +13,45 @@ fn fast_path_equals_the_visitor() {
     let defs: Vec<_> = registry::all().collect();
     let mut collector = Collector::new(defs.clone());
     let (mut frames, mut checked) = (0usize, 0usize);
-    for pcap in common::captures() {
-        let mut reader = CaptureReader::open(BufReader::new(File::open(&pcap).unwrap())).unwrap();
-        let mut conversations = Box::<Tracker>::default();
-        let mut buf = Vec::new();
-        let mut n = 0u32;
-        while let Some(meta) = reader.next_record(&mut buf).unwrap() {
-            n += 1;
-            let mut d = dissect(Frame {
-                data: &buf,
-                orig_len: meta.orig_len,
-                link_type: meta.link_type,
-                number: n,
-                timestamp: meta.timestamp,
+    common::each_record(|pcap, n, meta, buf, conversations| {
+        let mut d = dissect(Frame {
+            data: buf,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n,
+            timestamp: meta.timestamp,
+        });
+        conversations.track(&mut d);
+        collector.collect(&d);
+        frames += 1;
+        for (i, def) in defs.iter().enumerate() {
+            let mut fast = Vec::new();
+            let used = fast_values(def, &d, &mut |value| {
+                let mut s = String::new();
+                let field = Field {
+                    def,
+                    offset: 0,
+                    len: 0,
+                    value,
+                    hidden: false,
+                };
+                let _ = render(&field, &d, &mut s);
+                fast.push(s);
             });
-            conversations.track(&mut d);
-            collector.collect(&d);
-            frames += 1;
-            for (i, def) in defs.iter().enumerate() {
-                let mut fast = Vec::new();
-                let used = fast_values(def, &d, &mut |value| {
-                    let mut s = String::new();
-                    let field = Field {
-                        def,
-                        offset: 0,
-                        len: 0,
-                        value,
-                        hidden: false,
-                    };
-                    let _ = render(&field, &d, &mut s);
-                    fast.push(s);
-                });
-                if !used {
-                    continue;
-                }
-                checked += 1;
-                let visited = collector.values(i).to_vec();
-                assert_eq!(
-                    fast,
-                    visited,
-                    "{} frame {n} {}: fast path differs from the visitor",
-                    pcap.display(),
-                    def.abbrev
-                );
+            if !used {
+                continue;
             }
+            checked += 1;
+            let visited = collector.values(i).to_vec();
+            assert_eq!(
+                fast,
+                visited,
+                "{} frame {n} {}: fast path differs from the visitor",
+                pcap.display(),
+                def.abbrev
+            );
         }
-    }
+    });
     println!("fast path: {checked} field values checked over {frames} frames");
     assert!(checked > 10_000);
 }

@@ -9,9 +9,29 @@ use std::path::{Path, PathBuf};
 
 use encap_core::Protocol;
 use encap_core::dissect::{Dissection, View};
+use encap_core::tracker::Tracker;
 
 pub fn captures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../captures")
+}
+
+/// Calls `f` with every record of every capture of `captures/`: the file,
+/// the record's number in it (from 1), its metadata, its bytes, and the
+/// capture's conversation table.
+pub fn each_record(
+    mut f: impl FnMut(&Path, u32, &encap::capture::RecordMeta, &[u8], &mut Tracker),
+) {
+    for pcap in captures() {
+        let mut conversations = Box::<Tracker>::default();
+        let file = std::io::BufReader::new(fs::File::open(&pcap).unwrap());
+        let mut reader = encap::capture::CaptureReader::open(file).unwrap();
+        let mut buf = Vec::new();
+        let mut n = 0u32;
+        while let Some(meta) = reader.next_record(&mut buf).unwrap() {
+            n += 1;
+            f(&pcap, n, &meta, &buf, &mut conversations);
+        }
+    }
 }
 
 /// Every capture of `captures/`, sorted.

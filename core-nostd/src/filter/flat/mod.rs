@@ -545,25 +545,7 @@ mod test {
     /// forward pass over its tree does.
     #[test]
     fn products_agree_with_the_forward_pass() {
-        let mut filters: Vec<&str> = crate::colour::DEFAULT_RULES
-            .iter()
-            .map(|r| r.filter)
-            .collect();
-        filters.extend([
-            "!tcp",
-            "not not tcp",
-            "tcp && !tcp",
-            "tcp && udp || arp && !icmp",
-            "!(tcp || udp) && (arp || !dns)",
-            "not (tcp and not udp) or (arp and !(icmp or dns))",
-            "!(smb && tcp) || !(nbss || udp)",
-            "((tcp || udp) && (ip || ipv6)) || !((arp && dns) || (icmp && !tls))",
-            "tcp.port == 80 && (ip.ttl < 5 || !(ip.dst == 224.0.0.0/4)) && !(udp || dns)",
-            "ip.ttl < 5 || ip.ttl < 5 && !(ip.ttl < 5)",
-            "!(tcp.flags.syn == 1 && tcp.analysis.flags) && !(dns.qry.name contains \"x\")",
-            "eth[0] & 1 && !(icmp.type in { 3..5, 11 })",
-        ]);
-        for text in filters {
+        for text in crate::filter::test::nested_filters() {
             let f = Filter::compile_lenient(text).unwrap_or_else(|e| panic!("{text}: {e}"));
             let mut flat = Flat::empty().unwrap();
             let literals = flat
