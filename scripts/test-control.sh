@@ -5,6 +5,9 @@
 # commands, TLS, and a graceful stop on SIGTERM.
 #   bash scripts/test-control.sh      (after scripts/setup-tools.sh; builds debug binaries)
 set -euo pipefail
+# grep -q stops reading at its first match: the writer then dies of SIGPIPE and
+# pipefail fails the check. `has` reads everything.
+has() { grep "$@" >/dev/null; }
 cd "$(dirname "$0")/.."
 root=$PWD
 grpcurl=$root/target/tools/bin/grpcurl
@@ -67,10 +70,10 @@ for s in encap.v1.Accounts encap.v1.Capture grpc.health.v1.Health grpc.reflectio
   grep -qx "$s" "$work/list" || fail "grpcurl list lacks $s: $(cat "$work/list")"
 done
 ok "grpcurl list: $(tr '\n' ' ' <"$work/list")"
-g "$addr" describe encap.v1.Accounts | grep -q 'rpc WhoAmI' || fail "describe encap.v1.Accounts"
-g "$addr" describe encap.v1.LoginRequest | grep -q "The account's name or its email address" \
+g "$addr" describe encap.v1.Accounts | has 'rpc WhoAmI' || fail "describe encap.v1.Accounts"
+g "$addr" describe encap.v1.LoginRequest | has "The account's name or its email address" \
   || fail "describe does not show the .proto comments"
-g "$addr" describe grpc.health.v1.Health | grep -q 'rpc Check' || fail "describe grpc.health.v1.Health"
+g "$addr" describe grpc.health.v1.Health | has 'rpc Check' || fail "describe grpc.health.v1.Health"
 ok "grpcurl describe shows methods and comments"
 [ "$(g -d '{"service":"encap.v1.Accounts"}' "$addr" grpc.health.v1.Health/Check | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = SERVING ] \
   || fail "health check"
@@ -83,11 +86,11 @@ grep -q 'X-Envelope-To: zoe@example.org' "$work/mail/0001.eml" || fail "mail wen
 ok "Register mailed code $code through a real SMTP server"
 g -d '{"login":"zoë","password":"pässwörd 🔑 1"}' "$addr" encap.v1.Accounts/Login >"$work/unconfirmed" 2>&1 && fail "login before confirming worked"
 grep -q 'FailedPrecondition' "$work/unconfirmed" || fail "unconfirmed login: $(cat "$work/unconfirmed")"
-g -d "{\"code\":\"$code\"}" "$addr" encap.v1.Accounts/Confirm | grep -q '"confirmed": true' || fail "Confirm"
+g -d "{\"code\":\"$code\"}" "$addr" encap.v1.Accounts/Confirm | has '"confirmed": true' || fail "Confirm"
 ok "Confirm with the mailed code"
 token=$(g -d '{"login":"ZOË","password":"pässwörd 🔑 1"}' "$addr" encap.v1.Accounts/Login | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 [ ${#token} -eq 64 ] || fail "Login token: $token"
-g -H "authorization: Bearer $token" "$addr" encap.v1.Accounts/WhoAmI | grep -q '"name": "Zoë"' || fail "WhoAmI"
+g -H "authorization: Bearer $token" "$addr" encap.v1.Accounts/WhoAmI | has '"name": "Zoë"' || fail "WhoAmI"
 ok "Login and WhoAmI with the token"
 g "$addr" encap.v1.Accounts/WhoAmI >"$work/noauth" 2>&1 && fail "WhoAmI without a token worked"
 grep -q 'Code: Unauthenticated' "$work/noauth" || fail "WhoAmI without token: $(cat "$work/noauth")"
@@ -103,16 +106,16 @@ grep -q 'confirmation code is on its way' "$work/out" || fail "encap register sa
 mailed_code 2 >/dev/null
 "$encap" resend bob@example.org >/dev/null
 code=$(mailed_code 3)
-"$encap" confirm "$code" | grep -q 'confirmed bob' || fail "encap confirm"
+"$encap" confirm "$code" | has 'confirmed bob' || fail "encap confirm"
 ok "encap register, resend and confirm"
 if printf 'wrong password\n' | "$encap" login bob --password-stdin 2>"$work/err"; then fail "wrong password logged in"; fi
 grep -qx 'encap: wrong name, email or password' "$work/err" || fail "wrong password said: $(cat "$work/err")"
-printf 'bobs password\n' | "$encap" login bob --password-stdin | grep -q "logged in to http://$addr as bob" \
+printf 'bobs password\n' | "$encap" login bob --password-stdin | has "logged in to http://$addr as bob" \
   || fail "encap login"
 [ "$(stat -c %a "$work/config/sessions")" = 600 ] || fail "sessions file mode $(stat -c %a "$work/config/sessions")"
-"$encap" whoami | grep -q '^bob <bob@example.org>, registered' || fail "encap whoami: $("$encap" whoami 2>&1)"
+"$encap" whoami | has '^bob <bob@example.org>, registered' || fail "encap whoami: $("$encap" whoami 2>&1)"
 ok "encap login (token file 0600) and whoami"
-"$encap" logout | grep -q 'logged out bob' || fail "encap logout"
+"$encap" logout | has 'logged out bob' || fail "encap logout"
 if "$encap" whoami 2>"$work/err"; then fail "whoami after logout"; fi
 grep -q 'not logged in' "$work/err" || fail "whoami after logout said: $(cat "$work/err")"
 if "$encap" whoami --server http://127.0.0.1:1 2>"$work/err"; then fail "whoami against nothing"; fi
@@ -155,11 +158,11 @@ tport=$(free_port)
   --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/control.log" 2>&1 &
 pids+=($!)
 wait_port "$tport"
-"$grpcurl" -cacert "$work/ca.pem" "localhost:$tport" list | grep -qx encap.v1.Accounts || fail "grpcurl over TLS"
+"$grpcurl" -cacert "$work/ca.pem" "localhost:$tport" list | has -x encap.v1.Accounts || fail "grpcurl over TLS"
 printf 'carols password\n' | "$encap" register --server "https://localhost:$tport" --ca-cert "$work/ca.pem" \
-  --name carol --email carol@example.org --password-stdin | grep -q 'registered carol' || fail "encap over TLS"
+  --name carol --email carol@example.org --password-stdin | has 'registered carol' || fail "encap over TLS"
 printf 'carols password\n' | "$encap" login carol --server "https://localhost:$tport" --ca-cert "$work/ca.pem" \
-  --password-stdin | grep -q 'as carol' || fail "encap login over TLS (auto-confirmed)"
+  --password-stdin | has 'as carol' || fail "encap login over TLS (auto-confirmed)"
 if "$encap" whoami --server "https://localhost:$tport" 2>"$work/err"; then fail "TLS without trusting the certificate"; fi
 grep -q 'certificate' "$work/err" || fail "untrusted certificate said: $(cat "$work/err")"
 ok "TLS: grpcurl and encap with --ca-cert; an untrusted certificate is refused"

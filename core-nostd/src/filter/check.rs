@@ -32,9 +32,7 @@ impl Check {
             None => Check::Fast(fast),
         }
     }
-}
 
-impl Check {
     /// The check of a test on a protocol: its presence, or a few bytes of it
     /// tested with `&` (`eth[0] & 1`), read as a number at a fixed place.
     pub fn of_protocol(p: Protocol, slice: Option<Slice>, test: &Test) -> Check {
