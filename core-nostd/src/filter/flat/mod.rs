@@ -325,6 +325,20 @@ impl Flat {
     /// stopped (every layer whole): what it holds is found on the way.
     #[inline]
     pub fn first_whole(&self, filters: &[Filter], d: &Dissection<'_>) -> Option<usize> {
+        let (tallies, layers) = self.read_wire(d);
+        self.decide(filters, d, &Seen::of_whole(d, layers), &tallies)
+    }
+
+    /// The index of the first rule that matches a frame the fast path reads.
+    #[inline]
+    pub fn first(&self, filters: &[Filter], d: &Dissection<'_>, seen: &Seen) -> Option<usize> {
+        let (tallies, _) = self.read_wire(d);
+        self.decide(filters, d, seen, &tallies)
+    }
+
+    /// Every layer's tests read from the wire, and the protocols with a layer.
+    #[inline(always)]
+    fn read_wire(&self, d: &Dissection<'_>) -> (Tallies, u64) {
         let data = d.frame().data;
         let mut tallies = Tallies::default();
         let mut layers = 0u64;
@@ -333,19 +347,7 @@ impl Flat {
             self.groups
                 .read(layer.protocol, data, layer.offset, &mut tallies);
         }
-        self.decide(filters, d, &Seen::of_whole(d, layers), &tallies)
-    }
-
-    /// The index of the first rule that matches a frame the fast path reads.
-    #[inline]
-    pub fn first(&self, filters: &[Filter], d: &Dissection<'_>, seen: &Seen) -> Option<usize> {
-        let data = d.frame().data;
-        let mut tallies = Tallies::default();
-        for layer in d.layers() {
-            self.groups
-                .read(layer.protocol, data, layer.offset, &mut tallies);
-        }
-        self.decide(filters, d, seen, &tallies)
+        (tallies, layers)
     }
 
     /// [`Flat::first`] for a frame cut short in `unreadable` protocols: their
@@ -451,30 +453,27 @@ impl Flat {
     #[inline(always)]
     fn pick(&self, present: u64, truths: u64) -> Option<usize> {
         // Few literals hold in a frame: visit those, not every rule.
-        let mut matched = 0u64;
-        let mut protocols = present & self.single_protocols;
-        while protocols != 0 {
-            matched |= self
-                .protocol_rules
-                .get(protocols.trailing_zeros() as usize)
-                .copied()
-                .unwrap_or(0);
-            protocols &= protocols - 1;
-        }
-        let mut tests = truths & self.single_tests;
-        while tests != 0 {
-            matched |= self
-                .test_rules
-                .get(tests.trailing_zeros() as usize)
-                .copied()
-                .unwrap_or(0);
-            tests &= tests - 1;
-        }
+        let mut matched = rules_of(present & self.single_protocols, &self.protocol_rules)
+            | rules_of(truths & self.single_tests, &self.test_rules);
         for t in self.terms.get(..self.term_len).unwrap_or(&[]) {
             matched |= u64::from(t.term.holds(present, truths)) << t.rule;
         }
         (matched != 0).then(|| matched.trailing_zeros() as usize)
     }
+}
+
+/// The rules of each set bit of `literals`, by `rules` (indexed by bit).
+#[inline(always)]
+fn rules_of(mut literals: u64, rules: &[u64; 64]) -> u64 {
+    let mut matched = 0;
+    while literals != 0 {
+        matched |= rules
+            .get(literals.trailing_zeros() as usize)
+            .copied()
+            .unwrap_or(0);
+        literals &= literals - 1;
+    }
+    matched
 }
 
 /// The protocols whose layers could hold what node `at` of `f` tests.
