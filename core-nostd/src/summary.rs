@@ -39,28 +39,28 @@ fn network_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
         .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)))
 }
 
-pub fn write_source(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+pub fn write_source<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     write_address(d, w, true)
 }
 
-pub fn write_destination(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+pub fn write_destination<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     write_address(d, w, false)
 }
 
-fn write_address(d: &Dissection<'_>, w: &mut dyn Write, source: bool) -> fmt::Result {
+fn write_address<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) -> fmt::Result {
     if let Some(l) = network_layer(d) {
         return match l.view {
             View::Ipv4(ip) if source => crate::text::write_ipv4(w, ip.src_addr()),
             View::Ipv4(ip) => crate::text::write_ipv4(w, ip.dst_addr()),
-            View::Ipv6(ip) if source => write!(w, "{}", ip.src_addr()),
-            View::Ipv6(ip) => write!(w, "{}", ip.dst_addr()),
+            View::Ipv6(ip) if source => crate::text::write_ipv6(w, ip.src_addr()),
+            View::Ipv6(ip) => crate::text::write_ipv6(w, ip.dst_addr()),
             _ => Ok(()),
         };
     }
     for l in d.layers() {
         match l.view {
-            View::Eth(eth) if source => return write!(w, "{}", eth.src()),
-            View::Eth(eth) => return write!(w, "{}", eth.dst()),
+            View::Eth(eth) if source => return crate::text::write_mac(w, eth.src().0),
+            View::Eth(eth) => return crate::text::write_mac(w, eth.dst().0),
             View::Truncated { bytes, .. } if l.protocol == Protocol::Eth => {
                 let at = if source { 6 } else { 0 };
                 if let Some(mac) = bytes
@@ -83,7 +83,7 @@ fn write_address(d: &Dissection<'_>, w: &mut dyn Write, source: bool) -> fmt::Re
     Ok(())
 }
 
-pub fn write_protocol(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+pub fn write_protocol<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     if d.pdu_pending() {
         return w.write_str("TCP");
     }
@@ -107,7 +107,7 @@ pub fn write_protocol(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
     }
 }
 
-pub fn write_info(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+pub fn write_info<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     if let Some(head) = d.pdu_head() {
         crate::text::write_escaped(w, head)?;
         w.write_str("  [TCP segment of a reassembled PDU]")?;
@@ -135,7 +135,11 @@ pub fn write_info(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
     Ok(())
 }
 
-fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt::Result {
+fn write_layer_info<W: Write + ?Sized>(
+    d: &Dissection<'_>,
+    l: &Layer<'_>,
+    w: &mut W,
+) -> fmt::Result {
     match &l.view {
         View::Arp(arp) => dissectors::arp::info(arp, w),
         View::Ipv4(ip) if ip.is_fragment() => dissectors::ip::fragment_info(ip, w),
@@ -207,7 +211,7 @@ fn write_layer_info(d: &Dissection<'_>, l: &Layer<'_>, w: &mut dyn Write) -> fmt
 }
 
 /// " (request in N)" after a tracked echo reply.
-fn write_request_in(d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+fn write_request_in<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     match d.echo_request() {
         Some(frame) => write!(w, " (request in {frame})"),
         None => Ok(()),

@@ -54,14 +54,15 @@ pub fn format_columns(
 ) {
     let mut n = TextBuf::<20>::new();
     let _ = write_dec(&mut n, number);
-    pad_left(out, n.as_str(), 5);
+    pad(out, 5usize.saturating_sub(n.len()));
+    out.push_str(n.as_str());
     out.push(' ');
     push_time(out, rel_nanos);
     out.push(' ');
     pad_left(out, src, 12);
     out.push_str(" \u{2192} ");
     out.push_str(dst);
-    pad(out, 12usize.saturating_sub(dst.chars().count()));
+    pad(out, 12usize.saturating_sub(width(dst)));
     out.push(' ');
     out.push_str(protocol);
     out.push(' ');
@@ -70,29 +71,50 @@ pub fn format_columns(
     out.push_str(info);
 }
 
+/// Columns on screen: one per char, as tshark counts them (addresses are ASCII).
+fn width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
 fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                ";
+    let mut n = n;
+    while n > 0 {
+        let take = n.min(SPACES.len());
+        out.push_str(SPACES.get(..take).unwrap_or(""));
+        n -= take;
+    }
 }
 
 /// Right-aligns `s` in `width` columns, as `%*s` does.
-fn pad_left(out: &mut String, s: &str, width: usize) {
-    pad(out, width.saturating_sub(s.chars().count()));
+fn pad_left(out: &mut String, s: &str, columns: usize) {
+    pad(out, columns.saturating_sub(width(s)));
     out.push_str(s);
 }
 
 /// tshark's `%10.6f` of seconds, from integer nanoseconds (rounded to microseconds).
 fn push_time(out: &mut String, nanos: i64) {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
-    let sign = if nanos < 0 && micros != 0 { "-" } else { "" };
-    let mut int_part = TextBuf::<24>::new();
-    let _ = std::fmt::Write::write_str(&mut int_part, sign);
+    let negative = nanos < 0 && micros != 0;
+    let mut int_part = TextBuf::<20>::new();
     let _ = write_dec(&mut int_part, micros / 1_000_000);
-    pad_left(out, int_part.as_str(), 3);
+    pad(
+        out,
+        3usize.saturating_sub(int_part.len() + usize::from(negative)),
+    );
+    if negative {
+        out.push('-');
+    }
+    out.push_str(int_part.as_str());
     out.push('.');
-    let mut frac = TextBuf::<8>::new();
-    let _ = write_dec(&mut frac, micros % 1_000_000);
-    out.extend(std::iter::repeat_n('0', 6usize.saturating_sub(frac.len())));
-    out.push_str(frac.as_str());
+    // Six digits, zero-padded: a million added makes the leading 1 a placeholder.
+    let mut frac = TextBuf::<20>::new();
+    let _ = write_dec(&mut frac, 1_000_000 + micros % 1_000_000);
+    out.push_str(frac.as_str().get(1..).unwrap_or(""));
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// Writes a value computed from the whole dissection.
-    pub fn write_computed(&self, c: Computed, w: &mut dyn Write) -> fmt::Result {
+    pub fn write_computed<W: Write + ?Sized>(&self, c: Computed, w: &mut W) -> fmt::Result {
         match c {
             Computed::Protocols => self.write_protocols(w),
             #[cfg(feature = "display")]
@@ -342,7 +342,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// `frame.protocols`: the protocol names joined with `:`.
-    pub fn write_protocols(&self, w: &mut dyn Write) -> fmt::Result {
+    pub fn write_protocols<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         for (i, layer) in self.layers().enumerate() {
             if i > 0 {
                 w.write_char(':')?;

@@ -51,7 +51,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &ArpPacket<'a>, e: &mut Emit<'_, V>) 
     }
 }
 
-pub(crate) fn info(p: &ArpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(p: &ArpPacket<'_>, w: &mut W) -> fmt::Result {
     let (Some(spa), Some(tpa), Some(sha)) = (p.sender_ipv4(), p.target_ipv4(), p.sender_mac())
     else {
         return match arp::opcode_name(p.operation()) {

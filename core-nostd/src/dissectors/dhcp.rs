@@ -78,7 +78,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &DhcpPacket<'a>, e: &mut Emit<'_, V>)
     }
 }
 
-pub(crate) fn info(p: &DhcpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(p: &DhcpPacket<'_>, w: &mut W) -> fmt::Result {
     match p.message_type() {
         Some(t) => {
             let name = dhcp::message_type_name(t).unwrap_or("Unknown Message Type");

@@ -29,7 +29,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Dhcpv6Packet<'a>, e: &mut Emit<'_, V
     }
 }
 
-pub(crate) fn info(p: &Dhcpv6Packet<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(p: &Dhcpv6Packet<'_>, w: &mut W) -> fmt::Result {
     match dhcpv6::msg_type_name(p.msg_type()) {
         Some(n) => w.write_str(n)?,
         None => write!(w, "Unknown ({})", p.msg_type())?,

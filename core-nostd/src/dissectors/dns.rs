@@ -164,14 +164,14 @@ fn visit_record<'a, V: Visitor<'a>>(r: &Record<'a>, e: &mut Emit<'_, V>) {
     }
 }
 
-fn write_type(w: &mut dyn Write, t: u16) -> fmt::Result {
+fn write_type<W: Write + ?Sized>(w: &mut W, t: u16) -> fmt::Result {
     match dns::type_name(t) {
         Some(n) => w.write_str(n),
         None => write!(w, "Unknown ({t})"),
     }
 }
 
-pub(crate) fn info(p: &DnsPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Result {
     w.write_str(dns::opcode_name(p.opcode()))?;
     if p.is_response() {
         w.write_str(" response")?;

@@ -152,7 +152,7 @@ pub(crate) fn body_kind(content_type: &[u8]) -> BodyKind {
 
 /// "GET / HTTP/1.1 " (Wireshark appends a space after the first line), then
 /// the body's media type when a body is there.
-pub(crate) fn info(m: &HttpMessage<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(m: &HttpMessage<'_>, w: &mut W) -> fmt::Result {
     write_escaped(w, m.start_line_bytes())?;
     w.write_char(' ')?;
     let Some(body) = body(m) else {
@@ -174,6 +174,6 @@ pub(crate) fn info(m: &HttpMessage<'_>, w: &mut dyn Write) -> fmt::Result {
 }
 
 /// "Continuation" for HTTP bytes that start no message.
-pub(crate) fn continuation_info(w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn continuation_info<W: Write + ?Sized>(w: &mut W) -> fmt::Result {
     w.write_str("Continuation")
 }

@@ -43,7 +43,11 @@ pub(crate) fn visit_resp_to<'a, V: Visitor<'a>>(frame: u32, e: &mut Emit<'_, V>)
 
 /// "Echo (ping) request  id=0x0e00, seq=1/256, ttl=64", or the type and its code.
 /// `ttl` is the enclosing IPv4 header's.
-pub(crate) fn info(p: &IcmpPacket<'_>, ttl: Option<u8>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(
+    p: &IcmpPacket<'_>,
+    ttl: Option<u8>,
+    w: &mut W,
+) -> fmt::Result {
     let t = p.msg_type();
     match icmp::type_name(t) {
         Some(name) => write!(w, "{name:<20}")?,

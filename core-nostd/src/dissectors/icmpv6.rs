@@ -75,7 +75,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Icmpv6Packet<'a>, e: &mut Emit<'_, V
 }
 
 /// Wireshark's ICMPv6 Info. `hop_limit` is the enclosing IPv6 header's.
-pub(crate) fn info(p: &Icmpv6Packet<'_>, hop_limit: Option<u8>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(
+    p: &Icmpv6Packet<'_>,
+    hop_limit: Option<u8>,
+    w: &mut W,
+) -> fmt::Result {
     let t = p.msg_type();
     match icmpv6::type_name(t) {
         Some(name) => w.write_str(name)?,

@@ -24,11 +24,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IgmpPacket<'a>, e: &mut Emit<'_, V>)
     }
 }
 
-pub(crate) fn write_protocol(p: &IgmpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn write_protocol<W: Write + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
     write!(w, "IGMPv{}", p.version())
 }
 
-pub(crate) fn info(p: &IgmpPacket<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
     match p.msg_type() {
         igmp::MEMBERSHIP_QUERY if p.group().is_unspecified() => {
             w.write_str("Membership Query, general")

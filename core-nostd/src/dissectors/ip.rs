@@ -81,7 +81,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(ip: &Ipv4Packet<'a>, e: &mut Emit<'_, V>
 }
 
 /// "Fragmented IP protocol (proto=ICMP 1, off=0, ID=0614)".
-pub(crate) fn fragment_info(ip: &Ipv4Packet<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn fragment_info<W: Write + ?Sized>(ip: &Ipv4Packet<'_>, w: &mut W) -> fmt::Result {
     let proto = ip.protocol();
     write!(
         w,

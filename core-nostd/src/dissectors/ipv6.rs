@@ -74,7 +74,7 @@ pub(crate) fn visit_ext<'a, V: Visitor<'a>>(ext: &ExtHeader<'a>, e: &mut Emit<'_
 }
 
 /// "IPv6 fragment (off=0 more=y ident=0x0a3bb2e2 nxt=58)".
-pub(crate) fn fragment_info(ext: &ExtHeader<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn fragment_info<W: Write + ?Sized>(ext: &ExtHeader<'_>, w: &mut W) -> fmt::Result {
     write!(
         w,
         "IPv6 fragment (off={} more={} ident=0x{:08x} nxt={})",

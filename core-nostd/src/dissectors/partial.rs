@@ -124,12 +124,12 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
 }
 
 /// The Info tshark writes for a header it gave up on (empty when it writes none).
-pub(crate) fn info(
+pub(crate) fn info<W: Write + ?Sized>(
     protocol: Protocol,
     bytes: &[u8],
     error: &Error,
     conv: Option<&crate::conversation::TcpAnnotation>,
-    w: &mut dyn Write,
+    w: &mut W,
 ) -> fmt::Result {
     match (protocol, error.kind) {
         (

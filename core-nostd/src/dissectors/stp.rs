@@ -41,7 +41,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(b: &Bpdu<'a>, e: &mut Emit<'_, V>) {
     e.uint(&hf::PORT, 25, 2, b.port_id());
 }
 
-pub(crate) fn info(b: &Bpdu<'_>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(b: &Bpdu<'_>, w: &mut W) -> fmt::Result {
     let kind = match b.bpdu_type() {
         stp::TYPE_TCN => return w.write_str("Topology Change Notification"),
         stp::TYPE_RST => "RST",

@@ -289,7 +289,7 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
 }
 
 /// Wireshark's names for the set flags, in its order.
-pub(crate) fn write_flag_names(w: &mut dyn Write, flags: u16) -> fmt::Result {
+pub(crate) fn write_flag_names<W: Write + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
     const NAMES: [(u16, &str); 9] = [
         (tcp::FLG_FIN, "FIN"),
         (tcp::FLG_SYN, "SYN"),
@@ -319,17 +319,17 @@ pub(crate) fn write_flag_names(w: &mut dyn Write, flags: u16) -> fmt::Result {
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
 /// relative numbers need the conversation (see the conversation table).
-pub(crate) fn info(
+pub(crate) fn info<W: Write + ?Sized>(
     t: &TcpPacket<'_>,
     segment_len: usize,
     conv: Option<&TcpAnnotation>,
-    w: &mut dyn Write,
+    w: &mut W,
 ) -> fmt::Result {
     // The packet list prints this for most frames: numbers go through the fast writers.
-    let num = |w: &mut dyn Write, label: &str, v: u64| {
+    fn num<W: Write + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
         w.write_str(label)?;
         write_dec(w, v)
-    };
+    }
     if let Some(a) = conv {
         for (bit, _, tag) in ANALYSIS.iter() {
             if !a.has(*bit) {

@@ -166,7 +166,11 @@ pub(crate) fn server_hello_version(data: &[u8]) -> Option<u16> {
 
 /// The Protocol column: the session's version once a ServerHello chose it
 /// (`session`, from the conversation), else this frame's.
-pub(crate) fn write_protocol(data: &[u8], session: Option<u16>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn write_protocol<W: Write + ?Sized>(
+    data: &[u8],
+    session: Option<u16>,
+    w: &mut W,
+) -> fmt::Result {
     let version = server_hello_version(data)
         .or(session)
         .unwrap_or_else(|| column_version(data));
@@ -176,7 +180,7 @@ pub(crate) fn write_protocol(data: &[u8], session: Option<u16>, w: &mut dyn Writ
     }
 }
 
-pub(crate) fn info(data: &[u8], w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(data: &[u8], w: &mut W) -> fmt::Result {
     let mut sep = "";
     for r in records(data) {
         match r.content_type {

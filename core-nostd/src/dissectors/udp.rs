@@ -41,7 +41,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) 
 }
 
 /// `ip_payload` is the length IP's header gives its payload, when known.
-pub(crate) fn info(u: &UdpPacket<'_>, ip_payload: Option<usize>, w: &mut dyn Write) -> fmt::Result {
+pub(crate) fn info<W: Write + ?Sized>(
+    u: &UdpPacket<'_>,
+    ip_payload: Option<usize>,
+    w: &mut W,
+) -> fmt::Result {
     write_dec(w, u.src_port().into())?;
     w.write_str(" \u{2192} ")?;
     write_dec(w, u.dst_port().into())?;
