@@ -31,6 +31,31 @@ pub struct Collector {
     protocols: Option<Vec<Protocol>>,
     /// The colouring rules, when `frame.coloring_rule.name` is asked for.
     colouring: Option<Box<Colouring>>,
+    wanted: DefSet,
+}
+
+/// A bit per hash of a descriptor's address: a clear bit means "not asked for".
+#[derive(Debug, Default)]
+struct DefSet([u64; 4]);
+
+impl DefSet {
+    fn slot(def: &FieldDef) -> (usize, u64) {
+        let addr = core::ptr::from_ref(def) as usize as u64;
+        let hash = (addr >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56;
+        ((hash >> 6) as usize, 1 << (hash & 63))
+    }
+
+    fn insert(&mut self, def: &FieldDef) {
+        let (word, bit) = Self::slot(def);
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= bit;
+        }
+    }
+
+    fn may_hold(&self, def: &FieldDef) -> bool {
+        let (word, bit) = Self::slot(def);
+        self.0.get(word).is_some_and(|w| w & bit != 0)
+    }
 }
 
 impl Collector {
@@ -39,6 +64,10 @@ impl Collector {
         let counts = vec![0; defs.len()];
         let protocols = defs.iter().map(|d| registry::protocol_of(d)).collect();
         let wants_colour = defs.iter().any(|d| d.is(Colouring::rule_name_field()));
+        let mut wanted = DefSet::default();
+        for d in &defs {
+            wanted.insert(d);
+        }
         Collector {
             defs,
             values,
@@ -49,6 +78,7 @@ impl Collector {
             } else {
                 None
             },
+            wanted,
         }
     }
 
@@ -102,6 +132,10 @@ impl<'a> Visitor<'a> for Sink<'_, '_, 'a> {
     }
 
     fn field(&mut self, field: &Field<'a>) {
+        // Most visited fields were not asked for: one bit answers that.
+        if !self.c.wanted.may_hold(field.def) {
+            return;
+        }
         for (i, def) in self.c.defs.iter().enumerate() {
             if !def.is(field.def) {
                 continue;

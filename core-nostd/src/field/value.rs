@@ -65,7 +65,7 @@ impl Value<'_> {
 }
 
 /// Writes `field` as `tshark -T fields` prints it.
-pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::Result {
+pub fn render<W: Write + ?Sized>(field: &Field<'_>, d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     match field.value {
         Value::Uint(v) => match field.def.kind {
             FieldKind::Uint(Base::Hex(digits)) => {
@@ -77,8 +77,8 @@ pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::
         Value::Int(v) => write!(w, "{v}"),
         Value::Bool(b) => w.write_str(if b { "1" } else { "0" }),
         Value::Ipv4(a) => crate::text::write_ipv4(w, a),
-        Value::Ipv6(a) => write!(w, "{a}"),
-        Value::Mac(m) => write!(w, "{m}"),
+        Value::Ipv6(a) => crate::text::write_ipv6(w, a),
+        Value::Mac(m) => crate::text::write_mac(w, m.0),
         Value::Str(s) => write_escaped(w, s),
         Value::Text(t) => w.write_str(t),
         Value::Bytes(b) => b.iter().try_for_each(|byte| write!(w, "{byte:02x}")),
@@ -97,7 +97,7 @@ pub fn render(field: &Field<'_>, d: &Dissection<'_>, w: &mut dyn Write) -> fmt::
 }
 
 /// Wireshark's `tcp.flags.str`: one letter per set flag, a middle dot otherwise.
-fn write_tcp_flags_str(w: &mut dyn Write, flags: u16) -> fmt::Result {
+fn write_tcp_flags_str<W: Write + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
     const LETTERS: &[u8; 12] = b"RRRNCEUAPRSF";
     for (i, &letter) in LETTERS.iter().enumerate() {
         if flags & (1 << (11 - i)) != 0 {
