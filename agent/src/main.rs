@@ -1,6 +1,11 @@
 //! `encap-agent`: capture frames, filter them at the edge as the service
 //! asks, and stream them to the service.
 
+// Each frame is a small buffer made on the reader thread and freed on the
+// uplink's; mimalloc takes that at a fraction of glibc's cost.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod linux;
 
 use std::net::{Ipv4Addr, SocketAddrV4};

@@ -1,5 +1,10 @@
 //! `encap-control`: the encap control service.
 
+// Every streamed packet is a handful of small strings made on one thread and
+// freed on another; mimalloc takes that at a fraction of glibc's cost.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
-use encap_core::{Dissection, Frame, LinkType, dissect};
+use encap_core::{Dissection, Frame, LinkType, dissect, dissect_into};
 use encap_fields::Collector;
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
@@ -17,7 +17,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use super::hub::{Hub, lock};
+use super::hub::{Hub, Watcher, lock};
 use super::render;
 use crate::accounts::now;
 use crate::secrets;
@@ -232,9 +232,6 @@ fn field_values(collector: &Mutex<Collector>, d: &Dissection<'_>) -> Vec<pb::Fie
         .collect()
 }
 
-/// Bytes of each frame an edge filter drops that the agent still sends:
-/// enough for Ethernet, IPv6 with options and TCP with options, so the
-/// trackers see every conversation whole.
 /// The service's clock for Welcome (agents without one stamp frames from it).
 fn unix_time_us() -> u64 {
     SystemTime::now()
@@ -242,6 +239,9 @@ fn unix_time_us() -> u64 {
         .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
+/// Bytes of each frame an edge filter drops that the agent still sends:
+/// enough for Ethernet, IPv6 with options and TCP with options, so the
+/// trackers see every conversation whole.
 const CONTEXT_BYTES: u32 = 128;
 
 struct Redissector<'s> {
@@ -250,6 +250,8 @@ struct Redissector<'s> {
     ingest: &'s Ingest,
     tracker: Box<Tracker>,
     first: Option<(i64, u32)>,
+    /// Where each column is written before it is copied into its own string.
+    scratch: String,
 }
 
 impl<'s> Redissector<'s> {
@@ -260,6 +262,7 @@ impl<'s> Redissector<'s> {
             ingest,
             tracker: Box::default(),
             first: None,
+            scratch: String::with_capacity(256),
         }
     }
 
@@ -289,12 +292,15 @@ impl<'s> Redissector<'s> {
             .agent_received(self.agent, frames as u64, now());
         // Each watcher's packets of this batch, sent as one message.
         let mut outgoing: Vec<Vec<pb::Packet>> = watchers.iter().map(|_| Vec::new()).collect();
-        for record in batch.records {
+        // One dissection's storage serves the whole batch (the records outlive it).
+        let mut d: Option<Dissection<'_>> = None;
+        for record in &batch.records {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
             let number = record.sequence;
             let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
-            let first = *self.first.get_or_insert(timestamp);
+            // Times are relative to the first frame seen from this agent.
+            self.first.get_or_insert(timestamp);
             let frame = Frame {
                 data: &record.data,
                 orig_len: record.original_length,
@@ -302,52 +308,37 @@ impl<'s> Redissector<'s> {
                 number: u32::try_from(number).unwrap_or(u32::MAX),
                 timestamp,
             };
-            let mut d = dissect(frame);
+            let d = match d.as_mut() {
+                Some(d) => {
+                    dissect_into(frame, d);
+                    d
+                }
+                None => d.insert(dissect(frame)),
+            };
             // Every frame feeds the trackers, watched or not.
-            self.tracker.track(&mut d);
+            self.tracker.track(d);
             if record.context {
                 continue;
             }
             let mut summary = None;
             let mut layers = None;
-            for (w, out) in watchers.iter().zip(outgoing.iter_mut()) {
-                if w.is_done() {
+            // The last watcher that takes the frame gets the summary moved, the
+            // others a copy: with one watcher, nothing is copied.
+            let mut previous: Option<usize> = None;
+            for (i, w) in watchers.iter().enumerate() {
+                if w.is_done() || w.filter.as_ref().is_some_and(|f| !f.matches(d)) {
                     continue;
                 }
-                if w.filter.as_ref().is_some_and(|f| !f.matches(&d)) {
-                    continue;
+                if summary.is_none() {
+                    summary = Some(render::summary(d, &self.ingest.colours, &mut self.scratch));
                 }
-                let summary =
-                    summary.get_or_insert_with(|| render::summary(&d, &self.ingest.colours));
-                let packet = pb::Packet {
-                    agent: String::new(),
-                    sequence: record.sequence,
-                    number,
-                    timestamp: Some(prost_types::Timestamp {
-                        seconds: timestamp.0,
-                        nanos: i32::try_from(timestamp.1).unwrap_or(0),
-                    }),
-                    relative_time: (timestamp.0 - first.0) as f64
-                        + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
-                    summary: Some(summary.clone()),
-                    layers: if w.tree {
-                        layers.get_or_insert_with(|| render::layers(&d)).clone()
-                    } else {
-                        Vec::new()
-                    },
-                    data: if w.bytes {
-                        record.data.clone()
-                    } else {
-                        Vec::new()
-                    },
-                    original_length: record.original_length,
-                    link_type: self.link_type.0,
-                    fields: w
-                        .fields
-                        .as_ref()
-                        .map_or_else(Vec::new, |c| field_values(c, &d)),
-                };
-                out.push(packet);
+                if let Some(p) = previous.replace(i) {
+                    let copy = summary.clone();
+                    self.push_packet(&watchers, &mut outgoing, p, record, d, copy, &mut layers);
+                }
+            }
+            if let Some(p) = previous {
+                self.push_packet(&watchers, &mut outgoing, p, record, d, summary, &mut layers);
             }
         }
         for (w, packets) in watchers.iter().zip(outgoing) {
@@ -355,5 +346,52 @@ impl<'s> Redissector<'s> {
                 w.deliver(self.agent, packets);
             }
         }
+    }
+
+    /// Adds frame `d` to watcher `i`'s packets of this batch, as it asked for it.
+    #[allow(clippy::too_many_arguments)]
+    fn push_packet(
+        &self,
+        watchers: &[Arc<Watcher>],
+        outgoing: &mut [Vec<pb::Packet>],
+        i: usize,
+        record: &wire::Record,
+        d: &Dissection<'_>,
+        summary: Option<pb::Summary>,
+        layers: &mut Option<Vec<pb::Layer>>,
+    ) {
+        let (Some(w), Some(out)) = (watchers.get(i), outgoing.get_mut(i)) else {
+            return;
+        };
+        let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
+        let first = self.first.unwrap_or(timestamp);
+        out.push(pb::Packet {
+            agent: String::new(),
+            sequence: record.sequence,
+            number: record.sequence,
+            timestamp: Some(prost_types::Timestamp {
+                seconds: timestamp.0,
+                nanos: i32::try_from(timestamp.1).unwrap_or(0),
+            }),
+            relative_time: (timestamp.0 - first.0) as f64
+                + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
+            summary,
+            layers: if w.tree {
+                layers.get_or_insert_with(|| render::layers(d)).clone()
+            } else {
+                Vec::new()
+            },
+            data: if w.bytes {
+                record.data.clone()
+            } else {
+                Vec::new()
+            },
+            original_length: record.original_length,
+            link_type: self.link_type.0,
+            fields: w
+                .fields
+                .as_ref()
+                .map_or_else(Vec::new, |c| field_values(c, d)),
+        });
     }
 }

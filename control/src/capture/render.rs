@@ -7,12 +7,13 @@ use encap_core::field::{Computed, Field, Visitor, render};
 use encap_core::proto::Protocol;
 use encap_proto::v1 as pb;
 
-/// The packet-list row and its colouring rule.
-pub fn summary(d: &Dissection<'_>, colours: &Colouring) -> pb::Summary {
-    let column = |c: Computed| {
-        let mut s = String::new();
-        let _ = d.write_computed(c, &mut s);
-        s
+/// The packet-list row and its colouring rule. Each column is written into
+/// `scratch` first, so its string is allocated once, at its size.
+pub fn summary(d: &Dissection<'_>, colours: &Colouring, scratch: &mut String) -> pb::Summary {
+    let mut column = |c: Computed| {
+        scratch.clear();
+        let _ = d.write_computed(c, scratch);
+        scratch.as_str().to_owned()
     };
     let rule: Option<&Rule> = colours.classify(d);
     let rgb = |c: encap_core::colour::Rgb16| {
