@@ -10,6 +10,8 @@ fi
 
 need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
+# A C compiler: sqlite, ring and mimalloc build C sources.
+have cc        || need_apt+=(gcc libc6-dev)
 have tshark    || need_apt+=(tshark)
 have tcpdump   || need_apt+=(tcpdump)
 have dnsmasq   || need_apt+=(dnsmasq-base)
