@@ -65,13 +65,8 @@ fn reused_dissections_equal_fresh_ones() {
         }
         let mut fresh = dissect(frame(record, usize::MAX));
         fresh_tracker.track(&mut fresh);
-        let d = match reused.as_mut() {
-            Some(d) => {
-                dissect_into(frame(record, usize::MAX), d);
-                d
-            }
-            None => reused.insert(dissect(frame(record, usize::MAX))),
-        };
+        let d = reused.get_or_insert_with(|| dissect(frame(record, usize::MAX)));
+        dissect_into(frame(record, usize::MAX), d);
         reused_tracker.track(d);
         assert_eq!(
             rendered(d, &mut reused_fields),

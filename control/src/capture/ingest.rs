@@ -294,6 +294,8 @@ impl<'s> Redissector<'s> {
         let mut outgoing: Vec<Vec<pb::Packet>> = watchers.iter().map(|_| Vec::new()).collect();
         // One dissection's storage serves the whole batch (the records outlive it).
         let mut d: Option<Dissection<'_>> = None;
+        // The watchers that take the frame at hand.
+        let mut takers: Vec<usize> = Vec::with_capacity(watchers.len());
         for record in &batch.records {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
@@ -320,26 +322,30 @@ impl<'s> Redissector<'s> {
             if record.context {
                 continue;
             }
-            let mut summary = None;
+            takers.clear();
+            takers.extend(
+                watchers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| !w.is_done() && w.filter.as_ref().is_none_or(|f| f.matches(d)))
+                    .map(|(i, _)| i),
+            );
+            let Some((&last, others)) = takers.split_last() else {
+                continue;
+            };
+            let summary = render::summary(d, &self.ingest.colours, &mut self.scratch);
             let mut layers = None;
-            // The last watcher that takes the frame gets the summary moved, the
-            // others a copy: with one watcher, nothing is copied.
-            let mut previous: Option<usize> = None;
-            for (i, w) in watchers.iter().enumerate() {
-                if w.is_done() || w.filter.as_ref().is_some_and(|f| !f.matches(d)) {
-                    continue;
+            // The last taker gets the summary moved, the others a copy: with one
+            // watcher, nothing is copied.
+            let mut deliver = |i: usize, summary| {
+                if let (Some(w), Some(out)) = (watchers.get(i), outgoing.get_mut(i)) {
+                    out.push(self.packet(w, record, d, summary, &mut layers));
                 }
-                if summary.is_none() {
-                    summary = Some(render::summary(d, &self.ingest.colours, &mut self.scratch));
-                }
-                if let Some(p) = previous.replace(i) {
-                    let copy = summary.clone();
-                    self.push_packet(&watchers, &mut outgoing, p, record, d, copy, &mut layers);
-                }
+            };
+            for &i in others {
+                deliver(i, summary.clone());
             }
-            if let Some(p) = previous {
-                self.push_packet(&watchers, &mut outgoing, p, record, d, summary, &mut layers);
-            }
+            deliver(last, summary);
         }
         for (w, packets) in watchers.iter().zip(outgoing) {
             if !packets.is_empty() {
@@ -348,24 +354,18 @@ impl<'s> Redissector<'s> {
         }
     }
 
-    /// Adds frame `d` to watcher `i`'s packets of this batch, as it asked for it.
-    #[allow(clippy::too_many_arguments)]
-    fn push_packet(
+    /// Frame `d` as watcher `w` asked for it.
+    fn packet(
         &self,
-        watchers: &[Arc<Watcher>],
-        outgoing: &mut [Vec<pb::Packet>],
-        i: usize,
+        w: &Watcher,
         record: &wire::Record,
         d: &Dissection<'_>,
-        summary: Option<pb::Summary>,
+        summary: pb::Summary,
         layers: &mut Option<Vec<pb::Layer>>,
-    ) {
-        let (Some(w), Some(out)) = (watchers.get(i), outgoing.get_mut(i)) else {
-            return;
-        };
+    ) -> pb::Packet {
         let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
         let first = self.first.unwrap_or(timestamp);
-        out.push(pb::Packet {
+        pb::Packet {
             agent: String::new(),
             sequence: record.sequence,
             number: record.sequence,
@@ -375,7 +375,7 @@ impl<'s> Redissector<'s> {
             }),
             relative_time: (timestamp.0 - first.0) as f64
                 + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
-            summary,
+            summary: Some(summary),
             layers: if w.tree {
                 layers.get_or_insert_with(|| render::layers(d)).clone()
             } else {
@@ -392,6 +392,6 @@ impl<'s> Redissector<'s> {
                 .fields
                 .as_ref()
                 .map_or_else(Vec::new, |c| field_values(c, d)),
-        });
+        }
     }
 }
