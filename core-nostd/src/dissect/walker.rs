@@ -515,6 +515,9 @@ impl<'a> Walker<'_, 'a> {
         ) {
             return;
         }
+        if packet.records_whole() {
+            return;
+        }
         if let Some(Err(e)) = packet.records().find(|r| r.is_err()) {
             self.fail(e, data);
         }

@@ -91,6 +91,40 @@ impl<'a> DnsPacket<'a> {
         be16(self.msg, field::ARCOUNT)
     }
 
+    /// True when every question and record reads whole, with no pointer that
+    /// fails to go backwards: then [`Self::records`] yields no error. Checked
+    /// without building the records, as the walk does for every DNS message;
+    /// `false` only means "ask `records` what went wrong".
+    pub fn records_whole(&self) -> bool {
+        let msg = self.msg;
+        let mut at = HEADER_LEN;
+        let sections = [
+            (self.question_count(), 4),
+            (self.answer_count(), 10),
+            (self.authority_count(), 10),
+            (self.additional_count(), 10),
+        ];
+        for (count, fixed) in sections {
+            // Each record takes at least five bytes, so `count` is bounded by the message.
+            for _ in 0..count {
+                let Some(name_len) = name_wire_len(msg, at) else {
+                    return false;
+                };
+                at += name_len + fixed;
+                if msg.len() < at {
+                    return false;
+                }
+                if fixed == 10 {
+                    at += usize::from(be16(msg, at - 2..at));
+                    if msg.len() < at {
+                        return false;
+                    }
+                }
+            }
+        }
+        true
+    }
+
     /// Every question and record in order, each tagged with its section.
     pub fn records(&self) -> RecordIter<'a> {
         RecordIter {
@@ -254,6 +288,37 @@ impl fmt::Display for Name<'_> {
             f.write_str("<Root>")?;
         }
         Ok(())
+    }
+}
+
+/// The wire length of the name at `offset` when [`Name::parse`] reads it
+/// without error and without a looping pointer; `None` otherwise.
+fn name_wire_len(msg: &[u8], offset: usize) -> Option<usize> {
+    let (mut pos, mut limit) = (offset, offset);
+    let (mut total, mut jumps) = (0usize, 0usize);
+    let mut wire_len = None;
+    loop {
+        let len = *msg.get(pos)?;
+        match len & 0xc0 {
+            0x00 if len == 0 => return Some(wire_len.unwrap_or_else(|| pos + 1 - offset)),
+            0x00 => {
+                pos += 1 + usize::from(len);
+                total += usize::from(len) + 1;
+                if pos > msg.len() || total > MAX_NAME_LEN {
+                    return None;
+                }
+            }
+            0xc0 => {
+                let target = usize::from(be16(msg, pos..pos + 2) & 0x3fff);
+                jumps += 1;
+                if msg.len() < pos + 2 || target >= limit || jumps > MAX_NAME_LEN / 2 {
+                    return None;
+                }
+                wire_len.get_or_insert_with(|| pos + 2 - offset);
+                (pos, limit) = (target, target);
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -648,5 +713,61 @@ mod test {
         assert!(q.name.eq_ignore_case("A.Example"));
         assert!(!q.name.eq_ignore_case("a.example.com"));
         assert!(!q.name.eq_ignore_case("a"));
+    }
+
+    #[test]
+    fn test_records_whole_only_when_records_read_whole() {
+        // Corrupt one or two bytes of a message many ways: whenever the quick
+        // check says "whole", the full read must agree, and an intact message
+        // must pass the quick check.
+        let ok = |m: &[u8]| {
+            let p = DnsPacket::new_checked(m).unwrap();
+            p.records().all(|r| r.is_ok_and(|r| !r.name.loops()))
+        };
+        // www.example A? -> CNAME foo.example (name and rdata compressed) -> A.
+        let mut chained = [0u8; 63];
+        chained[..12].copy_from_slice(&[0, 1, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0]);
+        chained[12..29].copy_from_slice(b"\x03www\x07example\x00\x00\x01\x00\x01");
+        chained[29..41].copy_from_slice(&[0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6]);
+        chained[41..47].copy_from_slice(&[3, b'f', b'o', b'o', 0xc0, 16]);
+        chained[47..63].copy_from_slice(&[0xc0, 41, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 9]);
+        let bases: [&[u8]; 2] = [&RESPONSE, &chained];
+        for base in bases {
+            assert!(DnsPacket::new_checked(base).unwrap().records_whole());
+        }
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut whole, mut broken) = (0, 0);
+        for _ in 0..200_000 {
+            let mut msg = [0u8; 63];
+            let base = bases[(next() % 2) as usize];
+            let msg = &mut msg[..base.len()];
+            msg.copy_from_slice(base);
+            for _ in 0..1 + next() % 2 {
+                let at = HEADER_LEN + (next() as usize) % (msg.len() - HEADER_LEN);
+                msg[at] = next() as u8;
+            }
+            let cut = msg.len() - (next() as usize % 4);
+            let m = &msg[..cut];
+            let p = DnsPacket::new_checked(m).unwrap();
+            if p.records_whole() {
+                assert!(ok(m), "quick check passed a broken message: {m:02x?}");
+                whole += 1;
+            } else {
+                broken += 1;
+            }
+            if ok(m) && !p.records_whole() {
+                panic!("quick check refused a whole message: {m:02x?}");
+            }
+        }
+        assert!(
+            whole > 1000 && broken > 1000,
+            "{whole} whole, {broken} broken"
+        );
     }
 }

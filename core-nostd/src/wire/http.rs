@@ -1,5 +1,7 @@
 //! HTTP/1.x start lines and headers, read in place.
 
+use super::bytes::find_byte;
+
 /// Request methods Wireshark recognises at the start of a message.
 const METHODS: [&[u8]; 9] = [
     b"GET", b"POST", b"HEAD", b"PUT", b"DELETE", b"OPTIONS", b"TRACE", b"CONNECT", b"PATCH",
@@ -31,7 +33,7 @@ pub struct HttpMessage<'a> {
 
 /// Splits off one line; returns (line without CR LF, length consumed), or None if no LF.
 pub fn split_line(data: &[u8]) -> Option<(&[u8], usize)> {
-    let lf = data.iter().position(|&b| b == b'\n')?;
+    let lf = find_byte(data, b'\n')?;
     let line = data.get(..lf)?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     Some((line, lf + 1))
@@ -204,7 +206,7 @@ impl<'a> Iterator for HeaderIter<'a> {
             self.rest = &[];
             return None;
         }
-        let colon = line.iter().position(|&b| b == b':');
+        let colon = find_byte(line, b':');
         let (name, value) = match colon {
             Some(c) => (
                 line.get(..c).unwrap_or(&[]),
