@@ -194,20 +194,26 @@ pub(crate) fn info<W: Write + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Resu
         w.write_char(' ')?;
         write_type(w, r.rtype)?;
         match (r.section, r.rtype) {
-            (Section::Question, _) => write!(w, " {}", r.name)?,
+            (Section::Question, _) => {
+                w.write_char(' ')?;
+                r.name.write_to(w)?;
+            }
             (_, dns::TYPE_A) => {
                 if let Some(a) = r.a() {
-                    write!(w, " {a}")?;
+                    w.write_char(' ')?;
+                    crate::text::write_ipv4(w, a)?;
                 }
             }
             (_, dns::TYPE_AAAA) => {
                 if let Some(a) = r.aaaa() {
-                    write!(w, " {a}")?;
+                    w.write_char(' ')?;
+                    crate::text::write_ipv6(w, a)?;
                 }
             }
             (_, dns::TYPE_CNAME | dns::TYPE_PTR | dns::TYPE_NS) => {
                 if let Some(n) = r.rdata_name(0) {
-                    write!(w, " {n}")?;
+                    w.write_char(' ')?;
+                    n.write_to(w)?;
                 }
             }
             (_, dns::TYPE_MX) => {

@@ -266,28 +266,40 @@ impl<'a> Name<'a> {
     }
 }
 
-/// Prints the dotted name as Wireshark does: `<Root>` for the root, and
-/// non-printable bytes as `\ddd`.
-impl fmt::Display for Name<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Name<'_> {
+    /// Writes the dotted name as Wireshark prints it: `<Root>` for the root,
+    /// and non-printable bytes as `\ddd`.
+    pub fn write_to<W: fmt::Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let mut first = true;
         for label in self.labels() {
             if !first {
-                f.write_str(".")?;
+                w.write_char('.')?;
             }
             first = false;
             for &b in label {
                 if b.is_ascii_graphic() || b == b' ' {
-                    fmt::Write::write_char(f, char::from(b))?;
+                    w.write_char(char::from(b))?;
                 } else {
-                    write!(f, "\\{b:03}")?;
+                    for c in ['\\', digit(b / 100), digit(b / 10 % 10), digit(b % 10)] {
+                        w.write_char(c)?;
+                    }
                 }
             }
         }
         if first {
-            f.write_str("<Root>")?;
+            w.write_str("<Root>")?;
         }
         Ok(())
+    }
+}
+
+fn digit(d: u8) -> char {
+    char::from(b'0' + d % 10)
+}
+
+impl fmt::Display for Name<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -769,5 +781,19 @@ mod test {
             whole > 1000 && broken > 1000,
             "{whole} whole, {broken} broken"
         );
+    }
+
+    #[test]
+    fn test_name_escapes_unprintable_bytes_as_three_digits() {
+        let msg = [
+            0u8, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, b'a', 7, 200, b' ', 2, b'o', b'k', 0, 0, 1, 0,
+            1,
+        ];
+        let p = DnsPacket::new_checked(&msg).unwrap();
+        let q = p.records().next().unwrap().unwrap();
+        assert_eq!(q.name.to_string(), "a\\007\\200 .ok");
+        let mut generic = std::string::String::new();
+        q.name.write_to(&mut generic).unwrap();
+        assert_eq!(generic, q.name.to_string());
     }
 }
