@@ -84,7 +84,8 @@ pub fn run(
                     s.set_nonblocking(true)
                         .map_err(|e| format!("socket: {e}"))?;
                     eprintln!("encap-agent: connected to {service}");
-                    own = uplink_flow(&s);
+                    // Only a live source can capture the uplink's own segments.
+                    own = (finish == Finish::Never).then(|| uplink_flow(&s)).flatten();
                     stream = Some(s);
                     agent.connected();
                 }
