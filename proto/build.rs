@@ -23,6 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         .build_client(true)
         .build_server(true)
+        .codec_path("crate::codec::SliceCodec")
+        // Decoded from a shared buffer, a batch's frames are slices of it.
+        .bytes(".encap.uplink.v1.Record.data")
+        // Written by hand, so the service can send rows it encoded itself.
+        .extern_path(".encap.v1.Packets", "crate::packets::Packets")
         .compile_fds(descriptors)?;
     Ok(())
 }

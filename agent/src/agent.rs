@@ -203,7 +203,7 @@ impl AgentLoop {
             timestamp_seconds: timestamp.0,
             timestamp_nanos: timestamp.1,
             original_length,
-            data: data.get(..keep).unwrap_or(data).to_vec(),
+            data: prost::bytes::Bytes::copy_from_slice(data.get(..keep).unwrap_or(data)),
             context,
         };
         self.batcher.push(record, now_ms);

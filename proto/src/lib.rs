@@ -2,15 +2,21 @@
 //! API (messages, tonic clients and servers, and the descriptor set for server
 //! reflection; feature `grpc`, on by default) and the `encap.uplink.v1` agent
 //! messages (prost only, so `no_std` with `alloc` for the board).
-//! Generated code only; no logic lives here.
+//! Generated code, and the codec its gRPC services use ([`codec`]).
 
 #![cfg_attr(not(feature = "grpc"), no_std)]
+
+#[cfg(feature = "grpc")]
+pub mod codec;
+#[cfg(feature = "grpc")]
+pub mod packets;
 
 /// Package `encap.v1`: the gRPC API users and tools call.
 #[cfg(feature = "grpc")]
 pub mod v1 {
     #![allow(missing_docs, missing_debug_implementations, clippy::all)]
     tonic::include_proto!("encap.v1");
+    pub use crate::packets::Packets;
 }
 
 /// Package `encap.uplink.v1`: what agents and the service say over the uplink.

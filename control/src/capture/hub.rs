@@ -26,6 +26,50 @@ pub const WATCHER_QUEUE_FRAMES: u64 = 16_384;
 
 pub type WatchItem = Result<pb::WatchEvent, Status>;
 
+/// One watcher's packets of one batch: built, or (summary rows) already encoded.
+#[derive(Debug, Default)]
+pub struct Outgoing {
+    pub packets: Vec<pb::Packet>,
+    /// Packets encoded as `Packets` field 2, one after another…
+    pub encoded: Vec<u8>,
+    /// …and where each ends in `encoded`.
+    pub ends: Vec<usize>,
+}
+
+impl Outgoing {
+    pub fn len(&self) -> usize {
+        self.packets.len() + self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps the first `n` packets.
+    fn truncate(&mut self, n: usize) {
+        self.packets.truncate(n);
+        let encoded = n.saturating_sub(self.packets.len());
+        if encoded < self.ends.len() {
+            let cut = encoded
+                .checked_sub(1)
+                .and_then(|last| self.ends.get(last))
+                .copied()
+                .unwrap_or(0);
+            self.encoded.truncate(cut);
+            self.ends.truncate(encoded);
+        }
+    }
+}
+
+impl From<Vec<pb::Packet>> for Outgoing {
+    fn from(packets: Vec<pb::Packet>) -> Self {
+        Outgoing {
+            packets,
+            ..Outgoing::default()
+        }
+    }
+}
+
 /// One Watch stream.
 #[derive(Debug)]
 pub struct Watcher {
@@ -67,6 +111,12 @@ impl Watcher {
         self.done.load(Ordering::Relaxed)
     }
 
+    /// Wants the summary row only (no tree, bytes or fields): its packets are
+    /// encoded once per frame and copied, not built per watcher.
+    pub fn rows_only(&self) -> bool {
+        !self.tree && !self.bytes && self.fields.is_none()
+    }
+
     fn try_send(&self, item: WatchItem) -> Result<(), Unsent> {
         let tx = lock(&self.tx);
         let Some(tx) = tx.as_ref() else {
@@ -87,7 +137,7 @@ impl Watcher {
     /// Announces losses first (while there is room), then the packets, in
     /// one message. Returns false once the watcher has all it asked for or
     /// has gone.
-    pub fn deliver(&self, agent: &str, mut packets: Vec<pb::Packet>) -> bool {
+    pub fn deliver(&self, agent: &str, mut packets: Outgoing) -> bool {
         if self.is_done() {
             return false;
         }
@@ -112,7 +162,9 @@ impl Watcher {
         }
         let batch = pb::Packets {
             agent: agent.to_string(),
-            packets,
+            encoded_count: packets.ends.len(),
+            packets: packets.packets,
+            encoded: packets.encoded,
         };
         match self.try_send(event(watch_event::Kind::Packets(batch))) {
             Ok(()) => {
@@ -581,7 +633,7 @@ mod tests {
         let _g = hub.add_watcher(spec(&[], "", 0), tx);
         for seq in 1..=10 {
             let w = hub.watchers_of("a");
-            assert!(w[0].deliver("a", vec![packet(seq)]));
+            assert!(w[0].deliver("a", vec![packet(seq)].into()));
         }
         let mut got = Vec::new();
         while let Ok(Ok(e)) = rx.try_recv() {
@@ -589,7 +641,7 @@ mod tests {
         }
         assert_eq!(got.len(), 4);
         // Room again: the next delivery first says how many were lost.
-        hub.watchers_of("a")[0].deliver("a", vec![packet(11)]);
+        hub.watchers_of("a")[0].deliver("a", vec![packet(11)].into());
         let Ok(Ok(pb::WatchEvent {
             kind: Some(watch_event::Kind::Loss(loss)),
         })) = rx.try_recv()
@@ -645,8 +697,11 @@ mod tests {
         );
         assert!(rx.try_recv().is_err(), "nothing else was lost");
         let w = hub.watchers_of("a");
-        assert!(w[0].deliver("a", vec![packet(1)]));
-        assert!(!w[0].deliver("a", vec![packet(2)]), "the limit is reached");
+        assert!(w[0].deliver("a", vec![packet(1)].into()));
+        assert!(
+            !w[0].deliver("a", vec![packet(2)].into()),
+            "the limit is reached"
+        );
         assert!(hub.watchers_of("a").is_empty());
         drop(w);
         assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok());
@@ -654,5 +709,43 @@ mod tests {
             rx.try_recv(),
             Err(mpsc::error::TryRecvError::Disconnected)
         ));
+    }
+
+    #[test]
+    fn a_limit_cuts_encoded_rows_at_a_packet_boundary() {
+        use encap_proto::packets::{PacketHead, SummaryRow, encode_summary_packet};
+        use prost::Message;
+        let hub = Arc::new(Hub::default());
+        let _push = hub.agent_online("a", "127.0.0.1:1", "test", 0).unwrap();
+        let (tx, mut rx) = mpsc::channel(16);
+        let _g = hub.add_watcher(spec(&["a"], "", 3), tx);
+        let _online = rx.try_recv();
+        let mut out = Outgoing::default();
+        for sequence in 1..=5 {
+            let head = PacketHead {
+                sequence,
+                ..PacketHead::default()
+            };
+            let info = "x".repeat(sequence as usize);
+            let row = SummaryRow {
+                info: &info,
+                ..SummaryRow::default()
+            };
+            encode_summary_packet(&head, &row, &mut out.encoded);
+            out.ends.push(out.encoded.len());
+        }
+        let w = hub.watchers_of("a");
+        assert!(!w[0].deliver("a", out), "the limit is reached");
+        let Ok(Ok(event)) = rx.try_recv() else {
+            panic!("no packets")
+        };
+        let Some(watch_event::Kind::Packets(p)) = event.kind else {
+            panic!("{event:?}")
+        };
+        assert_eq!(p.len(), 3);
+        let read = pb::Packets::decode(p.encode_to_vec().as_slice()).unwrap();
+        let sequences: Vec<u64> = read.packets.iter().map(|p| p.sequence).collect();
+        assert_eq!(sequences, [1, 2, 3]);
+        assert_eq!(read.packets[2].summary.as_ref().unwrap().info, "xxx");
     }
 }

@@ -10,6 +10,7 @@ use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
 use encap_core::{Dissection, Frame, LinkType, dissect, dissect_into};
 use encap_fields::Collector;
+use encap_proto::packets::{PacketHead, encode_summary_packet};
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
 use prost::Message;
@@ -17,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use super::hub::{Hub, Watcher, lock};
+use super::hub::{Hub, Outgoing, Watcher, lock};
 use super::render;
 use crate::accounts::now;
 use crate::secrets;
@@ -61,9 +62,10 @@ pub async fn serve(listener: TcpListener, ingest: Ingest, mut stop: watch::Recei
 }
 
 /// Reads one length-delimited message; `None` at a clean end of stream.
+/// Each message gets its own buffer: the frames' bytes decode as slices of it,
+/// not as one allocation and copy per frame.
 async fn read_message<M: Message + Default>(
     r: &mut (impl AsyncRead + Unpin),
-    buf: &mut Vec<u8>,
 ) -> Result<Option<M>, String> {
     let mut length: u64 = 0;
     for i in 0..10 {
@@ -80,11 +82,18 @@ async fn read_message<M: Message + Default>(
                     "a message of {length} bytes (the limit is {MAX_UPLINK_MESSAGE})"
                 ));
             }
-            buf.resize(length, 0);
-            r.read_exact(buf)
+            let mut buf = Vec::with_capacity(length);
+            let read = r
+                .take(length as u64)
+                .read_to_end(&mut buf)
                 .await
                 .map_err(|e| format!("reading a message: {e}"))?;
-            return M::decode(buf.as_slice())
+            if read < length {
+                return Err(format!(
+                    "reading a message: the stream ended after {read} of its {length} bytes"
+                ));
+            }
+            return M::decode(prost::bytes::Bytes::from(buf))
                 .map(Some)
                 .map_err(|e| format!("a message that does not decode: {e}"));
         }
@@ -121,13 +130,9 @@ async fn session(
     let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::with_capacity(256 * 1024, read);
-    let mut buf = Vec::new();
-    let first = tokio::time::timeout(
-        HELLO_TIMEOUT,
-        read_message::<wire::AgentMessage>(&mut read, &mut buf),
-    )
-    .await
-    .map_err(|_| "no Hello within 10 s".to_string())??;
+    let first = tokio::time::timeout(HELLO_TIMEOUT, read_message::<wire::AgentMessage>(&mut read))
+        .await
+        .map_err(|_| "no Hello within 10 s".to_string())??;
     let hello = match first {
         None => return Err("closed before saying Hello".into()),
         Some(wire::AgentMessage {
@@ -178,7 +183,7 @@ async fn session(
     let (messages_tx, mut messages) = tokio::sync::mpsc::channel(4);
     let reader = tokio::spawn(async move {
         loop {
-            let message = read_message::<wire::AgentMessage>(&mut read, &mut buf).await;
+            let message = read_message::<wire::AgentMessage>(&mut read).await;
             let end = !matches!(message, Ok(Some(_)));
             if messages_tx.send(message).await.is_err() || end {
                 return;
@@ -250,8 +255,8 @@ struct Redissector<'s> {
     ingest: &'s Ingest,
     tracker: Box<Tracker>,
     first: Option<(i64, u32)>,
-    /// Where each column is written before it is copied into its own string.
-    scratch: String,
+    /// The row of the frame at hand (its buffers serve every frame).
+    row: render::Row,
 }
 
 impl<'s> Redissector<'s> {
@@ -262,7 +267,7 @@ impl<'s> Redissector<'s> {
             ingest,
             tracker: Box::default(),
             first: None,
-            scratch: String::with_capacity(256),
+            row: render::Row::default(),
         }
     }
 
@@ -291,11 +296,13 @@ impl<'s> Redissector<'s> {
             .hub
             .agent_received(self.agent, frames as u64, now());
         // Each watcher's packets of this batch, sent as one message.
-        let mut outgoing: Vec<Vec<pb::Packet>> = watchers.iter().map(|_| Vec::new()).collect();
+        let mut outgoing: Vec<Outgoing> = watchers.iter().map(|_| Outgoing::default()).collect();
         // One dissection's storage serves the whole batch (the records outlive it).
         let mut d: Option<Dissection<'_>> = None;
         // The watchers that take the frame at hand.
         let mut takers: Vec<usize> = Vec::with_capacity(watchers.len());
+        // The frame's summary packet, encoded once for every watcher of rows only.
+        let mut encoded = Vec::new();
         for record in &batch.records {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
@@ -330,22 +337,35 @@ impl<'s> Redissector<'s> {
                     .filter(|(_, w)| !w.is_done() && w.filter.as_ref().is_none_or(|f| f.matches(d)))
                     .map(|(i, _)| i),
             );
-            let Some((&last, others)) = takers.split_last() else {
+            if takers.is_empty() {
                 continue;
-            };
-            let summary = render::summary(d, &self.ingest.colours, &mut self.scratch);
-            let mut layers = None;
-            // The last taker gets the summary moved, the others a copy: with one
-            // watcher, nothing is copied.
-            let mut deliver = |i: usize, summary| {
-                if let (Some(w), Some(out)) = (watchers.get(i), outgoing.get_mut(i)) {
-                    out.push(self.packet(w, record, d, summary, &mut layers));
-                }
-            };
-            for &i in others {
-                deliver(i, summary.clone());
             }
-            deliver(last, summary);
+            self.row.write(d, &self.ingest.colours);
+            encoded.clear();
+            let mut layers = None;
+            for &i in &takers {
+                let (Some(w), Some(out)) = (watchers.get(i), outgoing.get_mut(i)) else {
+                    continue;
+                };
+                if w.rows_only() {
+                    if encoded.is_empty() {
+                        let head = self.head(record);
+                        encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
+                    }
+                    if out.ends.is_empty() {
+                        // Room for the rest of the batch, rather than growing by copies.
+                        out.encoded.reserve(encoded.len() * frames);
+                        out.ends.reserve_exact(frames);
+                    }
+                    out.encoded.extend_from_slice(&encoded);
+                    out.ends.push(out.encoded.len());
+                } else {
+                    if out.packets.capacity() == 0 {
+                        out.packets.reserve_exact(frames);
+                    }
+                    out.packets.push(self.packet(w, record, d, &mut layers));
+                }
+            }
         }
         for (w, packets) in watchers.iter().zip(outgoing) {
             if !packets.is_empty() {
@@ -354,40 +374,53 @@ impl<'s> Redissector<'s> {
         }
     }
 
-    /// Frame `d` as watcher `w` asked for it.
+    /// The numbers and times of a packet, as every watcher gets them.
+    fn head(&self, record: &wire::Record) -> PacketHead {
+        let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
+        let first = self.first.unwrap_or(timestamp);
+        PacketHead {
+            sequence: record.sequence,
+            number: record.sequence,
+            seconds: timestamp.0,
+            nanos: i32::try_from(timestamp.1).unwrap_or(0),
+            relative_time: (timestamp.0 - first.0) as f64
+                + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
+            original_length: record.original_length,
+            link_type: self.link_type.0,
+        }
+    }
+
+    /// Frame `d` as watcher `w` asked for it (with a tree, bytes or fields).
     fn packet(
         &self,
         w: &Watcher,
         record: &wire::Record,
         d: &Dissection<'_>,
-        summary: pb::Summary,
         layers: &mut Option<Vec<pb::Layer>>,
     ) -> pb::Packet {
-        let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
-        let first = self.first.unwrap_or(timestamp);
+        let head = self.head(record);
         pb::Packet {
             agent: String::new(),
-            sequence: record.sequence,
-            number: record.sequence,
+            sequence: head.sequence,
+            number: head.number,
             timestamp: Some(prost_types::Timestamp {
-                seconds: timestamp.0,
-                nanos: i32::try_from(timestamp.1).unwrap_or(0),
+                seconds: head.seconds,
+                nanos: head.nanos,
             }),
-            relative_time: (timestamp.0 - first.0) as f64
-                + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
-            summary: Some(summary),
+            relative_time: head.relative_time,
+            summary: Some(self.row.to_summary()),
             layers: if w.tree {
                 layers.get_or_insert_with(|| render::layers(d)).clone()
             } else {
                 Vec::new()
             },
             data: if w.bytes {
-                record.data.clone()
+                record.data.to_vec()
             } else {
                 Vec::new()
             },
-            original_length: record.original_length,
-            link_type: self.link_type.0,
+            original_length: head.original_length,
+            link_type: head.link_type,
             fields: w
                 .fields
                 .as_ref()

@@ -5,31 +5,76 @@ use encap_core::Dissection;
 use encap_core::colour::{Colouring, Rule};
 use encap_core::field::{Computed, Field, Visitor, render};
 use encap_core::proto::Protocol;
+use encap_proto::packets::SummaryRow;
 use encap_proto::v1 as pb;
 
-/// The packet-list row and its colouring rule. Each column is written into
-/// `scratch` first, so its string is allocated once, at its size.
-pub fn summary(d: &Dissection<'_>, colours: &Colouring, scratch: &mut String) -> pb::Summary {
-    let mut column = |c: Computed| {
-        scratch.clear();
-        let _ = d.write_computed(c, scratch);
-        scratch.as_str().to_owned()
-    };
-    let rule: Option<&Rule> = colours.classify(d);
-    let rgb = |c: encap_core::colour::Rgb16| {
-        let (r, g, b) = c.to_rgb8();
-        u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b)
-    };
-    pb::Summary {
-        source: column(Computed::ColSource),
-        destination: column(Computed::ColDestination),
-        protocol: column(Computed::ColProtocol),
-        length: d.frame().orig_len,
-        info: column(Computed::ColInfo),
-        colour_rule: rule.map(|r| r.name.to_string()).unwrap_or_default(),
-        foreground: rule.map_or(0, |r| rgb(r.foreground)),
-        background: rule.map_or(0xff_ff_ff, |r| rgb(r.background)),
+/// The packet-list row of one frame, written once and handed to every
+/// watcher that takes the frame (as a `Summary`, or encoded straight).
+#[derive(Debug, Default)]
+pub struct Row {
+    source: String,
+    destination: String,
+    protocol: String,
+    info: String,
+    length: u32,
+    colour: Option<&'static Rule>,
+}
+
+impl Row {
+    /// Writes `d`'s row and colour over the previous one (its buffers are reused).
+    pub fn write(&mut self, d: &Dissection<'_>, colours: &Colouring) {
+        for (column, text) in [
+            (Computed::ColSource, &mut self.source),
+            (Computed::ColDestination, &mut self.destination),
+            (Computed::ColProtocol, &mut self.protocol),
+            (Computed::ColInfo, &mut self.info),
+        ] {
+            text.clear();
+            let _ = d.write_computed(column, text);
+        }
+        self.length = d.frame().orig_len;
+        self.colour = colours.classify(d);
     }
+
+    fn foreground(&self) -> u32 {
+        self.colour.map_or(0, |r| rgb(r.foreground))
+    }
+
+    fn background(&self) -> u32 {
+        self.colour.map_or(0xff_ff_ff, |r| rgb(r.background))
+    }
+
+    pub fn to_summary(&self) -> pb::Summary {
+        pb::Summary {
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+            protocol: self.protocol.clone(),
+            length: self.length,
+            info: self.info.clone(),
+            colour_rule: self.colour.map(|r| r.name.to_string()).unwrap_or_default(),
+            foreground: self.foreground(),
+            background: self.background(),
+        }
+    }
+
+    /// The row as the encoder takes it (borrowed, nothing copied).
+    pub fn encodable(&self) -> SummaryRow<'_> {
+        SummaryRow {
+            source: &self.source,
+            destination: &self.destination,
+            protocol: &self.protocol,
+            length: self.length,
+            info: &self.info,
+            colour_rule: self.colour.map_or("", |r| r.name),
+            foreground: self.foreground(),
+            background: self.background(),
+        }
+    }
+}
+
+fn rgb(c: encap_core::colour::Rgb16) -> u32 {
+    let (r, g, b) = c.to_rgb8();
+    u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b)
 }
 
 /// Every visible field, grouped by the subtree it is in.

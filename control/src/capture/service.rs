@@ -49,7 +49,7 @@ impl Stream for WatchStream {
             },
             Poll::Ready(Some(Ok(event))) => {
                 if let Some(pb::watch_event::Kind::Packets(p)) = &event.kind {
-                    self.guard.watcher().taken(p.packets.len() as u64);
+                    self.guard.watcher().taken(p.len() as u64);
                 }
                 Poll::Ready(Some(Ok(event)))
             }
