@@ -264,7 +264,8 @@ impl<'o> Printer<'o> {
         };
         let mut printer = Printer {
             opts,
-            out: BufWriter::new(io::stdout()),
+            // A burst is written 64 KiB at a time (a pipe's size), not 8.
+            out: BufWriter::with_capacity(1 << 16, io::stdout()),
             text: String::new(),
             row: String::new(),
             fields: !field_names.is_empty(),
