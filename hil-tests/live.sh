@@ -63,6 +63,8 @@ timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" -T json >"$work/all
 w_json=$!; pids+=($w_json)
 timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" -T ek >"$work/all.ek" 2>"$work/watch-ek.log" &
 w_ek=$!; pids+=($w_ek)
+timeout 60 "$bin/encap" watch --agent edge-read -c "$frames" --color never >"$work/all.txt" 2>"$work/watch-txt.log" &
+w_txt=$!; pids+=($w_txt)
 dns_frames=$(tshark -n -r captures/dns.pcap -Y dns -T fields -e frame.number | wc -l)
 sleep 1
 timeout 60 "$bin/encap-agent" --name edge-read --token "$token_read" --service "127.0.0.1:$ingest" --read "$capture" \
@@ -79,6 +81,10 @@ python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' "$work/
 diff "$work/all.read.json" "$work/all.json" >"$work/json.diff" || fail "watch -T json differs from encap read -T json: $(head -4 "$work/json.diff")"
 diff "$work/all.read.ek" "$work/all.ek" >"$work/ek.diff" || fail "watch -T ek differs from encap read -T ek: $(head -4 "$work/ek.diff")"
 ok "-T json and -T ek live: the same $frames packets, byte for byte, as encap read -T json / -T ek of the file"
+wait "$w_txt" || fail "encap watch (summary lines) exited with $?"
+"$bin/encap" read -r "$capture" --color never >"$work/all.read.txt"
+diff "$work/all.read.txt" "$work/all.txt" >"$work/txt.diff" || fail "watch's summary lines differ from encap read's: $(head -4 "$work/txt.diff")"
+ok "summary lines live (rows read in place): the same $frames lines, byte for byte, as encap read of the file"
 
 timeout 60 "$bin/encap" watch --agent edge-read -Y dns -c "$dns_frames" -T fields -e frame.number -e ip.src -e dns.qry.name -e dns.id \
   >"$work/dns.tsv" 2>"$work/watch-dns.log" &

@@ -5,10 +5,10 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use encap_core::LinkType;
+use encap_proto::rows::{self, PacketRow, RowsEvent, RowsKind};
 use encap_proto::v1 as pb;
 use encap_proto::v1::capture_client::CaptureClient;
 use encap_proto::v1::loss::Place;
-use encap_proto::v1::watch_event::Kind;
 
 use crate::account::{self, Target, authorized, explain, normalize_server, saved_token};
 use crate::capture::{PcapWriter, RecordMeta};
@@ -43,10 +43,16 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 async fn client(
     target: &Target,
 ) -> Result<(CaptureClient<tonic::transport::Channel>, String), String> {
+    let (channel, token) = channel(target).await?;
+    Ok((CaptureClient::new(channel), token))
+}
+
+/// A connection to the service and the saved session token for it.
+async fn channel(target: &Target) -> Result<(tonic::transport::Channel, String), String> {
     let server = normalize_server(&target.server)?;
     let token = saved_token(&server)?;
     let channel = account::connect::channel(&server, target.ca_cert.as_deref()).await?;
-    Ok((CaptureClient::new(channel), token))
+    Ok((channel, token))
 }
 
 pub fn agents(target: &Target) -> Result<(), String> {
@@ -142,7 +148,7 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
         .map(|d| d.abbrev)
         .collect();
     runtime()?.block_on(async move {
-        let (mut client, token) = client(target).await?;
+        let (channel, token) = channel(target).await?;
         let request = pb::WatchRequest {
             agents: opts.agents.clone(),
             filter: opts.filter.clone().unwrap_or_default(),
@@ -152,11 +158,10 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
             limit: opts.count.unwrap_or(0),
             fields: opts.fields.clone(),
         };
-        let mut stream = client
-            .watch(authorized(request, &token)?)
+        // Read with rows left encoded until printed (see encap_proto::rows).
+        let mut stream = rows::watch(channel, authorized(request, &token)?)
             .await
-            .map_err(explain)?
-            .into_inner();
+            .map_err(explain)?;
         let mut printer = Printer::new(&opts, &names)?;
         let streamed = stream_into(&mut stream, &mut printer).await;
         // Finished even when the stream broke: the pcap and JSON stay whole.
@@ -167,7 +172,7 @@ pub fn watch(target: &Target, opts: WatchOptions) -> Result<(), String> {
 
 /// Prints events until the stream ends, Ctrl-C, or an error.
 async fn stream_into(
-    stream: &mut tonic::Streaming<pb::WatchEvent>,
+    stream: &mut tonic::Streaming<RowsEvent>,
     printer: &mut Printer<'_>,
 ) -> Result<(), String> {
     loop {
@@ -188,12 +193,22 @@ async fn stream_into(
             return Ok(());
         };
         match event.kind {
-            Some(Kind::Packets(batch)) => {
-                for p in &batch.packets {
-                    printer.packet(p)?;
+            Some(RowsKind::Packets(batch)) => {
+                for encoded in batch.iter() {
+                    let encoded = encoded.map_err(|e| format!("the service sent {e}"))?;
+                    let row =
+                        PacketRow::read(encoded).map_err(|e| format!("the service sent {e}"))?;
+                    if row.more || printer.wants_whole() {
+                        let whole = PacketRow::decode_whole(encoded).map_err(|e| {
+                            format!("the service sent a packet that does not decode: {e}")
+                        })?;
+                        printer.packet(&whole)?;
+                    } else {
+                        printer.row(&row)?;
+                    }
                 }
             }
-            Some(Kind::Loss(l)) => {
+            Some(RowsKind::Loss(l)) => {
                 eprintln!(
                     "encap: {} frame(s) of {} lost {}",
                     l.frames,
@@ -201,10 +216,10 @@ async fn stream_into(
                     place(l.place)
                 );
             }
-            Some(Kind::Agent(a)) if a.online => {
+            Some(RowsKind::Agent(a)) if a.online => {
                 eprintln!("encap: agent {} online ({})", a.agent, a.address)
             }
-            Some(Kind::Agent(a)) => eprintln!("encap: agent {} offline", a.agent),
+            Some(RowsKind::Agent(a)) => eprintln!("encap: agent {} offline", a.agent),
             None => {}
         }
     }
@@ -322,26 +337,19 @@ impl<'o> Printer<'o> {
         }
         let none = pb::Summary::default();
         let s = p.summary.as_ref().unwrap_or(&none);
-        let row = &mut self.row;
-        row.clear();
-        let rel = (p.relative_time * 1e9) as i64;
-        line::format_columns(
-            row,
-            p.number,
-            rel,
-            &s.source,
-            &s.destination,
-            &s.protocol,
-            s.length,
-            &s.info,
-        );
-        if self.opts.color && !s.colour_rule.is_empty() {
-            let rgb = |c: u32| ((c >> 16) as u8, (c >> 8) as u8, c as u8);
-            colour::paint_rgb(&mut self.text, rgb(s.foreground), rgb(s.background), row);
-        } else {
-            self.text.push_str(row);
-        }
-        self.text.push('\n');
+        self.summary_line(&PacketRow {
+            number: p.number,
+            relative_time: p.relative_time,
+            source: &s.source,
+            destination: &s.destination,
+            protocol: &s.protocol,
+            length: s.length,
+            info: &s.info,
+            colour_rule: &s.colour_rule,
+            foreground: s.foreground,
+            background: s.background,
+            ..PacketRow::default()
+        });
         if self.opts.verbose {
             for layer in &p.layers {
                 self.text.push_str(&format!(
@@ -366,6 +374,48 @@ impl<'o> Printer<'o> {
         self.out
             .write_all(self.text.as_bytes())
             .map_err(|e| format!("cannot write: {e}"))
+    }
+
+    /// True when a packet's row is not all that is printed or written.
+    fn wants_whole(&self) -> bool {
+        self.fields
+            || self.json.is_some()
+            || self.pcap.is_some()
+            || self.opts.verbose
+            || self.opts.hex
+    }
+
+    /// A packet of which only the row is printed, read in place.
+    fn row(&mut self, r: &PacketRow<'_>) -> Result<(), String> {
+        self.text.clear();
+        self.summary_line(r);
+        self.out
+            .write_all(self.text.as_bytes())
+            .map_err(|e| format!("cannot write: {e}"))
+    }
+
+    /// Appends the packet-list line, coloured as the service said.
+    fn summary_line(&mut self, r: &PacketRow<'_>) {
+        let row = &mut self.row;
+        row.clear();
+        let rel = (r.relative_time * 1e9) as i64;
+        line::format_columns(
+            row,
+            r.number,
+            rel,
+            r.source,
+            r.destination,
+            r.protocol,
+            r.length,
+            r.info,
+        );
+        if self.opts.color && !r.colour_rule.is_empty() {
+            let rgb = |c: u32| ((c >> 16) as u8, (c >> 8) as u8, c as u8);
+            colour::paint_rgb(&mut self.text, rgb(r.foreground), rgb(r.background), row);
+        } else {
+            self.text.push_str(row);
+        }
+        self.text.push('\n');
     }
 
     fn flush(&mut self) -> Result<(), String> {

@@ -10,6 +10,8 @@
 pub mod codec;
 #[cfg(feature = "grpc")]
 pub mod packets;
+#[cfg(feature = "grpc")]
+pub mod rows;
 
 /// Package `encap.v1`: the gRPC API users and tools call.
 #[cfg(feature = "grpc")]
