@@ -291,12 +291,19 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// The next key, or `None` at the end.
+    #[inline]
     fn key(&mut self) -> Result<Option<(u32, WireType)>, RowError> {
         if self.at >= self.bytes.len() {
             return Ok(None);
         }
         let key = self.varint()?;
-        let wire_type = WireType::try_from(key & 7).map_err(|_| RowError("invalid wire type"))?;
+        let wire_type = match key & 7 {
+            0 => WireType::Varint,
+            1 => WireType::SixtyFourBit,
+            2 => WireType::LengthDelimited,
+            5 => WireType::ThirtyTwoBit,
+            _ => return Err(RowError("invalid wire type")),
+        };
         let tag = u32::try_from(key >> 3).map_err(|_| RowError("invalid tag value"))?;
         if tag == 0 {
             return Err(RowError("invalid tag value: 0"));
@@ -304,7 +311,19 @@ impl<'a> Reader<'a> {
         Ok(Some((tag, wire_type)))
     }
 
+    #[inline]
     fn varint(&mut self) -> Result<u64, RowError> {
+        // Keys, lengths and most numbers here fit in one byte.
+        match self.bytes.get(self.at) {
+            Some(&byte) if byte < 0x80 => {
+                self.at += 1;
+                Ok(u64::from(byte))
+            }
+            _ => self.long_varint(),
+        }
+    }
+
+    fn long_varint(&mut self) -> Result<u64, RowError> {
         let mut value = 0u64;
         for shift in 0..10 {
             let byte = *self
@@ -320,6 +339,7 @@ impl<'a> Reader<'a> {
         Err(RowError("invalid varint"))
     }
 
+    #[inline]
     fn take(&mut self, n: usize) -> Result<&'a [u8], RowError> {
         let end = self.at.checked_add(n).ok_or(RowError("buffer underflow"))?;
         let bytes = self
@@ -330,6 +350,7 @@ impl<'a> Reader<'a> {
         Ok(bytes)
     }
 
+    #[inline]
     fn delimited(&mut self) -> Result<&'a [u8], RowError> {
         let len = usize::try_from(self.varint()?).unwrap_or(usize::MAX);
         self.take(len)
