@@ -21,7 +21,7 @@ usage() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$1/stat"; printf ' '; awk 
 
 export ENCAP_CONFIG_DIR=$work/config ENCAP_DATA_DIR=$work/data
 read_s=$( { /usr/bin/time -f %e "$bin/encap" read -r "$file" >/dev/null; } 2>&1 )
-printf '| run | frames/s into the service | agent CPU s / RSS MiB | service CPU s / RSS MiB | watcher CPU s / RSS MiB (each) | frames got + told lost, per watcher |\n|---|---|---|---|---|---|\n' >"$work/table"
+printf '| run | frames/s through the service | frames/s to the first watcher | agent CPU s / RSS MiB | service CPU s / RSS MiB | watcher CPU s / RSS MiB (each) | frames got + told lost, per watcher |\n|---|---|---|---|---|---|---|\n' >"$work/table"
 
 for watchers in 1 10; do
   port=$(free_port); ingest=$(free_port)
@@ -66,6 +66,7 @@ for watchers in 1 10; do
     for _ in $(seq 100); do [ -s "$work/w$i.count" ] && break; sleep 0.1; done
   done
   per=""
+  first_got=$(cat "$work/w1.count")
   for i in $(seq "$watchers"); do
     n=$(cat "$work/w$i.count")
     lost=$(sed -nE 's/^encap: ([0-9]+) frame\(s\) of .* lost .*/\1/p' "$work/w$i.err" | awk '{s+=$1} END {print s+0}')
@@ -73,7 +74,8 @@ for watchers in 1 10; do
   done
   read -r au as am <"$work/agent.time"
   rate=$(python3 -c "print(f'{$sent/($end-$start-1):,.0f}')")
-  printf '| agent → service → %s watcher(s) | %s | %.2f / %.1f | %s | %s | %s |\n' "$watchers" "$rate" \
+  delivered=$(python3 -c "print(f'{$first_got/($end-$start-1):,.0f}')")
+  printf '| agent → service → %s watcher(s) | %s | %s | %.2f / %.1f | %s | %s | %s |\n' "$watchers" "$rate" "$delivered" \
     "$(echo "$au + $as" | bc)" "$(echo "$am/1024" | bc -l)" "${svc/ / \/ }" "${wusage/ / \/ }" "${per# }" >>"$work/table"
   kill "$service"; wait "$service" 2>/dev/null || true
 done
