@@ -244,6 +244,11 @@ mod tests {
                 original_length: u32::MAX,
                 link_type: 276,
             },
+            PacketHead {
+                nanos: -7,
+                relative_time: -0.0,
+                ..PacketHead::default()
+            },
         ];
         let rows = [
             SummaryRow::default(),

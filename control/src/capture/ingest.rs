@@ -295,7 +295,9 @@ impl<'s> Redissector<'s> {
         self.ingest
             .hub
             .agent_received(self.agent, frames as u64, now());
-        // Each watcher's packets of this batch, sent as one message.
+        // Each watcher's packets of this batch, sent as one message. They grow
+        // as frames match (a narrow filter keeps few), never reserved for the whole batch:
+        // what waits in a slow watcher's queue stays near its size.
         let mut outgoing: Vec<Outgoing> = watchers.iter().map(|_| Outgoing::default()).collect();
         // One dissection's storage serves the whole batch (the records outlive it).
         let mut d: Option<Dissection<'_>> = None;
@@ -352,17 +354,9 @@ impl<'s> Redissector<'s> {
                         let head = self.head(record);
                         encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
                     }
-                    if out.ends.is_empty() {
-                        // Room for the rest of the batch, rather than growing by copies.
-                        out.encoded.reserve(encoded.len() * frames);
-                        out.ends.reserve_exact(frames);
-                    }
                     out.encoded.extend_from_slice(&encoded);
                     out.ends.push(out.encoded.len());
                 } else {
-                    if out.packets.capacity() == 0 {
-                        out.packets.reserve_exact(frames);
-                    }
                     out.packets.push(self.packet(w, record, d, &mut layers));
                 }
             }
