@@ -404,9 +404,11 @@ async fn tokens_are_checked_in_one_place() {
 
 #[tokio::test]
 async fn expired_tokens_and_codes_are_refused() {
+    // Times are whole seconds: a TTL of 2 leaves a token at least one second
+    // of life (with 1, one made at x.999 s was already expired at x+1.0).
     let policy = Policy {
-        session_ttl: 1,
-        code_ttl: 1,
+        session_ttl: 2,
+        code_ttl: 2,
         ..Policy::default()
     };
     let mut s = start_with(common::fresh_sqlite("expiry"), policy, HashCost::default()).await;
@@ -415,7 +417,7 @@ async fn expired_tokens_and_codes_are_refused() {
         .await
         .unwrap();
     let code = mail(&s.outbox, 0).await.code;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_status(
         s.client.confirm(pb::ConfirmRequest { code }).await,
         Code::NotFound,
@@ -440,7 +442,7 @@ async fn expired_tokens_and_codes_are_refused() {
             .await
             .is_ok()
     );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     assert_status(
         s.client
             .who_am_i(with_token(pb::WhoAmIRequest {}, &token))
