@@ -5,6 +5,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use encap_core::LinkType;
+use encap_proto::packets::SummaryRow;
 use encap_proto::rows::{self, PacketRow, RowsEvent, RowsKind};
 use encap_proto::v1 as pb;
 use encap_proto::v1::capture_client::CaptureClient;
@@ -337,19 +338,20 @@ impl<'o> Printer<'o> {
         }
         let none = pb::Summary::default();
         let s = p.summary.as_ref().unwrap_or(&none);
-        self.summary_line(&PacketRow {
-            number: p.number,
-            relative_time: p.relative_time,
-            source: &s.source,
-            destination: &s.destination,
-            protocol: &s.protocol,
-            length: s.length,
-            info: &s.info,
-            colour_rule: &s.colour_rule,
-            foreground: s.foreground,
-            background: s.background,
-            ..PacketRow::default()
-        });
+        self.summary_line(
+            p.number,
+            p.relative_time,
+            &SummaryRow {
+                source: &s.source,
+                destination: &s.destination,
+                protocol: &s.protocol,
+                length: s.length,
+                info: &s.info,
+                colour_rule: &s.colour_rule,
+                foreground: s.foreground,
+                background: s.background,
+            },
+        );
         if self.opts.verbose {
             for layer in &p.layers {
                 self.text.push_str(&format!(
@@ -386,22 +388,22 @@ impl<'o> Printer<'o> {
     }
 
     /// A packet of which only the row is printed, read in place.
-    fn row(&mut self, r: &PacketRow<'_>) -> Result<(), String> {
+    fn row(&mut self, p: &PacketRow<'_>) -> Result<(), String> {
         self.text.clear();
-        self.summary_line(r);
+        self.summary_line(p.head.number, p.head.relative_time, &p.row);
         self.out
             .write_all(self.text.as_bytes())
             .map_err(|e| format!("cannot write: {e}"))
     }
 
     /// Appends the packet-list line, coloured as the service said.
-    fn summary_line(&mut self, r: &PacketRow<'_>) {
+    fn summary_line(&mut self, number: u64, relative_time: f64, r: &SummaryRow<'_>) {
         let row = &mut self.row;
         row.clear();
-        let rel = (r.relative_time * 1e9) as i64;
+        let rel = (relative_time * 1e9) as i64;
         line::format_columns(
             row,
-            r.number,
+            number,
             rel,
             r.source,
             r.destination,

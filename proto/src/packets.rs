@@ -73,7 +73,7 @@ impl Message for Packets {
 }
 
 /// What a summary-only packet carries besides its row.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PacketHead {
     pub sequence: u64,
     pub number: u64,
@@ -85,7 +85,7 @@ pub struct PacketHead {
 }
 
 /// The summary row's columns and colour.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SummaryRow<'a> {
     pub source: &'a str,
     pub destination: &'a str,

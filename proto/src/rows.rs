@@ -14,6 +14,7 @@ use tonic::transport::Channel;
 use tonic::{GrpcMethod, Request, Status};
 
 use crate::codec::SliceCodec;
+use crate::packets::{PacketHead, SummaryRow};
 use crate::v1::{AgentStatus, Loss, Packet, WatchRequest};
 
 /// `encap.v1.WatchEvent`, with its packets left encoded.
@@ -189,24 +190,12 @@ pub async fn watch(
         .into_inner())
 }
 
-/// A packet's summary row and numbers, read in place.
+/// A packet's numbers and summary row, read in place (the same parts the
+/// service writes with [`encode_summary_packet`](crate::packets::encode_summary_packet)).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PacketRow<'a> {
-    pub sequence: u64,
-    pub number: u64,
-    pub seconds: i64,
-    pub nanos: i32,
-    pub relative_time: f64,
-    pub source: &'a str,
-    pub destination: &'a str,
-    pub protocol: &'a str,
-    pub length: u32,
-    pub info: &'a str,
-    pub colour_rule: &'a str,
-    pub foreground: u32,
-    pub background: u32,
-    pub original_length: u32,
-    pub link_type: u32,
+    pub head: PacketHead,
+    pub row: SummaryRow<'a>,
     /// The packet also carries a tree, bytes or fields (decode it whole for those).
     pub more: bool,
 }
@@ -214,25 +203,22 @@ pub struct PacketRow<'a> {
 impl<'a> PacketRow<'a> {
     /// Reads a `Packet`'s encoding.
     pub fn read(packet: &'a [u8]) -> Result<Self, RowError> {
-        let mut row = PacketRow {
-            // proto3's default when the summary is absent.
-            ..PacketRow::default()
-        };
+        let mut row = PacketRow::default();
         let mut reader = Reader {
             bytes: packet,
             at: 0,
         };
         while let Some((tag, wire_type)) = reader.key()? {
             match (tag, wire_type) {
-                (2, WireType::Varint) => row.sequence = reader.varint()?,
-                (3, WireType::Varint) => row.number = reader.varint()?,
+                (2, WireType::Varint) => row.head.sequence = reader.varint()?,
+                (3, WireType::Varint) => row.head.number = reader.varint()?,
                 (4, WireType::LengthDelimited) => row.timestamp(reader.delimited()?)?,
                 (5, WireType::SixtyFourBit) => {
-                    row.relative_time = f64::from_bits(reader.fixed64()?)
+                    row.head.relative_time = f64::from_bits(reader.fixed64()?)
                 }
                 (6, WireType::LengthDelimited) => row.summary(reader.delimited()?)?,
-                (9, WireType::Varint) => row.original_length = reader.varint()? as u32,
-                (10, WireType::Varint) => row.link_type = reader.varint()? as u32,
+                (9, WireType::Varint) => row.head.original_length = reader.varint()? as u32,
+                (10, WireType::Varint) => row.head.link_type = reader.varint()? as u32,
                 (7 | 8 | 11, _) => {
                     row.more = true;
                     reader.skip(wire_type)?;
@@ -247,8 +233,8 @@ impl<'a> PacketRow<'a> {
         let mut reader = Reader { bytes: body, at: 0 };
         while let Some((tag, wire_type)) = reader.key()? {
             match (tag, wire_type) {
-                (1, WireType::Varint) => self.seconds = reader.varint()? as i64,
-                (2, WireType::Varint) => self.nanos = reader.varint()? as i32,
+                (1, WireType::Varint) => self.head.seconds = reader.varint()? as i64,
+                (2, WireType::Varint) => self.head.nanos = reader.varint()? as i32,
                 _ => reader.skip(wire_type)?,
             }
         }
@@ -259,14 +245,14 @@ impl<'a> PacketRow<'a> {
         let mut reader = Reader { bytes: body, at: 0 };
         while let Some((tag, wire_type)) = reader.key()? {
             match (tag, wire_type) {
-                (1, WireType::LengthDelimited) => self.source = text(reader.delimited()?)?,
-                (2, WireType::LengthDelimited) => self.destination = text(reader.delimited()?)?,
-                (3, WireType::LengthDelimited) => self.protocol = text(reader.delimited()?)?,
-                (4, WireType::Varint) => self.length = reader.varint()? as u32,
-                (5, WireType::LengthDelimited) => self.info = text(reader.delimited()?)?,
-                (6, WireType::LengthDelimited) => self.colour_rule = text(reader.delimited()?)?,
-                (7, WireType::Varint) => self.foreground = reader.varint()? as u32,
-                (8, WireType::Varint) => self.background = reader.varint()? as u32,
+                (1, WireType::LengthDelimited) => self.row.source = text(reader.delimited()?)?,
+                (2, WireType::LengthDelimited) => self.row.destination = text(reader.delimited()?)?,
+                (3, WireType::LengthDelimited) => self.row.protocol = text(reader.delimited()?)?,
+                (4, WireType::Varint) => self.row.length = reader.varint()? as u32,
+                (5, WireType::LengthDelimited) => self.row.info = text(reader.delimited()?)?,
+                (6, WireType::LengthDelimited) => self.row.colour_rule = text(reader.delimited()?)?,
+                (7, WireType::Varint) => self.row.foreground = reader.varint()? as u32,
+                (8, WireType::Varint) => self.row.background = reader.varint()? as u32,
                 _ => reader.skip(wire_type)?,
             }
         }
@@ -379,7 +365,7 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::packets::{PacketHead, SummaryRow, encode_summary_packet};
+    use crate::packets::encode_summary_packet;
     use crate::v1::{Layer, Packets, Summary, WatchEvent, watch_event};
 
     fn packet(sequence: u64, info: &str, tree: bool) -> Packet {
@@ -460,11 +446,11 @@ mod tests {
         assert_eq!(rows.iter().count(), 4);
         for (encoded, want) in rows.iter().zip(&reference.packets) {
             let encoded = encoded.unwrap();
-            let row = PacketRow::read(encoded).unwrap();
+            let PacketRow { head, row, more } = PacketRow::read(encoded).unwrap();
             let summary = want.summary.clone().unwrap_or_default();
             let timestamp = want.timestamp.unwrap_or_default();
             assert_eq!(
-                (row.sequence, row.number, row.seconds, row.nanos),
+                (head.sequence, head.number, head.seconds, head.nanos),
                 (
                     want.sequence,
                     want.number,
@@ -472,7 +458,7 @@ mod tests {
                     timestamp.nanos
                 )
             );
-            assert_eq!(row.relative_time, want.relative_time);
+            assert_eq!(head.relative_time, want.relative_time);
             assert_eq!(
                 (
                     row.source,
@@ -494,10 +480,10 @@ mod tests {
                 (summary.length, summary.foreground, summary.background)
             );
             assert_eq!(
-                (row.original_length, row.link_type),
+                (head.original_length, head.link_type),
                 (want.original_length, want.link_type)
             );
-            assert_eq!(row.more, !want.layers.is_empty());
+            assert_eq!(more, !want.layers.is_empty());
             assert_eq!(&PacketRow::decode_whole(encoded).unwrap(), want);
         }
     }
@@ -542,7 +528,7 @@ mod tests {
         let cut = EncodedPackets { bodies: vec![body] };
         let read: Vec<_> = cut.iter().collect();
         assert_eq!(read.len(), 2);
-        assert!(read[0].is_ok_and(|p| PacketRow::read(p).is_ok_and(|r| r.info == "a")));
+        assert!(read[0].is_ok_and(|p| PacketRow::read(p).is_ok_and(|r| r.row.info == "a")));
         assert!(read[1].is_err());
         assert!(
             PacketRow::read(&[0x32, 0x03, 0x0a, 0x01, 0xff]).is_err(),
