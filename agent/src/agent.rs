@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use encap_core::{Frame, LinkType};
+use encap_proto::batch::RecordHead;
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 
 use crate::batch::Batcher;
@@ -198,15 +199,15 @@ impl AgentLoop {
             self.config.snap_len
         };
         let keep = data.len().min(limit as usize);
-        let record = wire::Record {
+        let head = RecordHead {
             sequence: self.last_sequence,
             timestamp_seconds: timestamp.0,
             timestamp_nanos: timestamp.1,
             original_length,
-            data: prost::bytes::Bytes::copy_from_slice(data.get(..keep).unwrap_or(data)),
             context,
         };
-        self.batcher.push(record, now_ms);
+        self.batcher
+            .push(&head, data.get(..keep).unwrap_or(data), now_ms);
         if self.batcher.is_due(now_ms) {
             self.flush();
         }
@@ -223,7 +224,7 @@ impl AgentLoop {
             self.last_counters_ms = now_ms;
             let bytes = agent_message(agent_message::Kind::Counters(self.counters.to_wire()));
             // Counters are small and periodic: a full queue just skips one.
-            let _ = self.outbox.push(bytes, 0);
+            let _ = self.outbox.push(bytes.into(), 0);
         }
     }
 
@@ -253,8 +254,7 @@ impl AgentLoop {
             return;
         }
         let frames = self.batcher.frames() as u64;
-        let bytes = agent_message(agent_message::Kind::Batch(self.batcher.take()));
-        if self.outbox.push(bytes, frames).is_err() {
+        if self.outbox.push(self.batcher.take(), frames).is_err() {
             self.counters.dropped_in_queue += frames;
         }
     }

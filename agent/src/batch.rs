@@ -1,15 +1,13 @@
 //! Gathering frames into batches: one uplink message per batch, sent when it
-//! is full or has waited long enough.
+//! is full or has waited long enough. Records are encoded as they come
+//! ([`BatchWriter`]), so a batch is one buffer, not a record per frame.
 
-use alloc::vec::Vec;
-
-use encap_proto::uplink as wire;
+use encap_proto::batch::{BatchWriter, Framed, RecordHead};
 
 /// A batch under construction.
 #[derive(Debug)]
 pub struct Batcher {
-    records: Vec<wire::Record>,
-    bytes: usize,
+    writer: BatchWriter,
     max_records: usize,
     max_bytes: usize,
     linger_ms: u64,
@@ -20,8 +18,7 @@ pub struct Batcher {
 impl Batcher {
     pub fn new(max_records: usize, max_bytes: usize, linger_ms: u64) -> Self {
         Batcher {
-            records: Vec::new(),
-            bytes: 0,
+            writer: BatchWriter::new(),
             max_records: max_records.max(1),
             max_bytes,
             linger_ms,
@@ -29,44 +26,46 @@ impl Batcher {
         }
     }
 
-    pub fn push(&mut self, record: wire::Record, now_ms: u64) {
-        self.bytes += record.data.len() + 24;
-        self.records.push(record);
+    pub fn push(&mut self, head: &RecordHead, data: &[u8], now_ms: u64) {
+        self.writer.push(head, data);
         self.opened_ms.get_or_insert(now_ms);
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.writer.len()
     }
 
-    /// Bytes held (data plus a little per record).
+    /// Bytes held (the records as encoded).
     pub fn bytes(&self) -> usize {
-        self.bytes
+        self.writer.encoded_len()
     }
 
     /// Records that carry a whole frame (not context for the service's state).
     pub fn frames(&self) -> usize {
-        self.records.iter().filter(|r| !r.context).count()
+        self.writer.frames()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.writer.is_empty()
     }
 
     /// Full, or holding a record older than the linger time.
     pub fn is_due(&self, now_ms: u64) -> bool {
-        self.records.len() >= self.max_records
-            || self.bytes >= self.max_bytes
+        self.writer.len() >= self.max_records
+            || self.writer.encoded_len() >= self.max_bytes
             || self
                 .opened_ms
                 .is_some_and(|t| now_ms.saturating_sub(t) >= self.linger_ms)
     }
 
-    pub fn take(&mut self) -> wire::Batch {
-        self.bytes = 0;
+    /// The batch, framed for the uplink.
+    pub fn take(&mut self) -> Framed {
         self.opened_ms = None;
-        wire::Batch {
-            records: core::mem::take(&mut self.records),
-        }
+        // The next batch is likely the size of this one: reserve that and a
+        // quarter (no more than a full batch), so it is rarely grown, and a
+        // grown one (doubled) is rare: what the queue holds stays near its count.
+        let last = self.writer.encoded_len();
+        let next = (last + last / 4).min(self.max_bytes);
+        self.writer.finish(next)
     }
 }

@@ -1,12 +1,16 @@
 //! The uplink's send queue: encoded messages waiting for the socket, bounded
 //! in bytes. A batch that does not fit is dropped and its frames counted.
+//! The bound counts the memory each message holds (its buffer's capacity), so
+//! it bounds the queue's memory, not just what it will send.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use encap_proto::batch::Framed;
+
 #[derive(Debug)]
 struct Queued {
-    bytes: Vec<u8>,
+    message: Framed,
     /// Frames this message carries (counted as sent once it is written).
     frames: u64,
 }
@@ -31,24 +35,30 @@ impl Outbox {
     }
 
     /// Queues a message; gives it back when it does not fit.
-    pub fn push(&mut self, bytes: Vec<u8>, frames: u64) -> Result<(), Vec<u8>> {
-        if self.bytes + bytes.len() > self.limit && !self.queue.is_empty() {
-            return Err(bytes);
+    pub fn push(&mut self, message: Framed, frames: u64) -> Result<(), Framed> {
+        let held = message.bytes.capacity();
+        if self.bytes + held > self.limit && !self.queue.is_empty() {
+            return Err(message);
         }
-        self.bytes += bytes.len();
-        self.queue.push_back(Queued { bytes, frames });
+        self.bytes += held;
+        self.queue.push_back(Queued { message, frames });
         Ok(())
     }
 
     /// Queues a small control message regardless of the bound.
     pub fn push_always(&mut self, bytes: Vec<u8>) {
-        self.bytes += bytes.len();
-        self.queue.push_back(Queued { bytes, frames: 0 });
+        self.bytes += bytes.capacity();
+        self.queue.push_back(Queued {
+            message: Framed::from(bytes),
+            frames: 0,
+        });
     }
 
     /// The bytes to write next.
     pub fn pending(&self) -> Option<&[u8]> {
-        self.queue.front().and_then(|q| q.bytes.get(self.written..))
+        self.queue
+            .front()
+            .and_then(|q| q.message.message().get(self.written..))
     }
 
     /// `n` bytes were written; returns the frames of messages now complete.
@@ -58,14 +68,15 @@ impl Outbox {
             let Some(front) = self.queue.front() else {
                 break;
             };
-            let left = front.bytes.len() - self.written;
+            let len = front.message.message().len();
+            let left = len - self.written;
             if n < left {
                 self.written += n;
                 break;
             }
             n -= left;
             frames += front.frames;
-            self.bytes -= front.bytes.len();
+            self.bytes -= front.message.bytes.capacity();
             self.written = 0;
             self.queue.pop_front();
         }
@@ -81,7 +92,7 @@ impl Outbox {
         self.written = 0;
         match self.queue.pop_front() {
             Some(q) => {
-                self.bytes -= q.bytes.len();
+                self.bytes -= q.message.bytes.capacity();
                 q.frames
             }
             None => 0,
@@ -92,6 +103,7 @@ impl Outbox {
         self.queue.is_empty()
     }
 
+    /// Memory the queued messages hold.
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -101,13 +113,18 @@ impl Outbox {
 mod tests {
     use super::Outbox;
     use alloc::vec;
+    use encap_proto::batch::Framed;
+
+    fn framed(byte: u8, len: usize) -> Framed {
+        Framed::from(vec![byte; len])
+    }
 
     #[test]
     fn bounded_written_in_pieces_and_partial_loss_counted() {
         let mut o = Outbox::new(10);
-        o.push(vec![1; 6], 3).unwrap();
-        assert_eq!(o.push(vec![2; 6], 2), Err(vec![2; 6]));
-        o.push(vec![3; 4], 1).unwrap();
+        o.push(framed(1, 6), 3).unwrap();
+        assert_eq!(o.push(framed(2, 6), 2), Err(framed(2, 6)));
+        o.push(framed(3, 4), 1).unwrap();
         assert_eq!(o.advance(4), 0);
         assert_eq!(o.pending(), Some(&[1u8, 1][..]));
         assert_eq!(o.advance(3), 3);
@@ -116,7 +133,7 @@ mod tests {
         assert!(o.is_empty());
         assert_eq!(o.bytes(), 0);
         // One message larger than the bound still goes (alone).
-        o.push(vec![9; 50], 7).unwrap();
+        o.push(framed(9, 50), 7).unwrap();
         assert_eq!(o.advance(50), 7);
     }
 }

@@ -6,6 +6,11 @@
 
 #![cfg_attr(not(feature = "grpc"), no_std)]
 
+extern crate alloc;
+
+pub mod batch;
+mod encode;
+
 #[cfg(feature = "grpc")]
 pub mod codec;
 #[cfg(feature = "grpc")]

@@ -6,6 +6,8 @@
 
 use prost::bytes::{Buf, BufMut};
 use prost::encoding::{DecodeContext, WireType, encoded_len_varint, message, string};
+
+use crate::encode::{bytes_field, bytes_field_len, key, varint, varint_field, varint_field_len};
 use prost::{DecodeError, Message};
 
 use crate::v1::Packet;
@@ -100,18 +102,18 @@ pub struct SummaryRow<'a> {
 /// Appends one `Packet` (as field 2 of `Packets`) with a summary and no
 /// tree, bytes or fields, byte for byte as prost encodes the same message.
 pub fn encode_summary_packet(head: &PacketHead, row: &SummaryRow<'_>, out: &mut Vec<u8>) {
-    let timestamp_len = varint_field_len(1, head.seconds as u64)
-        + varint_field_len(2, i64::from(head.nanos) as u64);
-    let summary_len = str_field_len(1, row.source)
-        + str_field_len(2, row.destination)
-        + str_field_len(3, row.protocol)
-        + varint_field_len(4, u64::from(row.length))
-        + str_field_len(5, row.info)
-        + str_field_len(6, row.colour_rule)
-        + varint_field_len(7, u64::from(row.foreground))
-        + varint_field_len(8, u64::from(row.background));
-    let packet_len = varint_field_len(2, head.sequence)
-        + varint_field_len(3, head.number)
+    let timestamp_len =
+        varint_field_len(head.seconds as u64) + varint_field_len(i64::from(head.nanos) as u64);
+    let summary_len = bytes_field_len(row.source.as_bytes())
+        + bytes_field_len(row.destination.as_bytes())
+        + bytes_field_len(row.protocol.as_bytes())
+        + varint_field_len(u64::from(row.length))
+        + bytes_field_len(row.info.as_bytes())
+        + bytes_field_len(row.colour_rule.as_bytes())
+        + varint_field_len(u64::from(row.foreground))
+        + varint_field_len(u64::from(row.background));
+    let packet_len = varint_field_len(head.sequence)
+        + varint_field_len(head.number)
         + 1
         + encoded_len_varint(timestamp_len as u64)
         + timestamp_len
@@ -119,8 +121,8 @@ pub fn encode_summary_packet(head: &PacketHead, row: &SummaryRow<'_>, out: &mut 
         + 1
         + encoded_len_varint(summary_len as u64)
         + summary_len
-        + varint_field_len(9, u64::from(head.original_length))
-        + varint_field_len(10, u64::from(head.link_type));
+        + varint_field_len(u64::from(head.original_length))
+        + varint_field_len(u64::from(head.link_type));
 
     out.reserve(1 + encoded_len_varint(packet_len as u64) + packet_len);
     key(2, WireType::LengthDelimited, out);
@@ -137,58 +139,16 @@ pub fn encode_summary_packet(head: &PacketHead, row: &SummaryRow<'_>, out: &mut 
     }
     key(6, WireType::LengthDelimited, out);
     varint(summary_len as u64, out);
-    str_field(1, row.source, out);
-    str_field(2, row.destination, out);
-    str_field(3, row.protocol, out);
+    bytes_field(1, row.source.as_bytes(), out);
+    bytes_field(2, row.destination.as_bytes(), out);
+    bytes_field(3, row.protocol.as_bytes(), out);
     varint_field(4, u64::from(row.length), out);
-    str_field(5, row.info, out);
-    str_field(6, row.colour_rule, out);
+    bytes_field(5, row.info.as_bytes(), out);
+    bytes_field(6, row.colour_rule.as_bytes(), out);
     varint_field(7, u64::from(row.foreground), out);
     varint_field(8, u64::from(row.background), out);
     varint_field(9, u64::from(head.original_length), out);
     varint_field(10, u64::from(head.link_type), out);
-}
-
-fn key(tag: u32, wire_type: WireType, out: &mut Vec<u8>) {
-    // Every tag here is below 16: the key is one byte.
-    out.push((tag << 3 | wire_type as u32) as u8);
-}
-
-/// Protobuf's base-128 varint (into room already reserved).
-fn varint(mut v: u64, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push(v as u8 | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// A varint field (proto3 leaves out zero). Tags here are below 16: a one-byte key.
-fn varint_field_len(_tag: u32, v: u64) -> usize {
-    if v == 0 { 0 } else { 1 + encoded_len_varint(v) }
-}
-
-fn varint_field(tag: u32, v: u64, out: &mut Vec<u8>) {
-    if v != 0 {
-        key(tag, WireType::Varint, out);
-        varint(v, out);
-    }
-}
-
-fn str_field_len(_tag: u32, s: &str) -> usize {
-    if s.is_empty() {
-        0
-    } else {
-        1 + encoded_len_varint(s.len() as u64) + s.len()
-    }
-}
-
-fn str_field(tag: u32, s: &str, out: &mut Vec<u8>) {
-    if !s.is_empty() {
-        key(tag, WireType::LengthDelimited, out);
-        varint(s.len() as u64, out);
-        out.extend_from_slice(s.as_bytes());
-    }
 }
 
 #[cfg(test)]

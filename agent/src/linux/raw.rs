@@ -51,11 +51,7 @@ pub fn capture(
                 break;
             };
             let original_length = original_length(&data, buffer);
-            let frame = Captured {
-                timestamp: wall_clock(),
-                original_length,
-                data,
-            };
+            let frame = Captured::one(wall_clock(), original_length, data);
             match tx.try_send(frame) {
                 Ok(()) => {}
                 Err(TrySendError::Full(_)) => {

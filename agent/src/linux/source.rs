@@ -10,16 +10,11 @@ use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// Frames between the source thread and the loop.
-const CHANNEL_FRAMES: usize = 16_384;
+use super::captured::BLOCK_FRAMES;
+pub use super::captured::Captured;
 
-/// One captured frame.
-#[derive(Debug)]
-pub struct Captured {
-    pub timestamp: (i64, u32),
-    pub original_length: u32,
-    pub data: Vec<u8>,
-}
+/// Frames between a live source's thread and the loop.
+const CHANNEL_FRAMES: usize = 16_384;
 
 #[derive(Debug, Clone)]
 pub enum SourceSpec {
@@ -78,10 +73,11 @@ impl Source {
     }
 
     pub fn start(spec: &SourceSpec) -> Result<Source, String> {
-        let (tx, frames) = sync_channel(CHANNEL_FRAMES);
         let dropped = Arc::new(AtomicU64::new(0));
         match spec.clone() {
             SourceSpec::File { path, pace } => {
+                // A file sends blocks: the same number of frames in flight.
+                let (tx, frames) = sync_channel(CHANNEL_FRAMES / BLOCK_FRAMES);
                 let capture = pcap::Capture::from_file(&path)
                     .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 let link_type = capture.get_datalink().0 as u32;
@@ -98,6 +94,7 @@ impl Source {
                 bpf,
                 snap_len,
             } => {
+                let (tx, frames) = sync_channel(CHANNEL_FRAMES);
                 let capture = open_live(&interface, bpf.as_deref(), snap_len)?;
                 let link_type = capture.get_datalink().0 as u32;
                 let counter = Arc::clone(&dropped);
@@ -114,6 +111,7 @@ impl Source {
                 })
             }
             SourceSpec::Iface { interface } => {
+                let (tx, frames) = sync_channel(CHANNEL_FRAMES);
                 // smoltcp's raw socket stays on the thread that opened it.
                 let (opened_tx, opened) = sync_channel(1);
                 let counter = Arc::clone(&dropped);
@@ -143,29 +141,46 @@ fn replay(
 ) -> Result<(), String> {
     let started = Instant::now();
     let mut first: Option<(i64, u32)> = None;
+    let mut block = Captured::block();
     loop {
         let packet = match capture.next_packet() {
             Ok(p) => p,
-            Err(pcap::Error::NoMorePackets) => return Ok(()),
-            Err(e) => return Err(format!("reading the file: {e}")),
+            Err(pcap::Error::NoMorePackets) => break,
+            Err(e) => {
+                // The frames read before the error still go.
+                let _ = tx.send(block);
+                return Err(format!("reading the file: {e}"));
+            }
         };
         let ts = timestamp(packet.header);
         if pace {
             let first = *first.get_or_insert(ts);
             if let Some(wait) = since(first, ts).checked_sub(started.elapsed()) {
+                // Frames already read go before the wait.
+                if !block.is_empty()
+                    && tx
+                        .send(std::mem::replace(&mut block, Captured::block()))
+                        .is_err()
+                {
+                    return Ok(());
+                }
                 std::thread::sleep(wait);
             }
         }
-        let frame = Captured {
-            timestamp: ts,
-            original_length: packet.header.len,
-            data: packet.data.to_vec(),
-        };
         // A file can wait: block rather than drop.
-        if tx.send(frame).is_err() {
+        if (block.is_full() || !block.fits(packet.data.len()))
+            && tx
+                .send(std::mem::replace(&mut block, Captured::block()))
+                .is_err()
+        {
             return Ok(());
         }
+        block.push(ts, packet.header.len, packet.data);
     }
+    if !block.is_empty() {
+        let _ = tx.send(block);
+    }
+    Ok(())
 }
 
 fn open_live(
@@ -206,11 +221,11 @@ fn live(
     loop {
         match capture.next_packet() {
             Ok(packet) => {
-                let frame = Captured {
-                    timestamp: timestamp(packet.header),
-                    original_length: packet.header.len,
-                    data: packet.data.to_vec(),
-                };
+                let frame = Captured::one(
+                    timestamp(packet.header),
+                    packet.header.len,
+                    packet.data.to_vec(),
+                );
                 match tx.try_send(frame) {
                     Ok(()) => {}
                     Err(TrySendError::Full(_)) => full += 1,

@@ -12,7 +12,7 @@ use encap_agent::net::{Flow, flow_of};
 use encap_agent::{AgentLoop, Backoff, Phase};
 
 use super::report;
-use super::source::Source;
+use super::source::{Captured, Source};
 
 /// How the loop should end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +70,8 @@ pub fn run(
     let mut own: Option<Flow> = None;
     let mut next_attempt = Instant::now();
     let mut source_done = false;
+    // A block of frames taken from the source and how far it is read.
+    let mut pending: Option<(Captured, usize)> = None;
     let mut read_buf = vec![0u8; 64 * 1024];
     let mut last_report = Instant::now();
     loop {
@@ -108,39 +110,46 @@ pub fn run(
             let mut now = now_ms();
             let mut taken = 0u32;
             loop {
-                let next = match source.frames.try_recv() {
-                    Ok(f) => Ok(f),
-                    Err(TryRecvError::Empty) => source
-                        .frames
-                        .recv_timeout(deadline.saturating_duration_since(Instant::now())),
-                    Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
-                };
-                match next {
-                    Ok(f) => {
-                        // The uplink's own segments, captured on the way out, are not sent again.
-                        if own.is_some() && source.link_type == ETHERNET && flow_of(&f.data) == own
-                        {
-                            continue;
-                        }
-                        agent.offer(f.timestamp, f.original_length, &f.data, now);
-                        if finish == Finish::WhenDrained && !agent.has_room() {
+                // The block at hand first; a file's block may be left part-way for lack of room.
+                let Some((block, at)) = pending.as_mut() else {
+                    let next = match source.frames.try_recv() {
+                        Ok(f) => Ok(f),
+                        Err(TryRecvError::Empty) => source
+                            .frames
+                            .recv_timeout(deadline.saturating_duration_since(Instant::now())),
+                        Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+                    };
+                    match next {
+                        Ok(block) => pending = Some((block, 0)),
+                        Err(RecvTimeoutError::Timeout) => break,
+                        Err(RecvTimeoutError::Disconnected) => {
+                            source.outcome()?;
+                            source_done = true;
+                            agent.flush();
                             break;
                         }
-                        taken = taken.wrapping_add(1);
-                        if taken.is_multiple_of(256) {
-                            if Instant::now() >= deadline {
-                                break;
-                            }
-                            now = now_ms();
-                        }
                     }
-                    Err(RecvTimeoutError::Timeout) => break,
-                    Err(RecvTimeoutError::Disconnected) => {
-                        source.outcome()?;
-                        source_done = true;
-                        agent.flush();
+                    continue;
+                };
+                let Some(f) = block.get(*at) else {
+                    pending = None;
+                    continue;
+                };
+                *at += 1;
+                // The uplink's own segments, captured on the way out, are not sent again.
+                if own.is_some() && source.link_type == ETHERNET && flow_of(f.data) == own {
+                    continue;
+                }
+                agent.offer(f.timestamp, f.original_length, f.data, now);
+                if finish == Finish::WhenDrained && !agent.has_room() {
+                    break;
+                }
+                taken = taken.wrapping_add(1);
+                if taken.is_multiple_of(256) {
+                    if Instant::now() >= deadline {
                         break;
                     }
+                    now = now_ms();
                 }
             }
         } else {
