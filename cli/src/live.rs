@@ -398,11 +398,18 @@ impl<'o> Printer<'o> {
 
     /// Appends the packet-list line, coloured as the service said.
     fn summary_line(&mut self, number: u64, relative_time: f64, r: &SummaryRow<'_>) {
-        let row = &mut self.row;
-        row.clear();
         let rel = (relative_time * 1e9) as i64;
+        let coloured = self.opts.color && !r.colour_rule.is_empty();
+        // A plain line goes straight into the output text; a coloured one is
+        // laid out first, then painted.
+        let target = if coloured {
+            self.row.clear();
+            &mut self.row
+        } else {
+            &mut self.text
+        };
         line::format_columns(
-            row,
+            target,
             number,
             rel,
             r.source,
@@ -411,11 +418,14 @@ impl<'o> Printer<'o> {
             r.length,
             r.info,
         );
-        if self.opts.color && !r.colour_rule.is_empty() {
+        if coloured {
             let rgb = |c: u32| ((c >> 16) as u8, (c >> 8) as u8, c as u8);
-            colour::paint_rgb(&mut self.text, rgb(r.foreground), rgb(r.background), row);
-        } else {
-            self.text.push_str(row);
+            colour::paint_rgb(
+                &mut self.text,
+                rgb(r.foreground),
+                rgb(r.background),
+                &self.row,
+            );
         }
         self.text.push('\n');
     }

@@ -1,13 +1,16 @@
-//! An uplink batch written record by record straight into the bytes that go
-//! on the stream: the length prefix, `AgentMessage { batch }` and each
-//! `Record`, with no `Record` built per frame and no copy at the end.
-//! The service decodes it as the generated `AgentMessage`.
+//! An uplink batch without a `Record` per frame. The agent writes it record
+//! by record straight into the bytes that go on the stream (the length
+//! prefix, `AgentMessage { batch }` and each `Record`), with no copy at the
+//! end ([`BatchWriter`]); the service reads each record in place from the
+//! bytes it received ([`records`]). On the wire it is the generated
+//! `AgentMessage` exactly.
 
 use alloc::vec::Vec;
 
 use prost::encoding::{WireType, encoded_len_varint};
 
 use crate::encode::{bytes_field, bytes_field_len, key, varint, varint_field, varint_field_len};
+use crate::read::{Reader, WireError};
 
 /// Room kept before the records for the three things only known at the end:
 /// the stream's length prefix, the `batch` key and `Batch`'s length.
@@ -124,6 +127,74 @@ impl BatchWriter {
     }
 }
 
+/// The `Batch` an `AgentMessage`'s bytes carry, when that is all they carry
+/// (as agents write it). Anything else is left to the generated decoder.
+pub fn batch_of(message: &[u8]) -> Option<&[u8]> {
+    let mut reader = Reader {
+        bytes: message,
+        at: 0,
+    };
+    match reader.key() {
+        Ok(Some((2, WireType::LengthDelimited))) => {}
+        _ => return None,
+    }
+    let body = reader.delimited().ok()?;
+    (reader.at == message.len()).then_some(body)
+}
+
+/// The records of a `Batch`'s bytes, read in place, in order. An error
+/// (bytes that are not a `Batch`) ends the iteration.
+pub fn records(batch: &[u8]) -> impl Iterator<Item = Result<(RecordHead, &[u8]), WireError>> {
+    let mut reader = Reader {
+        bytes: batch,
+        at: 0,
+    };
+    let mut failed = false;
+    core::iter::from_fn(move || {
+        while !failed {
+            let next = match reader.key() {
+                Ok(None) => return None,
+                Ok(Some((1, WireType::LengthDelimited))) => {
+                    reader.delimited().and_then(record).map(Some)
+                }
+                Ok(Some((1, _))) => Err(WireError("a record with the wrong wire type")),
+                Ok(Some((_, wire_type))) => reader.skip(wire_type).map(|()| None),
+                Err(e) => Err(e),
+            };
+            match next {
+                Ok(Some(r)) => return Some(Ok(r)),
+                Ok(None) => {}
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        None
+    })
+}
+
+/// One `Record`, as prost reads it: fields in any order, the last of a
+/// repeated one wins, unknown ones skipped, a known one of the wrong type refused.
+fn record(body: &[u8]) -> Result<(RecordHead, &[u8]), WireError> {
+    let mut head = RecordHead::default();
+    let mut data: &[u8] = &[];
+    let mut reader = Reader { bytes: body, at: 0 };
+    while let Some((tag, wire_type)) = reader.key()? {
+        match (tag, wire_type) {
+            (1, WireType::Varint) => head.sequence = reader.varint()?,
+            (2, WireType::Varint) => head.timestamp_seconds = reader.varint()? as i64,
+            (3, WireType::Varint) => head.timestamp_nanos = reader.varint()? as u32,
+            (4, WireType::Varint) => head.original_length = reader.varint()? as u32,
+            (5, WireType::LengthDelimited) => data = reader.delimited()?,
+            (6, WireType::Varint) => head.context = reader.varint()? != 0,
+            (1..=6, _) => return Err(WireError("a record field with the wrong wire type")),
+            _ => reader.skip(wire_type)?,
+        }
+    }
+    Ok((head, data))
+}
+
 #[cfg(test)]
 mod tests {
     extern crate std;
@@ -197,5 +268,63 @@ mod tests {
         assert_eq!(framed.message(), prost_bytes(&all));
         assert!(writer.is_empty());
         assert_eq!(writer.frames(), 0);
+
+        // Read back in place, after the length prefix.
+        let mut message = framed.message();
+        let len = prost::encoding::decode_varint(&mut message).unwrap();
+        assert_eq!(len as usize, message.len());
+        let body = batch_of(message).unwrap();
+        let read: Vec<_> = records(body).collect::<Result<_, _>>().unwrap();
+        assert_eq!(read, all);
+    }
+
+    #[test]
+    fn records_read_in_place_as_prost_reads_them() {
+        // Unusual but valid encodings: fields out of order, repeated, unknown.
+        let mut body = Vec::new();
+        key(6, WireType::Varint, &mut body);
+        varint(1, &mut body);
+        key(9, WireType::LengthDelimited, &mut body);
+        varint(2, &mut body);
+        body.extend_from_slice(b"??");
+        bytes_field(5, b"first", &mut body);
+        bytes_field(5, b"last", &mut body);
+        varint_field(2, (-5i64) as u64, &mut body);
+        varint_field(1, 7, &mut body);
+        let mut batch = Vec::new();
+        bytes_field(1, &body, &mut batch);
+        varint_field(3, 99, &mut batch);
+        bytes_field(1, &[], &mut batch);
+        let theirs = Batch::decode(batch.as_slice()).unwrap();
+        let ours: Vec<_> = records(&batch).collect::<Result<_, _>>().unwrap();
+        assert_eq!(ours.len(), theirs.records.len());
+        for ((head, data), r) in ours.iter().zip(&theirs.records) {
+            assert_eq!(head.sequence, r.sequence);
+            assert_eq!(head.timestamp_seconds, r.timestamp_seconds);
+            assert_eq!(head.context, r.context);
+            assert_eq!(*data, &r.data[..]);
+        }
+        // A message with more than the batch is not read in place.
+        let mut message = Vec::new();
+        bytes_field(2, &batch, &mut message);
+        assert_eq!(batch_of(&message), Some(batch.as_slice()));
+        message.push(0);
+        assert_eq!(batch_of(&message), None);
+        assert_eq!(batch_of(&[0x0a, 0x00]), None);
+        // Cut anywhere, the records are an error or fewer, never a panic, and
+        // never more than prost would read.
+        for cut in 0..batch.len() {
+            let part = &batch[..cut];
+            let ours: Result<Vec<_>, _> = records(part).collect();
+            assert_eq!(ours.is_ok(), Batch::decode(part).is_ok(), "cut at {cut}");
+        }
+        // A record field of the wrong type is refused, as prost refuses it.
+        let mut wrong = Vec::new();
+        key(5, WireType::Varint, &mut wrong);
+        varint(3, &mut wrong);
+        let mut batch = Vec::new();
+        bytes_field(1, &wrong, &mut batch);
+        assert!(Batch::decode(batch.as_slice()).is_err());
+        assert!(records(&batch).next().unwrap().is_err());
     }
 }

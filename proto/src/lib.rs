@@ -10,6 +10,7 @@ extern crate alloc;
 
 pub mod batch;
 mod encode;
+mod read;
 
 #[cfg(feature = "grpc")]
 pub mod codec;

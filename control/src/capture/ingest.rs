@@ -10,22 +10,23 @@ use encap_core::colour::Colouring;
 use encap_core::tracker::Tracker;
 use encap_core::{Dissection, Frame, LinkType, dissect, dissect_into};
 use encap_fields::Collector;
+use encap_proto::batch::RecordHead;
 use encap_proto::packets::{PacketHead, encode_summary_packet};
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
 use prost::Message;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use prost::bytes::Bytes;
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::hub::{Hub, Outgoing, Watcher, lock};
+use super::incoming::{self, Incoming};
 use super::render;
 use crate::accounts::now;
 use crate::secrets;
 use crate::store::Store;
 
-/// The largest uplink message accepted (a batch of big frames fits).
-pub const MAX_UPLINK_MESSAGE: usize = 8 * 1024 * 1024;
 /// How long an agent has to say Hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -61,46 +62,6 @@ pub async fn serve(listener: TcpListener, ingest: Ingest, mut stop: watch::Recei
     }
 }
 
-/// Reads one length-delimited message; `None` at a clean end of stream.
-/// Each message gets its own buffer: the frames' bytes decode as slices of it,
-/// not as one allocation and copy per frame.
-async fn read_message<M: Message + Default>(
-    r: &mut (impl AsyncRead + Unpin),
-) -> Result<Option<M>, String> {
-    let mut length: u64 = 0;
-    for i in 0..10 {
-        let byte = match r.read_u8().await {
-            Ok(b) => b,
-            Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(format!("reading: {e}")),
-        };
-        length |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            let length = usize::try_from(length).unwrap_or(usize::MAX);
-            if length > MAX_UPLINK_MESSAGE {
-                return Err(format!(
-                    "a message of {length} bytes (the limit is {MAX_UPLINK_MESSAGE})"
-                ));
-            }
-            let mut buf = Vec::with_capacity(length);
-            let read = r
-                .take(length as u64)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| format!("reading a message: {e}"))?;
-            if read < length {
-                return Err(format!(
-                    "reading a message: the stream ended after {read} of its {length} bytes"
-                ));
-            }
-            return M::decode(prost::bytes::Bytes::from(buf))
-                .map(Some)
-                .map_err(|e| format!("a message that does not decode: {e}"));
-        }
-    }
-    Err("a length prefix longer than 10 bytes".into())
-}
-
 async fn send(
     w: &mut (impl AsyncWriteExt + Unpin),
     kind: service_message::Kind,
@@ -130,14 +91,14 @@ async fn session(
     let _ = stream.set_nodelay(true);
     let (read, mut write) = stream.into_split();
     let mut read = BufReader::with_capacity(256 * 1024, read);
-    let first = tokio::time::timeout(HELLO_TIMEOUT, read_message::<wire::AgentMessage>(&mut read))
+    let first = tokio::time::timeout(HELLO_TIMEOUT, incoming::read(&mut read))
         .await
         .map_err(|_| "no Hello within 10 s".to_string())??;
     let hello = match first {
         None => return Err("closed before saying Hello".into()),
-        Some(wire::AgentMessage {
+        Some(Incoming::Other(wire::AgentMessage {
             kind: Some(agent_message::Kind::Hello(hello)),
-        }) => hello,
+        })) => hello,
         Some(_) => return Err(refuse(&mut write, "the first message must be Hello", false).await),
     };
     if hello.version != wire::Version::Version1 as i32 {
@@ -183,7 +144,7 @@ async fn session(
     let (messages_tx, mut messages) = tokio::sync::mpsc::channel(4);
     let reader = tokio::spawn(async move {
         loop {
-            let message = read_message::<wire::AgentMessage>(&mut read).await;
+            let message = incoming::read(&mut read).await;
             let end = !matches!(message, Ok(Some(_)));
             if messages_tx.send(message).await.is_err() || end {
                 return;
@@ -271,9 +232,12 @@ impl<'s> Redissector<'s> {
         }
     }
 
-    fn handle(&mut self, message: wire::AgentMessage) {
+    fn handle(&mut self, message: Incoming) {
+        let message = match message {
+            Incoming::Batch { records, frames } => return self.batch(&records, frames),
+            Incoming::Other(m) => m,
+        };
         match message.kind {
-            Some(agent_message::Kind::Batch(batch)) => self.batch(batch),
             Some(agent_message::Kind::Counters(c)) => {
                 self.ingest.hub.agent_counters(self.agent, c, now())
             }
@@ -285,16 +249,14 @@ impl<'s> Redissector<'s> {
                     self.ingest.hub.agent_edge_filter(self.agent, "");
                 }
             }
-            Some(agent_message::Kind::Hello(_)) | None => {}
+            // A batch always comes as `Incoming::Batch`.
+            Some(agent_message::Kind::Hello(_) | agent_message::Kind::Batch(_)) | None => {}
         }
     }
 
-    fn batch(&mut self, batch: wire::Batch) {
+    fn batch(&mut self, records: &Bytes, frames: u64) {
         let watchers = self.ingest.hub.watchers_of(self.agent);
-        let frames = batch.records.iter().filter(|r| !r.context).count();
-        self.ingest
-            .hub
-            .agent_received(self.agent, frames as u64, now());
+        self.ingest.hub.agent_received(self.agent, frames, now());
         // Each watcher's packets of this batch, sent as one message. They grow
         // as frames match (a narrow filter keeps few), never reserved for the whole batch:
         // what waits in a slow watcher's queue stays near its size.
@@ -305,7 +267,7 @@ impl<'s> Redissector<'s> {
         let mut takers: Vec<usize> = Vec::with_capacity(watchers.len());
         // The frame's summary packet, encoded once for every watcher of rows only.
         let mut encoded = Vec::new();
-        for record in &batch.records {
+        for (record, data) in Incoming::records(records) {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
             let number = record.sequence;
@@ -313,7 +275,7 @@ impl<'s> Redissector<'s> {
             // Times are relative to the first frame seen from this agent.
             self.first.get_or_insert(timestamp);
             let frame = Frame {
-                data: &record.data,
+                data,
                 orig_len: record.original_length,
                 link_type: self.link_type,
                 number: u32::try_from(number).unwrap_or(u32::MAX),
@@ -351,13 +313,14 @@ impl<'s> Redissector<'s> {
                 };
                 if w.rows_only() {
                     if encoded.is_empty() {
-                        let head = self.head(record);
+                        let head = self.head(&record);
                         encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
                     }
                     out.encoded.extend_from_slice(&encoded);
                     out.ends.push(out.encoded.len());
                 } else {
-                    out.packets.push(self.packet(w, record, d, &mut layers));
+                    out.packets
+                        .push(self.packet(w, &record, data, d, &mut layers));
                 }
             }
         }
@@ -369,7 +332,7 @@ impl<'s> Redissector<'s> {
     }
 
     /// The numbers and times of a packet, as every watcher gets them.
-    fn head(&self, record: &wire::Record) -> PacketHead {
+    fn head(&self, record: &RecordHead) -> PacketHead {
         let timestamp = (record.timestamp_seconds, record.timestamp_nanos);
         let first = self.first.unwrap_or(timestamp);
         PacketHead {
@@ -388,7 +351,8 @@ impl<'s> Redissector<'s> {
     fn packet(
         &self,
         w: &Watcher,
-        record: &wire::Record,
+        record: &RecordHead,
+        data: &[u8],
         d: &Dissection<'_>,
         layers: &mut Option<Vec<pb::Layer>>,
     ) -> pb::Packet {
@@ -408,11 +372,7 @@ impl<'s> Redissector<'s> {
             } else {
                 Vec::new()
             },
-            data: if w.bytes {
-                record.data.to_vec()
-            } else {
-                Vec::new()
-            },
+            data: if w.bytes { data.to_vec() } else { Vec::new() },
             original_length: head.original_length,
             link_type: head.link_type,
             fields: w

@@ -2,6 +2,7 @@
 //! re-dissects their frames and fans them out to Watch streams.
 
 pub mod hub;
+pub mod incoming;
 pub mod ingest;
 pub mod render;
 pub mod service;

@@ -1,0 +1,211 @@
+//! Reading what an agent sends: length-delimited `AgentMessage`s. A batch
+//! stays the bytes it came in, and its records are read in place
+//! ([`encap_proto::batch::records`]), not decoded into a `Record` each.
+
+use encap_proto::batch::{self, BatchWriter, RecordHead};
+use encap_proto::uplink::{self as wire, agent_message};
+use prost::Message;
+use prost::bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+/// The largest uplink message accepted (a batch of big frames fits).
+pub const MAX_UPLINK_MESSAGE: usize = 8 * 1024 * 1024;
+
+/// One message from an agent.
+#[derive(Debug)]
+pub enum Incoming {
+    /// A `Batch`'s bytes, checked whole, and how many of its records are
+    /// frames (not context).
+    Batch {
+        records: Bytes,
+        frames: u64,
+    },
+    Other(wire::AgentMessage),
+}
+
+impl Incoming {
+    /// The batch's records (already checked: none is an error).
+    pub fn records(records: &Bytes) -> impl Iterator<Item = (RecordHead, &[u8])> {
+        batch::records(records).filter_map(Result::ok)
+    }
+}
+
+/// Reads the next message; `None` at a clean end of stream.
+pub async fn read(r: &mut (impl AsyncRead + Unpin)) -> Result<Option<Incoming>, String> {
+    match read_bytes(r).await? {
+        Some(bytes) => parse(bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A message's bytes: a batch as agents write it is kept as it is; anything
+/// else goes through the generated decoder (and a batch written some other
+/// valid way is rewritten as agents write it, so one reader serves both).
+fn parse(bytes: Bytes) -> Result<Incoming, String> {
+    let undecodable = |e: &dyn std::fmt::Display| format!("a message that does not decode: {e}");
+    if let Some(body) = batch::batch_of(&bytes) {
+        let records = bytes.slice_ref(body);
+        let mut frames = 0;
+        for record in batch::records(&records) {
+            let (head, _) = record.map_err(|e| undecodable(&e))?;
+            frames += u64::from(!head.context);
+        }
+        return Ok(Incoming::Batch { records, frames });
+    }
+    let message = wire::AgentMessage::decode(bytes).map_err(|e| undecodable(&e))?;
+    match message.kind {
+        Some(agent_message::Kind::Batch(b)) => {
+            let mut writer = BatchWriter::new();
+            for r in &b.records {
+                let head = RecordHead {
+                    sequence: r.sequence,
+                    timestamp_seconds: r.timestamp_seconds,
+                    timestamp_nanos: r.timestamp_nanos,
+                    original_length: r.original_length,
+                    context: r.context,
+                };
+                writer.push(&head, &r.data);
+            }
+            let frames = writer.frames() as u64;
+            let framed = writer.finish(0);
+            let mut message = framed.message();
+            // The prefix and the batch's key and length, as written just now.
+            let _ = prost::encoding::decode_varint(&mut message);
+            let body = batch::batch_of(message).unwrap_or(&[]);
+            Ok(Incoming::Batch {
+                records: Bytes::copy_from_slice(body),
+                frames,
+            })
+        }
+        kind => Ok(Incoming::Other(wire::AgentMessage { kind })),
+    }
+}
+
+/// Reads one length-delimited message's bytes; `None` at a clean end of stream.
+/// Each message gets its own buffer: the frames' bytes are read as slices of
+/// it, not as one allocation and copy per frame.
+async fn read_bytes(r: &mut (impl AsyncRead + Unpin)) -> Result<Option<Bytes>, String> {
+    let mut length: u64 = 0;
+    for i in 0..10 {
+        let byte = match r.read_u8().await {
+            Ok(b) => b,
+            Err(e) if i == 0 && e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+            Err(e) => return Err(format!("reading: {e}")),
+        };
+        length |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            let length = usize::try_from(length).unwrap_or(usize::MAX);
+            if length > MAX_UPLINK_MESSAGE {
+                return Err(format!(
+                    "a message of {length} bytes (the limit is {MAX_UPLINK_MESSAGE})"
+                ));
+            }
+            let mut buf = Vec::with_capacity(length);
+            let read = r
+                .take(length as u64)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| format!("reading a message: {e}"))?;
+            if read < length {
+                return Err(format!(
+                    "reading a message: the stream ended after {read} of its {length} bytes"
+                ));
+            }
+            return Ok(Some(Bytes::from(buf)));
+        }
+    }
+    Err("a length prefix longer than 10 bytes".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(sequence: u64, context: bool, data: &[u8]) -> wire::Record {
+        wire::Record {
+            sequence,
+            timestamp_seconds: 1_700_000_000,
+            timestamp_nanos: 5,
+            original_length: data.len() as u32 + 10,
+            data: Bytes::copy_from_slice(data),
+            context,
+        }
+    }
+
+    fn batch_message(records: Vec<wire::Record>) -> wire::AgentMessage {
+        wire::AgentMessage {
+            kind: Some(agent_message::Kind::Batch(wire::Batch { records })),
+        }
+    }
+
+    #[tokio::test]
+    async fn batches_are_read_in_place_and_the_rest_decoded() {
+        let records = vec![
+            record(1, false, b"abc"),
+            record(2, true, b""),
+            record(3, false, b"xyz"),
+        ];
+        let mut stream = Vec::new();
+        batch_message(records.clone())
+            .encode_length_delimited(&mut stream)
+            .unwrap();
+        let counters = wire::AgentMessage {
+            kind: Some(agent_message::Kind::Counters(wire::Counters {
+                seen: 3,
+                ..wire::Counters::default()
+            })),
+        };
+        counters.encode_length_delimited(&mut stream).unwrap();
+        // A batch repeated inside one message: prost merges, so it is rewritten.
+        let mut twice = batch_message(records[..1].to_vec()).encode_to_vec();
+        twice.extend(batch_message(records[1..].to_vec()).encode_to_vec());
+        prost::encoding::encode_varint(twice.len() as u64, &mut stream);
+        stream.extend_from_slice(&twice);
+
+        let check = |batch: Incoming| {
+            let Incoming::Batch {
+                records: bytes,
+                frames,
+            } = &batch
+            else {
+                panic!("{batch:?}");
+            };
+            assert_eq!(*frames, 2);
+            let read: Vec<_> = Incoming::records(bytes).collect();
+            assert_eq!(read.len(), 3);
+            for ((head, data), want) in read.iter().zip(&records) {
+                assert_eq!(head.sequence, want.sequence);
+                assert_eq!(head.context, want.context);
+                assert_eq!(head.original_length, want.original_length);
+                assert_eq!(*data, &want.data[..]);
+            }
+        };
+        let mut r = stream.as_slice();
+        check(read(&mut r).await.unwrap().unwrap());
+        match read(&mut r).await.unwrap().unwrap() {
+            Incoming::Other(m) => assert_eq!(m, counters),
+            other => panic!("{other:?}"),
+        }
+        check(read(&mut r).await.unwrap().unwrap());
+        assert!(read(&mut r).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_broken_batch_is_an_error() {
+        let mut bytes = batch_message(vec![record(1, false, b"abcdef")]).encode_to_vec();
+        // The record claims more bytes than the batch holds.
+        bytes[3] += 1;
+        let mut stream = Vec::new();
+        prost::encoding::encode_varint(bytes.len() as u64, &mut stream);
+        stream.extend_from_slice(&bytes);
+        let err = read(&mut stream.as_slice()).await.unwrap_err();
+        assert!(err.starts_with("a message that does not decode"), "{err}");
+        // A cut stream is an error too, not an end.
+        let mut stream = Vec::new();
+        batch_message(vec![record(1, false, b"abcdef")])
+            .encode_length_delimited(&mut stream)
+            .unwrap();
+        stream.pop();
+        assert!(read(&mut stream.as_slice()).await.is_err());
+    }
+}
