@@ -70,7 +70,13 @@ impl BatchWriter {
             + varint_field_len(u64::from(head.original_length))
             + bytes_field_len(data)
             + if head.context { 2 } else { 0 };
-        self.bytes.reserve(1 + encoded_len_varint(len as u64) + len);
+        let needed = 1 + encoded_len_varint(len as u64) + len;
+        if self.bytes.capacity() - self.bytes.len() < needed {
+            // Grown an eighth at a time, not doubled: a batch holds little more
+            // than its size (a board's heap is small; a host's queue counts it).
+            self.bytes
+                .reserve_exact(needed.max(self.bytes.capacity() / 8));
+        }
         key(1, WireType::LengthDelimited, &mut self.bytes);
         varint(len as u64, &mut self.bytes);
         varint_field(1, head.sequence, &mut self.bytes);
@@ -104,8 +110,8 @@ impl BatchWriter {
         self.bytes.len().saturating_sub(HEAD_ROOM)
     }
 
-    /// The finished message; the writer starts a new batch. `capacity` is
-    /// room to reserve for the next one (the batch just sent is a fair guess).
+    /// The finished message; the writer starts a new batch, with room for
+    /// `capacity` bytes of records.
     pub fn finish(&mut self, capacity: usize) -> Framed {
         let records = self.encoded_len();
         let message = 1 + encoded_len_varint(records as u64) + records;
@@ -113,7 +119,8 @@ impl BatchWriter {
         varint(message as u64, &mut head);
         key(2, WireType::LengthDelimited, &mut head);
         varint(records as u64, &mut head);
-        let mut bytes = core::mem::replace(&mut self.bytes, Vec::with_capacity(capacity));
+        let next = Vec::with_capacity(HEAD_ROOM + capacity);
+        let mut bytes = core::mem::replace(&mut self.bytes, next);
         if bytes.is_empty() {
             bytes.resize(HEAD_ROOM, 0);
         }
@@ -318,6 +325,24 @@ mod tests {
             let ours: Result<Vec<_>, _> = records(part).collect();
             assert_eq!(ours.is_ok(), Batch::decode(part).is_ok(), "cut at {cut}");
         }
+        // Varints and keys are checked as prost checks them.
+        let ten_bytes = [
+            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02,
+        ];
+        let huge_key = [0x80, 0x80, 0x80, 0x80, 0x10, 0x00];
+        for record_bytes in [&ten_bytes[..], &huge_key[..]] {
+            let mut batch = Vec::new();
+            bytes_field(1, record_bytes, &mut batch);
+            assert!(Batch::decode(batch.as_slice()).is_err());
+            assert!(records(&batch).next().unwrap().is_err());
+        }
+        let mut one_bit = ten_bytes;
+        one_bit[10] = 0x01;
+        let mut batch = Vec::new();
+        bytes_field(1, &one_bit, &mut batch);
+        let theirs = Batch::decode(batch.as_slice()).unwrap();
+        let ours = records(&batch).next().unwrap().unwrap();
+        assert_eq!(ours.0.sequence, theirs.records[0].sequence);
         // A record field of the wrong type is refused, as prost refuses it.
         let mut wrong = Vec::new();
         key(5, WireType::Varint, &mut wrong);

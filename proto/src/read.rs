@@ -1,5 +1,7 @@
 //! Protobuf read in place from a slice, for the messages encap reads on its
-//! hot paths without building them (stream rows, uplink records).
+//! hot paths without building them (stream rows, uplink records). Keys and
+//! varints are checked as prost checks them; groups, which encap never
+//! writes, are refused (the uplink then falls back to prost's decoder).
 
 use prost::encoding::WireType;
 
@@ -27,6 +29,9 @@ impl<'a> Reader<'a> {
             return Ok(None);
         }
         let key = self.varint()?;
+        if key > u64::from(u32::MAX) {
+            return Err(WireError("invalid key value"));
+        }
         let wire_type = match key & 7 {
             0 => WireType::Varint,
             1 => WireType::SixtyFourBit,
@@ -34,7 +39,7 @@ impl<'a> Reader<'a> {
             5 => WireType::ThirtyTwoBit,
             _ => return Err(WireError("invalid wire type")),
         };
-        let tag = u32::try_from(key >> 3).map_err(|_| WireError("invalid tag value"))?;
+        let tag = (key >> 3) as u32;
         if tag == 0 {
             return Err(WireError("invalid tag value: 0"));
         }
@@ -75,6 +80,10 @@ impl<'a> Reader<'a> {
                 .get(self.at)
                 .ok_or(WireError("buffer underflow"))?;
             self.at += 1;
+            // The tenth byte holds one bit of a u64: more is an error, as in prost.
+            if shift == 9 && byte > 1 {
+                break;
+            }
             value |= u64::from(byte & 0x7f) << (7 * shift);
             if byte < 0x80 {
                 return Ok(value);

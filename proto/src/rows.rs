@@ -294,7 +294,8 @@ impl<'a> PacketRow<'a> {
         r.at_end().then_some(row)
     }
 
-    /// Any valid encoding, as prost reads it.
+    /// Fields in any order (the last of a repeated one wins); unknown ones,
+    /// and known ones of another wire type, are skipped.
     fn read_any_order(packet: &'a [u8]) -> Result<Self, RowError> {
         let mut row = PacketRow::default();
         let mut reader = Reader {

@@ -1,7 +1,8 @@
 //! Frames on their way from a source thread to the loop. A file hands them
 //! over in blocks: one buffer and one channel message for many frames, where
-//! a `Vec` and a message each cost a tenth of the agent. A live source sends
-//! each frame as it comes, so none waits for the next.
+//! a `Vec` and a message each cost a tenth of the agent. A live source (and a
+//! file at its recorded pace) sends each frame as it comes, so none waits for
+//! the next.
 
 /// A file's block ends at this many frames…
 pub const BLOCK_FRAMES: usize = 256;
@@ -67,8 +68,8 @@ impl Captured {
         self.frames.len() >= BLOCK_FRAMES
     }
 
-    /// Whether `len` more bytes fit in the room reserved (an empty block
-    /// takes any frame), so a block is never grown.
+    /// Whether `len` more bytes fit in the room reserved, so a block is not
+    /// grown (an empty block takes any frame, even one larger than the room).
     pub fn fits(&self, len: usize) -> bool {
         self.data.is_empty() || self.data.len() + len <= BLOCK_BYTES
     }

@@ -141,33 +141,37 @@ fn replay(
 ) -> Result<(), String> {
     let started = Instant::now();
     let mut first: Option<(i64, u32)> = None;
-    let mut block = Captured::block();
+    let mut block = if pace {
+        Captured::default()
+    } else {
+        Captured::block()
+    };
     loop {
         let packet = match capture.next_packet() {
             Ok(p) => p,
             Err(pcap::Error::NoMorePackets) => break,
             Err(e) => {
-                // The frames read before the error still go.
-                let _ = tx.send(block);
+                // The loop hears of the error after the frames read before it.
+                if !block.is_empty() {
+                    let _ = tx.send(block);
+                }
                 return Err(format!("reading the file: {e}"));
             }
         };
         let ts = timestamp(packet.header);
+        // A file can wait: the sends block rather than drop.
         if pace {
+            // At the recorded pace each frame goes alone, when its time comes.
             let first = *first.get_or_insert(ts);
             if let Some(wait) = since(first, ts).checked_sub(started.elapsed()) {
-                // Frames already read go before the wait.
-                if !block.is_empty()
-                    && tx
-                        .send(std::mem::replace(&mut block, Captured::block()))
-                        .is_err()
-                {
-                    return Ok(());
-                }
                 std::thread::sleep(wait);
             }
+            let frame = Captured::one(ts, packet.header.len, packet.data.to_vec());
+            if tx.send(frame).is_err() {
+                return Ok(());
+            }
+            continue;
         }
-        // A file can wait: block rather than drop.
         if (block.is_full() || !block.fits(packet.data.len()))
             && tx
                 .send(std::mem::replace(&mut block, Captured::block()))

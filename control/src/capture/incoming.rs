@@ -42,42 +42,51 @@ pub async fn read(r: &mut (impl AsyncRead + Unpin)) -> Result<Option<Incoming>, 
 /// else goes through the generated decoder (and a batch written some other
 /// valid way is rewritten as agents write it, so one reader serves both).
 fn parse(bytes: Bytes) -> Result<Incoming, String> {
-    let undecodable = |e: &dyn std::fmt::Display| format!("a message that does not decode: {e}");
-    if let Some(body) = batch::batch_of(&bytes) {
-        let records = bytes.slice_ref(body);
-        let mut frames = 0;
-        for record in batch::records(&records) {
-            let (head, _) = record.map_err(|e| undecodable(&e))?;
-            frames += u64::from(!head.context);
-        }
-        return Ok(Incoming::Batch { records, frames });
+    if let Some(batch) = in_place(&bytes) {
+        return Ok(batch);
     }
-    let message = wire::AgentMessage::decode(bytes).map_err(|e| undecodable(&e))?;
+    let message = wire::AgentMessage::decode(bytes)
+        .map_err(|e| format!("a message that does not decode: {e}"))?;
     match message.kind {
-        Some(agent_message::Kind::Batch(b)) => {
-            let mut writer = BatchWriter::new();
-            for r in &b.records {
-                let head = RecordHead {
-                    sequence: r.sequence,
-                    timestamp_seconds: r.timestamp_seconds,
-                    timestamp_nanos: r.timestamp_nanos,
-                    original_length: r.original_length,
-                    context: r.context,
-                };
-                writer.push(&head, &r.data);
-            }
-            let frames = writer.frames() as u64;
-            let framed = writer.finish(0);
-            let mut message = framed.message();
-            // The prefix and the batch's key and length, as written just now.
-            let _ = prost::encoding::decode_varint(&mut message);
-            let body = batch::batch_of(message).unwrap_or(&[]);
-            Ok(Incoming::Batch {
-                records: Bytes::copy_from_slice(body),
-                frames,
-            })
-        }
+        Some(agent_message::Kind::Batch(b)) => Ok(rewritten(&b)),
         kind => Ok(Incoming::Other(wire::AgentMessage { kind })),
+    }
+}
+
+/// A batch whose records all read in place; `None` leaves the message to
+/// prost, which reads what this does not (groups) or says what is wrong.
+fn in_place(bytes: &Bytes) -> Option<Incoming> {
+    let records = bytes.slice_ref(batch::batch_of(bytes)?);
+    let mut frames = 0;
+    for record in batch::records(&records) {
+        let (head, _) = record.ok()?;
+        frames += u64::from(!head.context);
+    }
+    Some(Incoming::Batch { records, frames })
+}
+
+/// A batch prost decoded, as agents write it.
+fn rewritten(b: &wire::Batch) -> Incoming {
+    let mut writer = BatchWriter::new();
+    for r in &b.records {
+        let head = RecordHead {
+            sequence: r.sequence,
+            timestamp_seconds: r.timestamp_seconds,
+            timestamp_nanos: r.timestamp_nanos,
+            original_length: r.original_length,
+            context: r.context,
+        };
+        writer.push(&head, &r.data);
+    }
+    let frames = writer.frames() as u64;
+    let framed = writer.finish(0);
+    let mut message = framed.message();
+    // Past the prefix, the batch's key and length, as written just now.
+    let _ = prost::encoding::decode_varint(&mut message);
+    let body = batch::batch_of(message).unwrap_or(&[]);
+    Incoming::Batch {
+        records: Bytes::copy_from_slice(body),
+        frames,
     }
 }
 
@@ -188,6 +197,29 @@ mod tests {
         }
         check(read(&mut r).await.unwrap().unwrap());
         assert!(read(&mut r).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn what_the_reader_in_place_refuses_prost_still_reads() {
+        // An unknown field written as a group (start 9, end 9) in a record.
+        let mut record_bytes = record(7, false, b"abc").encode_to_vec();
+        record_bytes.extend_from_slice(&[0x4b, 0x4c]);
+        let mut batch = vec![0x0a, record_bytes.len() as u8];
+        batch.extend_from_slice(&record_bytes);
+        let mut message = vec![0x12, batch.len() as u8];
+        message.extend_from_slice(&batch);
+        let mut stream = Vec::new();
+        prost::encoding::encode_varint(message.len() as u64, &mut stream);
+        stream.extend_from_slice(&message);
+        match read(&mut stream.as_slice()).await.unwrap().unwrap() {
+            Incoming::Batch { records, frames } => {
+                assert_eq!(frames, 1);
+                let read: Vec<_> = Incoming::records(&records).collect();
+                assert_eq!(read.len(), 1);
+                assert_eq!((read[0].0.sequence, read[0].1), (7, &b"abc"[..]));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -340,7 +340,8 @@ impl<'s> Redissector<'s> {
             number: record.sequence,
             seconds: timestamp.0,
             nanos: i32::try_from(timestamp.1).unwrap_or(0),
-            relative_time: (timestamp.0 - first.0) as f64
+            // Agents send any seconds: the difference must not overflow.
+            relative_time: timestamp.0.saturating_sub(first.0) as f64
                 + (f64::from(timestamp.1) - f64::from(first.1)) / 1e9,
             original_length: record.original_length,
             link_type: self.link_type.0,
