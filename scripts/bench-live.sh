@@ -13,7 +13,7 @@ cargo build --release --quiet -p encap -p encap-control -p encap-agent
 bin=$PWD/target/release
 work=$(mktemp -d /tmp/encap-bench-live.$$.XXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # CPU seconds (user+system) and peak RSS (MiB) of a running process.
