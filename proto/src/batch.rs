@@ -105,9 +105,14 @@ impl BatchWriter {
         self.frames
     }
 
+    /// The records written so far, encoded (a `Batch`'s bytes).
+    pub fn records(&self) -> &[u8] {
+        self.bytes.get(HEAD_ROOM..).unwrap_or(&[])
+    }
+
     /// Bytes of the records written so far.
     pub fn encoded_len(&self) -> usize {
-        self.bytes.len().saturating_sub(HEAD_ROOM)
+        self.records().len()
     }
 
     /// The finished message; the writer starts a new batch, with room for
