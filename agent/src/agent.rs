@@ -206,8 +206,11 @@ impl AgentLoop {
             original_length,
             context,
         };
-        self.batcher
-            .push(&head, data.get(..keep).unwrap_or(data), now_ms);
+        let data = data.get(..keep).unwrap_or(data);
+        if !self.batcher.fits(&head, data) {
+            self.flush();
+        }
+        self.batcher.push(&head, data, now_ms);
         if self.batcher.is_due(now_ms) {
             self.flush();
         }

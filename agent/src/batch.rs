@@ -26,6 +26,14 @@ impl Batcher {
         }
     }
 
+    /// Whether the record keeps the batch within its bytes (an empty batch
+    /// takes any record): the agent sends the batch first when it does not,
+    /// so a batch never outgrows the room reserved for a full one.
+    pub fn fits(&self, head: &RecordHead, data: &[u8]) -> bool {
+        self.writer.is_empty()
+            || self.writer.encoded_len() + BatchWriter::record_len(head, data) <= self.max_bytes
+    }
+
     pub fn push(&mut self, head: &RecordHead, data: &[u8], now_ms: u64) {
         self.writer.push(head, data);
         self.opened_ms.get_or_insert(now_ms);
@@ -61,10 +69,10 @@ impl Batcher {
     /// The batch, framed for the uplink.
     pub fn take(&mut self) -> Framed {
         self.opened_ms = None;
-        // The next batch is likely the size of this one: reserve that and an
-        // eighth (no more than a full batch), so it is seldom grown.
+        // The next batch is likely the size of this one: reserve that and a
+        // quarter, no more than a full batch (which `fits` keeps it within).
         let last = self.writer.encoded_len();
-        let next = (last + last / 8).min(self.max_bytes);
+        let next = (last + last / 4).min(self.max_bytes);
         self.writer.finish(next)
     }
 }
@@ -81,17 +89,21 @@ mod tests {
         let frame = [0x5a; 1514];
         for round in 0..3u64 {
             let mut sequence = 0;
-            while !batcher.is_due(0) {
+            loop {
                 sequence += 1;
                 let head = RecordHead {
                     sequence,
                     ..RecordHead::default()
                 };
+                // As the agent does: a record that would pass the bound waits.
+                if !batcher.fits(&head, &frame) {
+                    break;
+                }
                 batcher.push(&head, &frame, 0);
             }
             let framed = batcher.take();
-            // A batch full by its bytes passes the bound by one frame: its
-            // buffer grows by that, not doubled.
+            // A batch full by its bytes stays within them: its buffer is the
+            // room reserved, never doubled.
             if round > 0 {
                 assert!(
                     framed.bytes.capacity() <= 4_096 + frame.len() + 100,

@@ -46,6 +46,16 @@ impl Framed {
     }
 }
 
+/// A `Record`'s encoded length, without its key and length.
+fn record_body_len(head: &RecordHead, data: &[u8]) -> usize {
+    varint_field_len(head.sequence)
+        + varint_field_len(head.timestamp_seconds as u64)
+        + varint_field_len(u64::from(head.timestamp_nanos))
+        + varint_field_len(u64::from(head.original_length))
+        + bytes_field_len(data)
+        + if head.context { 2 } else { 0 }
+}
+
 /// The batch being written.
 #[derive(Debug, Default)]
 pub struct BatchWriter {
@@ -64,19 +74,8 @@ impl BatchWriter {
         if self.bytes.is_empty() {
             self.bytes.resize(HEAD_ROOM, 0);
         }
-        let len = varint_field_len(head.sequence)
-            + varint_field_len(head.timestamp_seconds as u64)
-            + varint_field_len(u64::from(head.timestamp_nanos))
-            + varint_field_len(u64::from(head.original_length))
-            + bytes_field_len(data)
-            + if head.context { 2 } else { 0 };
-        let needed = 1 + encoded_len_varint(len as u64) + len;
-        if self.bytes.capacity() - self.bytes.len() < needed {
-            // Grown an eighth at a time, not doubled: a batch holds little more
-            // than its size (a board's heap is small; a host's queue counts it).
-            self.bytes
-                .reserve_exact(needed.max(self.bytes.capacity() / 8));
-        }
+        let len = record_body_len(head, data);
+        self.bytes.reserve(1 + encoded_len_varint(len as u64) + len);
         key(1, WireType::LengthDelimited, &mut self.bytes);
         varint(len as u64, &mut self.bytes);
         varint_field(1, head.sequence, &mut self.bytes);
@@ -89,6 +88,12 @@ impl BatchWriter {
         if !head.context {
             self.frames += 1;
         }
+    }
+
+    /// The bytes `push` would add for this record.
+    pub fn record_len(head: &RecordHead, data: &[u8]) -> usize {
+        let len = record_body_len(head, data);
+        1 + encoded_len_varint(len as u64) + len
     }
 
     /// Records written.
@@ -266,7 +271,12 @@ mod tests {
         let mut all = Vec::new();
         for head in &heads {
             for data in datas {
+                let before = writer.encoded_len();
                 writer.push(head, data);
+                assert_eq!(
+                    writer.encoded_len() - before,
+                    BatchWriter::record_len(head, data)
+                );
                 assert_eq!(writer.finish(0).message(), prost_bytes(&[(*head, data)]));
                 all.push((*head, data));
             }
