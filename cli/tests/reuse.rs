@@ -96,3 +96,49 @@ fn reused_dissections_equal_fresh_ones() {
     }
     assert!(compared > 10_000, "only {compared} dissections compared");
 }
+
+/// `encap read` tracks frames on one thread and formats them on others: a
+/// fresh dissection given the tracked one's `tracked()` must equal it.
+#[test]
+fn replayed_tracking_equals_tracking() {
+    let defs: Vec<_> = registry::all().collect();
+    let mut tracked_fields = Collector::new(defs.clone());
+    let mut replayed_fields = Collector::new(defs);
+    let (mut compared, mut annotated, mut echoes, mut differ_untracked) = (0, 0, 0, 0);
+    let mut last_capture = std::path::PathBuf::new();
+    let mut tracker = Box::<Tracker>::default();
+    let mut records: Vec<Record> = Vec::new();
+    common::each_record(|pcap, n, meta, buf, _| {
+        records.push((pcap.to_path_buf(), n, *meta, buf.to_vec()));
+    });
+    for record in &records {
+        if record.0 != last_capture {
+            *tracker = Tracker::default();
+            last_capture = record.0.clone();
+        }
+        let mut tracked = dissect(frame(record, usize::MAX));
+        tracker.track(&mut tracked);
+        let mut replayed = dissect(frame(record, usize::MAX));
+        let untracked = rendered(&replayed, &mut replayed_fields);
+        replayed.replay(tracked.tracked());
+        let want = rendered(&tracked, &mut tracked_fields);
+        assert_eq!(
+            rendered(&replayed, &mut replayed_fields),
+            want,
+            "{} frame {}: the replayed dissection differs",
+            record.0.display(),
+            record.1
+        );
+        assert_eq!(format!("{replayed:?}"), format!("{tracked:?}"));
+        annotated += usize::from(tracked.tcp_annotation().is_some());
+        echoes += usize::from(tracked.echo_request().is_some());
+        differ_untracked += usize::from(untracked != want);
+        compared += 1;
+    }
+    assert!(compared > 500, "only {compared} frames compared");
+    assert!(
+        annotated > 100 && echoes > 5 && differ_untracked > 50,
+        "the captures should exercise tracking: {annotated} annotated, {echoes} echo replies, \
+         {differ_untracked} differ untracked"
+    );
+}

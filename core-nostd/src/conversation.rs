@@ -219,11 +219,6 @@ impl<const N: usize> TcpConversations<N> {
             conv.tls_version = hello;
         }
         d.set_tcp_annotation(annotation);
-        // tshark does not hand a retransmitted or reordered payload to a dissector
-        // (a fast retransmission it does).
-        if annotation.analysis & (analysis::RETRANSMISSION | analysis::OUT_OF_ORDER) != 0 {
-            d.drop_layers_after(layer.offset);
-        }
     }
 
     /// The slot and direction (0: a→b, 1: b→a) of the conversation of `src → dst`.

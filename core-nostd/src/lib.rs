@@ -51,5 +51,5 @@ pub mod text;
 pub mod tracker;
 pub mod wire;
 
-pub use dissect::{Dissection, Frame, LinkType, dissect, dissect_into};
+pub use dissect::{Dissection, Frame, LinkType, Tracked, dissect, dissect_into};
 pub use proto::Protocol;

@@ -85,6 +85,15 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// What tracking across frames stored in one frame's dissection (see
+/// [`Dissection::tracked`]): small and `Copy`, to send beside the frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tracked {
+    tcp: Option<crate::conversation::TcpAnnotation>,
+    echo_request: Option<u32>,
+    answered_head: bool,
+}
+
 /// The result of dissecting one frame: its layers in order and its notes.
 #[derive(Debug, Clone)]
 pub struct Dissection<'a> {
@@ -104,6 +113,8 @@ pub struct Dissection<'a> {
     tcp: Option<crate::conversation::TcpAnnotation>,
     /// For an echo reply: the frame of its request, once tracked.
     echo_request: Option<u32>,
+    /// Tracking knew a pending HTTP response answers HEAD and dissected it.
+    answered_head: bool,
     /// Why the last layer is [`View::Truncated`] (the walk stops there, so one suffices).
     stopped_by: Option<crate::wire::Error>,
     /// A protocol that looked at the bytes and refused them (a wrong IP version):
@@ -130,6 +141,7 @@ pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
     d.pdu_head = None;
     d.tcp = None;
     d.echo_request = None;
+    d.answered_head = false;
     d.stopped_by = None;
     d.rejected = None;
     walker::walk(d);
@@ -149,6 +161,7 @@ impl<'a> Dissection<'a> {
             pdu_head: None,
             tcp: None,
             echo_request: None,
+            answered_head: false,
             stopped_by: None,
             rejected: None,
         }
@@ -196,12 +209,49 @@ impl<'a> Dissection<'a> {
         self.echo_request = Some(frame);
     }
 
+    /// Stores what the conversation table said; tshark does not hand a
+    /// retransmitted or reordered payload to a dissector (a fast retransmission it
+    /// does), so such a segment's layers end at TCP.
     pub(crate) fn set_tcp_annotation(&mut self, a: crate::conversation::TcpAnnotation) {
+        use crate::conversation::analysis;
         self.tcp = Some(a);
+        if a.analysis & (analysis::RETRANSMISSION | analysis::OUT_OF_ORDER) == 0 {
+            return;
+        }
+        let tcp = self
+            .layers()
+            .find(|l| !l.in_error && l.protocol == Protocol::Tcp)
+            .map(|l| l.offset);
+        if let Some(offset) = tcp {
+            self.drop_layers_after(offset);
+        }
+    }
+
+    /// What tracking stored in this dissection, to [`replay`](Self::replay) on a
+    /// fresh dissection of the same frame (another thread's, say) without the tables.
+    pub fn tracked(&self) -> Tracked {
+        Tracked {
+            tcp: self.tcp,
+            echo_request: self.echo_request,
+            answered_head: self.answered_head,
+        }
+    }
+
+    /// Applies what [`tracked`](Self::tracked) returned for the same frame: the
+    /// result equals the dissection the tracker annotated.
+    pub fn replay(&mut self, t: Tracked) {
+        if t.answered_head {
+            self.accept_pending_http();
+        }
+        if let Some(a) = t.tcp {
+            self.set_tcp_annotation(a);
+        }
+        self.echo_request = t.echo_request;
     }
 
     /// Dissects a pending HTTP response now (it answers HEAD: no body will come).
     pub(crate) fn accept_pending_http(&mut self) {
+        self.answered_head = true;
         let payload = self.layers().find_map(|l| match l.view {
             View::Tcp(t) if !l.in_error => Some(t.payload()),
             _ => None,
