@@ -281,31 +281,39 @@ pub fn write_ipv6<W: Write + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fm
             run_len = 0;
         }
     }
+    if best_len < 2 {
+        best_at = groups.len();
+    }
+    // Built in place and written at once: eight groups of four and seven colons.
+    let mut buf = [0u8; 39];
+    let mut len = 0;
     for (i, g) in groups.iter().enumerate() {
-        if best_len > 1 && (best_at..best_at + best_len).contains(&i) {
+        if (best_at..best_at + best_len).contains(&i) {
             // The run prints as "::": its first group writes both colons at the
             // start, one otherwise (the group before wrote its own).
             if i == best_at {
-                w.write_str(if i == 0 { "::" } else { ":" })?;
+                push(&mut buf, &mut len, b':');
+                if i == 0 {
+                    push(&mut buf, &mut len, b':');
+                }
             }
             continue;
         }
-        write_hex_group(w, *g)?;
+        push_hex_group(&mut buf, &mut len, *g);
         if i + 1 < groups.len() {
-            w.write_char(':')?;
+            push(&mut buf, &mut len, b':');
         }
     }
-    Ok(())
+    write_ascii(w, buf.get(..len).unwrap_or(&[]))
 }
 
 /// One IPv6 group: lowercase hex without leading zeros.
 #[inline]
-fn write_hex_group<W: Write + ?Sized>(w: &mut W, g: u16) -> fmt::Result {
+fn push_hex_group(buf: &mut [u8], len: &mut usize, g: u16) {
     let digits = (16 - g.leading_zeros()).div_ceil(4).max(1);
     for d in (0..digits).rev() {
-        w.write_char(char::from(hex_digit((g >> (d * 4)) as u8 & 0xf)))?;
+        push(buf, len, hex_digit((g >> (d * 4)) as u8 & 0xf));
     }
-    Ok(())
 }
 
 #[inline]
@@ -316,6 +324,7 @@ fn hex_digit(nibble: u8) -> u8 {
     }
 }
 
+#[inline]
 fn push(buf: &mut [u8], len: &mut usize, b: u8) {
     if let Some(slot) = buf.get_mut(*len) {
         *slot = b;
