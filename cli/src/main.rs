@@ -219,6 +219,10 @@ struct ReadArgs {
     /// Never show the progress bar.
     #[arg(long = "no-progress")]
     no_progress: bool,
+    /// Threads that format frames (default: one a core, at most 4); the output
+    /// is the same with any number.
+    #[arg(long = "threads", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    threads: Option<u16>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,9 +365,10 @@ fn run_read(args: ReadArgs) -> Result<(), String> {
         filter: args.filter,
         color,
         progress: !args.no_progress,
+        threads: args.threads.map_or_else(read::default_threads, usize::from),
     };
-    let stdout = io::stdout().lock();
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout);
+    // Unlocked: whichever thread's block is next writes it.
+    let mut out = io::BufWriter::with_capacity(1 << 16, io::stdout());
     match read::run(&opts, &mut out) {
         Ok(_) => Ok(()),
         // A closed pipe (`| head`) is a normal way to stop reading.

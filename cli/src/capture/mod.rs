@@ -114,9 +114,24 @@ impl<R: BufRead> CaptureReader<R> {
 
     /// Reads the next record into `buf` (replacing its contents).
     pub fn next_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
+        buf.clear();
+        self.append_record(buf)
+    }
+
+    /// Reads the next record, appending its bytes to `buf` (many frames to one
+    /// buffer). On an error `buf` may hold part of the bad record.
+    pub fn append_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
         match self {
-            CaptureReader::Pcap(p) => p.next_record(buf),
-            CaptureReader::Pcapng(p) => p.next_record(buf),
+            CaptureReader::Pcap(p) => p.append_record(buf),
+            CaptureReader::Pcapng(p) => p.append_record(buf),
+        }
+    }
+
+    /// The stream it reads from (to see what is buffered).
+    pub fn get_ref(&self) -> &R {
+        match self {
+            CaptureReader::Pcap(p) => p.get_ref(),
+            CaptureReader::Pcapng(p) => p.get_ref(),
         }
     }
 

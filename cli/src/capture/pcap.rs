@@ -73,6 +73,11 @@ impl<R: BufRead> PcapReader<R> {
         self.snaplen
     }
 
+    /// The stream it reads from.
+    pub fn get_ref(&self) -> &R {
+        &self.r
+    }
+
     pub fn position(&self) -> u64 {
         self.position
     }
@@ -86,7 +91,8 @@ impl<R: BufRead> PcapReader<R> {
         }
     }
 
-    pub fn next_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
+    /// Reads the next record, appending its bytes to `buf`.
+    pub fn append_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
         let mut header = [0u8; RECORD_HEADER_LEN];
         let n = read_full(&mut self.r, &mut header)?;
         if n == 0 {
@@ -110,8 +116,9 @@ impl<R: BufRead> PcapReader<R> {
                 ),
             });
         }
-        buf.resize(incl_len, 0);
-        let got = read_full(&mut self.r, buf)?;
+        let start = buf.len();
+        buf.resize(start + incl_len, 0);
+        let got = read_full(&mut self.r, buf.get_mut(start..).unwrap_or_default())?;
         let at = self.position + RECORD_HEADER_LEN as u64;
         if got < incl_len {
             return Err(CaptureError::Truncated {

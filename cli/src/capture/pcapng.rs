@@ -51,6 +51,11 @@ impl<R: BufRead> PcapngReader<R> {
         Ok(reader)
     }
 
+    /// The stream it reads from.
+    pub fn get_ref(&self) -> &R {
+        &self.r
+    }
+
     pub fn position(&self) -> u64 {
         self.position
     }
@@ -179,7 +184,8 @@ impl<R: BufRead> PcapngReader<R> {
         Ok(())
     }
 
-    pub fn next_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
+    /// Reads up to the next packet, appending its bytes to `buf`.
+    pub fn append_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
         loop {
             let start = self.position;
             let mut t = [0u8; 4];
@@ -237,7 +243,6 @@ impl<R: BufRead> PcapngReader<R> {
                 offset: start,
                 what: format!("a packet claims {cap_len} bytes, more than its block holds"),
             })?;
-        buf.clear();
         buf.extend_from_slice(data);
         Ok(())
     }

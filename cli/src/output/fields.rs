@@ -145,6 +145,12 @@ pub fn write_line(
     line: &mut String,
 ) -> io::Result<()> {
     line.clear();
+    format_line(c, opts, line);
+    out.write_all(line.as_bytes())
+}
+
+/// Appends one `-T fields` line, newline included, to `line`.
+pub fn format_line(c: &impl Values, opts: &FieldsOptions, line: &mut String) {
     for i in 0..c.field_count() {
         if i > 0 {
             line.push_str(&opts.separator);
@@ -158,7 +164,6 @@ pub fn write_line(
         }
     }
     line.push('\n');
-    out.write_all(line.as_bytes())
 }
 
 /// Prints the `-E header=y` line.

@@ -170,6 +170,27 @@ impl JsonOutput {
         format_json(out, layers, timestamp);
     }
 
+    /// Appends one packet as if others came before it (for json, after ",\n"):
+    /// for text formatted apart from the output, which [`join`](Self::join) mends.
+    pub fn later_packet(&self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+        if self.ek {
+            return format_ek(out, layers, timestamp);
+        }
+        out.push_str(",\n");
+        format_json(out, layers, timestamp);
+    }
+
+    /// The next part of the output for `text` of packets from
+    /// [`later_packet`](Self::later_packet): the array's opening replaces the
+    /// first packet's separator.
+    pub fn join<'t>(&mut self, text: &'t str) -> (&'static str, &'t str) {
+        if self.ek || self.started || text.is_empty() {
+            return ("", text);
+        }
+        self.started = true;
+        ("[\n", text.strip_prefix(",\n").unwrap_or(text))
+    }
+
     /// What ends the output: for json the array's close ("[]" when no packet came).
     pub fn end(&self) -> &'static str {
         match (self.ek, self.started) {

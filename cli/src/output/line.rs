@@ -2,42 +2,35 @@
 
 use encap_core::Dissection;
 use encap_core::field::Computed;
-use encap_core::text::{TextBuf, write_dec};
+use encap_core::text::write_dec;
 
-/// Formats rows, keeping its scratch buffers between frames.
-#[derive(Debug, Default)]
-pub struct LineFormatter {
-    src: String,
-    dst: String,
-    protocol: String,
-    info: String,
-}
-
-impl LineFormatter {
-    /// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`;
-    /// `rel_nanos` is the time since the first frame.
-    pub fn format(&mut self, out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
-        for (c, s) in [
-            (Computed::ColSource, &mut self.src),
-            (Computed::ColDestination, &mut self.dst),
-            (Computed::ColProtocol, &mut self.protocol),
-            (Computed::ColInfo, &mut self.info),
-        ] {
-            s.clear();
-            let _ = d.write_computed(c, s);
-        }
-        let frame = d.frame();
-        format_columns(
-            out,
-            frame.number.into(),
-            rel_nanos,
-            &self.src,
-            &self.dst,
-            &self.protocol,
-            frame.orig_len,
-            &self.info,
-        );
+/// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`,
+/// straight into `out`; `rel_nanos` is the time since the first frame.
+pub fn format(out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
+    let frame = d.frame();
+    push_number(out, frame.number.into());
+    out.push(' ');
+    push_time(out, rel_nanos);
+    out.push(' ');
+    // The source is right-aligned: written first, then the spaces go before it.
+    let src = out.len();
+    let _ = d.write_computed(Computed::ColSource, out);
+    let columns = width(out.get(src..).unwrap_or(""));
+    if columns < 12 {
+        const SPACES: &str = "            ";
+        out.insert_str(src, SPACES.get(columns..).unwrap_or(""));
     }
+    out.push_str(" \u{2192} ");
+    let dst = out.len();
+    let _ = d.write_computed(Computed::ColDestination, out);
+    let columns = width(out.get(dst..).unwrap_or(""));
+    pad(out, 12usize.saturating_sub(columns));
+    out.push(' ');
+    let _ = d.write_computed(Computed::ColProtocol, out);
+    out.push(' ');
+    let _ = write_dec(out, frame.orig_len.into());
+    out.push(' ');
+    let _ = d.write_computed(Computed::ColInfo, out);
 }
 
 /// The same row from the columns a service sent (`encap watch`).
@@ -52,10 +45,7 @@ pub fn format_columns(
     length: u32,
     info: &str,
 ) {
-    let mut n = TextBuf::<20>::new();
-    let _ = write_dec(&mut n, number);
-    pad(out, 5usize.saturating_sub(n.len()));
-    out.push_str(n.as_str());
+    push_number(out, number);
     out.push(' ');
     push_time(out, rel_nanos);
     out.push(' ');
@@ -69,6 +59,19 @@ pub fn format_columns(
     let _ = write_dec(out, length.into());
     out.push(' ');
     out.push_str(info);
+}
+
+/// The frame number right-aligned in five columns.
+fn push_number(out: &mut String, number: u64) {
+    let digits = match number {
+        0..10 => 1,
+        10..100 => 2,
+        100..1000 => 3,
+        1000..10_000 => 4,
+        _ => 5,
+    };
+    pad(out, 5 - digits);
+    let _ = write_dec(out, number);
 }
 
 /// Columns on screen: one per char, as tshark counts them (addresses are ASCII).
@@ -100,21 +103,34 @@ fn pad_left(out: &mut String, s: &str, columns: usize) {
 fn push_time(out: &mut String, nanos: i64) {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
     let negative = nanos < 0 && micros != 0;
-    let mut int_part = TextBuf::<20>::new();
-    let _ = write_dec(&mut int_part, micros / 1_000_000);
-    pad(
-        out,
-        3usize.saturating_sub(int_part.len() + usize::from(negative)),
-    );
+    let secs = micros / 1_000_000;
+    let digits = if secs < 10 {
+        1
+    } else if secs < 100 {
+        2
+    } else {
+        3
+    };
+    pad(out, 3usize.saturating_sub(digits + usize::from(negative)));
     if negative {
         out.push('-');
     }
-    out.push_str(int_part.as_str());
+    let _ = write_dec(out, secs);
     out.push('.');
-    // Six digits, zero-padded: a million added makes the leading 1 a placeholder.
-    let mut frac = TextBuf::<20>::new();
-    let _ = write_dec(&mut frac, 1_000_000 + micros % 1_000_000);
-    out.push_str(frac.as_str().get(1..).unwrap_or(""));
+    // Six digits, zero-padded.
+    let frac = micros % 1_000_000;
+    let mut zeros = 5;
+    let mut at = 10;
+    while at <= frac && zeros > 0 {
+        zeros -= 1;
+        at *= 10;
+    }
+    pad_zeros(out, zeros);
+    let _ = write_dec(out, frac);
+}
+
+fn pad_zeros(out: &mut String, n: usize) {
+    out.push_str("00000".get(..n).unwrap_or(""));
 }
 
 #[cfg(test)]
@@ -133,5 +149,32 @@ mod tests {
         s.clear();
         super::push_time(&mut s, 1_234_000_000_000);
         assert_eq!(s, "1234.000000");
+        for (nanos, want) in [
+            (1_000, "  0.000001"),
+            (9_999_000, "  0.009999"),
+            (10_000_000, "  0.010000"),
+            (999_999_000, "  0.999999"),
+            (999_999_600, "  1.000000"),
+            (12_345_678_000, " 12.345678"),
+            (-10_000_000_000, "-10.000000"),
+        ] {
+            s.clear();
+            super::push_time(&mut s, nanos);
+            assert_eq!(s, want, "{nanos} ns");
+        }
+    }
+
+    #[test]
+    fn number_column() {
+        for (n, want) in [
+            (1, "    1"),
+            (42, "   42"),
+            (99_999, "99999"),
+            (123_456, "123456"),
+        ] {
+            let mut s = String::new();
+            super::push_number(&mut s, n);
+            assert_eq!(s, want);
+        }
     }
 }

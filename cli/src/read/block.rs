@@ -1,0 +1,106 @@
+//! A block of frames read from a capture into one buffer: the unit that one
+//! thread tracks, formats and hands to the output.
+
+use std::io::{BufReader, Read};
+use std::ops::Range;
+
+use encap_core::Tracked;
+
+use crate::capture::{CaptureError, CaptureReader, RecordMeta};
+
+/// The stream `encap read` reads: a file or standard input.
+pub type Stream = BufReader<Box<dyn Read + Send>>;
+
+/// The input `encap read` takes blocks from.
+pub type Input = CaptureReader<Stream>;
+
+/// At most this many frames a block: big enough that locks are rare, small
+/// enough that both threads have work on a file of a few thousand frames.
+const MAX_FRAMES: usize = 1024;
+/// And at most about this many bytes (a frame may pass it).
+const MAX_BYTES: usize = 1 << 20;
+
+/// One frame of a block.
+#[derive(Debug, Clone)]
+pub struct BlockFrame {
+    pub meta: RecordMeta,
+    /// Where its bytes are in [`Block::data`].
+    pub range: Range<usize>,
+    /// `frame.number`: its place in the capture, from 1.
+    pub number: u32,
+    /// What tracking learnt of it, to replay after the tables have moved on.
+    pub tracked: Tracked,
+    /// It passed the display filter (set when formatted).
+    pub shown: bool,
+}
+
+/// Frames read in capture order, and where they came from.
+#[derive(Debug, Default)]
+pub struct Block {
+    /// The order in which blocks are written out.
+    pub sequence: u64,
+    pub data: Vec<u8>,
+    pub frames: Vec<BlockFrame>,
+    /// The first frame's time of the whole capture (times are relative to it).
+    pub first_timestamp: (i64, u32),
+    /// Bytes of the file consumed when the block was full (for progress).
+    pub position: u64,
+}
+
+impl Block {
+    /// The bytes of `frame`.
+    pub fn bytes(&self, frame: &BlockFrame) -> &[u8] {
+        self.data.get(frame.range.clone()).unwrap_or_default()
+    }
+}
+
+/// Why a block ended.
+#[derive(Debug)]
+pub enum Fill {
+    /// Full, or the input has nothing buffered: more may follow.
+    More,
+    /// The input ended (or `limit` frames were read).
+    End,
+    /// The input is broken after the frames the block holds.
+    Failed(CaptureError),
+}
+
+/// Replaces `block`'s frames with the next ones of `input`, numbered from
+/// `number + 1`, reading no more than `limit` frames. A block ends early when
+/// the input has nothing buffered, so a pipe that pauses is shown as it comes
+/// rather than when a block is full.
+pub fn fill(input: &mut Input, block: &mut Block, number: u32, limit: u64) -> Fill {
+    block.data.clear();
+    block.frames.clear();
+    let mut number = number;
+    loop {
+        if block.frames.len() as u64 >= limit {
+            return Fill::End;
+        }
+        let start = block.data.len();
+        match input.append_record(&mut block.data) {
+            Ok(Some(meta)) => {
+                number = number.wrapping_add(1);
+                block.frames.push(BlockFrame {
+                    meta,
+                    range: start..block.data.len(),
+                    number,
+                    tracked: Tracked::default(),
+                    shown: false,
+                });
+            }
+            Ok(None) => return Fill::End,
+            Err(e) => {
+                block.data.truncate(start);
+                return Fill::Failed(e);
+            }
+        }
+        block.position = input.position();
+        if block.frames.len() >= MAX_FRAMES
+            || block.data.len() >= MAX_BYTES
+            || input.get_ref().buffer().is_empty()
+        {
+            return Fill::More;
+        }
+    }
+}
