@@ -6,6 +6,7 @@ use encap_core::Dissection;
 use encap_core::Protocol;
 use encap_core::colour::Colouring;
 use encap_core::field::{Field, FieldDef, Value, Visitor, registry, render};
+use encap_core::filter::{FastField, FastFrame};
 
 /// Resolves field names once; the error names the first unknown one.
 pub fn resolve(names: &[String]) -> Result<Vec<&'static FieldDef>, String> {
@@ -29,6 +30,12 @@ pub struct Collector {
     /// The protocols whose fields were asked for (by abbreviation prefix), or
     /// `None` when a field's protocol cannot be told from its name.
     protocols: Option<Vec<Protocol>>,
+    /// Per field: its fast path, read straight from the views, if it has one.
+    fast: Vec<Option<FastField>>,
+    /// The protocols of the fields without one (as `protocols`).
+    slow_protocols: Option<Vec<Protocol>>,
+    /// Per field, this frame: its values came by the fast path.
+    done: Vec<bool>,
     /// The colouring rules, when `frame.coloring_rule.name` is asked for.
     colouring: Option<Box<Colouring>>,
     wanted: DefSet,
@@ -63,6 +70,13 @@ impl Collector {
         let values = defs.iter().map(|_| Vec::new()).collect();
         let counts = vec![0; defs.len()];
         let protocols = defs.iter().map(|d| registry::protocol_of(d)).collect();
+        let fast: Vec<_> = defs.iter().map(|d| FastField::of(d)).collect();
+        let slow_protocols = defs
+            .iter()
+            .zip(&fast)
+            .filter(|(_, f)| f.is_none())
+            .map(|(d, _)| registry::protocol_of(d))
+            .collect();
         let wants_colour = defs.iter().any(|d| d.is(Colouring::rule_name_field()));
         let mut wanted = DefSet::default();
         for d in &defs {
@@ -73,6 +87,9 @@ impl Collector {
             values,
             counts,
             protocols,
+            done: vec![false; fast.len()],
+            fast,
+            slow_protocols,
             colouring: if wants_colour {
                 Colouring::new().ok().map(Box::new)
             } else {
@@ -91,20 +108,69 @@ impl Collector {
         self.defs.iter().map(|d| d.abbrev).collect()
     }
 
-    /// Fills the values for `d`.
+    /// Fills the values for `d`: fields with a fast path straight from the
+    /// views (the same values, `cli/tests/fast_path.rs` holds), the rest by
+    /// visiting the layers, when there is a rest.
     pub fn collect(&mut self, d: &Dissection<'_>) {
         self.counts.fill(0);
-        let mut sink = Sink { c: self, d };
-        d.visit(&mut sink);
+        let frame = FastFrame::of(d);
+        let mut fell_back = false;
+        let mut slow = false;
+        for i in 0..self.defs.len() {
+            let done = match self.fast.get(i).copied().flatten() {
+                Some(field) => {
+                    let used = frame.values(field, &mut |value| self.push_value(i, value, d));
+                    fell_back |= !used;
+                    used
+                }
+                None => false,
+            };
+            slow |= !done;
+            if let Some(slot) = self.done.get_mut(i) {
+                *slot = done;
+            }
+        }
+        if slow {
+            d.visit(&mut Sink {
+                c: self,
+                d,
+                fell_back,
+            });
+        }
         if let Some(rule) = self.colouring.as_ref().and_then(|c| c.classify(d)) {
+            let value = Value::Text(rule.name);
+            let def = Colouring::rule_name_field();
+            for i in 0..self.defs.len() {
+                if self.defs.get(i).is_some_and(|d| d.is(def)) {
+                    self.push_value(i, value, d);
+                }
+            }
+        }
+    }
+
+    /// Renders one value of field `i` into its next slot.
+    fn push_value(&mut self, i: usize, value: Value<'_>, d: &Dissection<'_>) {
+        let (Some(def), Some(values), Some(count)) = (
+            self.defs.get(i),
+            self.values.get_mut(i),
+            self.counts.get_mut(i),
+        ) else {
+            return;
+        };
+        if values.len() <= *count {
+            values.push(String::new());
+        }
+        if let Some(slot) = values.get_mut(*count) {
+            slot.clear();
             let field = Field {
-                def: Colouring::rule_name_field(),
+                def,
                 offset: 0,
                 len: 0,
-                value: Value::Text(rule.name),
+                value,
                 hidden: false,
             };
-            Sink { c: self, d }.field(&field);
+            let _ = render(&field, d, slot);
+            *count += 1;
         }
     }
 
@@ -121,23 +187,29 @@ impl Collector {
 struct Sink<'c, 'd, 'a> {
     c: &'c mut Collector,
     d: &'d Dissection<'a>,
+    /// A field with a fast path could not use it in this frame.
+    fell_back: bool,
 }
 
 impl<'a> Visitor<'a> for Sink<'_, '_, 'a> {
     fn wants(&self, protocol: Protocol) -> bool {
-        self.c
-            .protocols
-            .as_ref()
-            .is_none_or(|ps| ps.contains(&protocol))
+        let protocols = if self.fell_back {
+            &self.c.protocols
+        } else {
+            &self.c.slow_protocols
+        };
+        protocols.as_ref().is_none_or(|ps| ps.contains(&protocol))
+    }
+
+    #[inline(always)]
+    fn wants_field(&self, def: &'static FieldDef) -> bool {
+        // Most visited fields were not asked for: one bit answers that.
+        self.c.wanted.may_hold(def)
     }
 
     fn field(&mut self, field: &Field<'a>) {
-        // Most visited fields were not asked for: one bit answers that.
-        if !self.c.wanted.may_hold(field.def) {
-            return;
-        }
         for (i, def) in self.c.defs.iter().enumerate() {
-            if !def.is(field.def) {
+            if !def.is(field.def) || self.c.done.get(i).copied().unwrap_or(true) {
                 continue;
             }
             let (Some(values), Some(count)) = (self.c.values.get_mut(i), self.c.counts.get_mut(i))

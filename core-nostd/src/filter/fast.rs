@@ -412,15 +412,50 @@ fn each_in_layer<'a>(
     }
 }
 
+/// A field with a fast path, found once (for `-T fields` and a watcher's fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FastField(Fast);
+
+impl FastField {
+    /// `def`'s fast path, if it has one.
+    pub fn of(def: &FieldDef) -> Option<FastField> {
+        fast_of(def).map(FastField)
+    }
+}
+
+/// What the fast path needs of a frame, found once for all its fields.
+#[derive(Debug)]
+pub struct FastFrame<'d, 'a> {
+    d: &'d Dissection<'a>,
+    unreadable: u64,
+    seen: Seen,
+}
+
+impl<'d, 'a> FastFrame<'d, 'a> {
+    pub fn of(d: &'d Dissection<'a>) -> Self {
+        FastFrame {
+            d,
+            unreadable: unreadable(d),
+            seen: Seen::of(d),
+        }
+    }
+
+    /// Calls `f` with every value of `field`, in frame order, as the visitor
+    /// finds them; `false` (and no call) when this frame's header of the field
+    /// was cut short, so only the visitor can say.
+    #[inline]
+    pub fn values(&self, field: FastField, f: &mut impl FnMut(Value<'a>)) -> bool {
+        if self.unreadable & (1u64 << (field.0.protocol() as u8)) != 0 {
+            return false;
+        }
+        for_each(field.0, self.d, &self.seen, f);
+        true
+    }
+}
+
 /// The values of `def` by the fast path, for the test that holds them equal to
 /// the visitor's; `false` when `def` has no fast path or the frame cannot use it.
 #[doc(hidden)]
 pub fn fast_values<'a>(def: &FieldDef, d: &Dissection<'a>, f: &mut dyn FnMut(Value<'a>)) -> bool {
-    match fast_of(def) {
-        Some(fast) if unreadable(d) & (1u64 << (fast.protocol() as u8)) == 0 => {
-            for_each(fast, d, &Seen::of(d), &mut |v| f(v));
-            true
-        }
-        _ => false,
-    }
+    FastField::of(def).is_some_and(|field| FastFrame::of(d).values(field, &mut |v| f(v)))
 }

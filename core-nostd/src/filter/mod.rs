@@ -30,7 +30,7 @@ mod seen;
 
 pub use error::{FilterError, FilterErrorKind};
 #[doc(hidden)]
-pub use fast::fast_values;
+pub use fast::{FastField, FastFrame, fast_values};
 pub use first::FirstMatch;
 pub use literal::{LiteralError, MAX_LITERAL_LEN};
 pub use program::{MAX_DEPTH, MAX_NODES, MAX_SET_ITEMS};

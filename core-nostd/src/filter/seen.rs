@@ -6,6 +6,7 @@
 use crate::dissect::{Dissection, Layer, View};
 use crate::proto::Protocol;
 
+#[derive(Debug)]
 pub(crate) struct Seen {
     /// What protocol tests see (bit = `Protocol as u8`): the layers, less IPv4
     /// and ARP headers with no bytes at all (tshark adds no item for those;
