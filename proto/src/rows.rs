@@ -17,6 +17,7 @@ use crate::codec::SliceCodec;
 use crate::packets::{PacketHead, SummaryRow};
 use crate::read::{Reader, WireError};
 use crate::v1::{AgentStatus, Loss, Packet, WatchRequest};
+use core::ops::Range;
 
 /// `encap.v1.WatchEvent`, with its packets left encoded.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -257,24 +258,17 @@ impl<'a> PacketRow<'a> {
                 at: 0,
             };
             let columns = &mut row.row;
-            if s.next_is(0x0a) {
-                columns.source = text(s.delimited().ok()?).ok()?;
-            }
-            if s.next_is(0x12) {
-                columns.destination = text(s.delimited().ok()?).ok()?;
-            }
-            if s.next_is(0x1a) {
-                columns.protocol = text(s.delimited().ok()?).ok()?;
-            }
+            let source = s.string_at(0x0a)?;
+            let destination = s.string_at(0x12)?;
+            let protocol = s.string_at(0x1a)?;
             if s.next_is(0x20) {
                 columns.length = s.varint().ok()? as u32;
             }
-            if s.next_is(0x2a) {
-                columns.info = text(s.delimited().ok()?).ok()?;
-            }
-            if s.next_is(0x32) {
-                columns.colour_rule = text(s.delimited().ok()?).ok()?;
-            }
+            let info = s.string_at(0x2a)?;
+            let colour_rule = s.string_at(0x32)?;
+            [columns.source, columns.destination, columns.protocol] =
+                texts(s.bytes, [source, destination, protocol])?;
+            [columns.info, columns.colour_rule] = texts(s.bytes, [info, colour_rule])?;
             if s.next_is(0x38) {
                 columns.foreground = s.varint().ok()? as u32;
             }
@@ -361,6 +355,44 @@ impl<'a> PacketRow<'a> {
 
 fn text(bytes: &[u8]) -> Result<&str, RowError> {
     core::str::from_utf8(bytes).map_err(|_| RowError("a string that is not UTF-8"))
+}
+
+impl Reader<'_> {
+    /// Where the string field `key` is in the bytes, if it comes next (an
+    /// empty range here if not); `None` if it is cut short.
+    fn string_at(&mut self, key: u8) -> Option<Range<usize>> {
+        if !self.next_is(key) {
+            return Some(self.at..self.at);
+        }
+        let len = self.delimited().ok()?.len();
+        Some(self.at - len..self.at)
+    }
+}
+
+/// The strings at `ranges` of `bytes` (in order), checked as UTF-8 in one pass
+/// over the span they cover: between them lie only keys and one-byte lengths,
+/// ASCII, so a valid span cuts into valid strings at char boundaries. A span
+/// that is not valid (a longer length between) is checked string by string.
+fn texts<const N: usize>(bytes: &[u8], ranges: [Range<usize>; N]) -> Option<[&str; N]> {
+    let start = ranges.first()?.start;
+    let end = ranges.last()?.end;
+    let whole = bytes.get(start..end).map(core::str::from_utf8);
+    let mut out = [""; N];
+    for (text_out, range) in out.iter_mut().zip(ranges) {
+        let cut = match whole {
+            Some(Ok(whole)) => range
+                .start
+                .checked_sub(start)
+                .zip(range.end.checked_sub(start))
+                .and_then(|(a, b)| whole.get(a..b)),
+            _ => None,
+        };
+        *text_out = match cut {
+            Some(cut) => cut,
+            None => text(bytes.get(range)?).ok()?,
+        };
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -547,6 +579,75 @@ mod tests {
         let read = PacketRow::read(&reordered).unwrap();
         assert_eq!(read.head.sequence, 5);
         assert_eq!(read.row, row);
+    }
+
+    /// The columns' strings are checked in spans: every shape of string (none,
+    /// multi-byte characters at either end, lengths about 128, bytes that are
+    /// not UTF-8) in every column reads as the general reader reads it.
+    #[test]
+    fn strings_checked_in_spans_read_as_one_by_one() {
+        let long = "é".repeat(70);
+        let shapes: [&[u8]; 8] = [
+            b"",
+            b"TCP",
+            "→ 80".as_bytes(),
+            "80 →".as_bytes(),
+            long.as_bytes(),
+            &[b'a'; 127],
+            b"\xff",
+            b"ab\xe2\x86",
+        ];
+        let mut checked = 0;
+        for column in 0..5 {
+            for shape in shapes {
+                for neighbour in [&b"x"[..], "€".as_bytes(), &[b'b'; 128]] {
+                    let mut texts: [&[u8]; 5] = [neighbour; 5];
+                    texts[column] = shape;
+                    // The row as the service writes it, built by hand so that
+                    // bytes which are not UTF-8 can be put in.
+                    let mut summary = Vec::new();
+                    for (key, text) in [0x0a, 0x12, 0x1a].into_iter().zip(&texts[..3]) {
+                        if !text.is_empty() {
+                            summary.push(key);
+                            prost::encoding::encode_varint(text.len() as u64, &mut summary);
+                            summary.extend_from_slice(text);
+                        }
+                    }
+                    summary.extend_from_slice(&[0x20, 0xb6, 0x01]);
+                    for (key, text) in [0x2a, 0x32].into_iter().zip(&texts[3..]) {
+                        if !text.is_empty() {
+                            summary.push(key);
+                            prost::encoding::encode_varint(text.len() as u64, &mut summary);
+                            summary.extend_from_slice(text);
+                        }
+                    }
+                    summary.extend_from_slice(&[0x38, 0x81, 0x02]);
+                    let mut packet = vec![0x10, 0x07, 0x32];
+                    prost::encoding::encode_varint(summary.len() as u64, &mut packet);
+                    packet.extend_from_slice(&summary);
+                    let general = PacketRow::read_any_order(&packet);
+                    assert_eq!(
+                        PacketRow::read(&packet),
+                        general,
+                        "column {column}, {shape:?} beside {neighbour:?}"
+                    );
+                    if let Ok(row) = general {
+                        assert_eq!(row.row.length, 182);
+                        let got = [
+                            row.row.source,
+                            row.row.destination,
+                            row.row.protocol,
+                            row.row.info,
+                            row.row.colour_rule,
+                        ];
+                        assert!(got.iter().zip(texts).all(|(g, t)| g.as_bytes() == t));
+                        assert!(PacketRow::read_in_order(&packet).is_some());
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 120);
     }
 
     #[test]
