@@ -312,11 +312,16 @@ impl<'s> Redissector<'s> {
                     continue;
                 };
                 if w.rows_only() {
-                    if encoded.is_empty() {
-                        let head = self.head(&record);
-                        encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
+                    let head = self.head(&record);
+                    if takers.len() == 1 {
+                        // The one watcher: straight into its message.
+                        encode_summary_packet(&head, &self.row.encodable(), &mut out.encoded);
+                    } else {
+                        if encoded.is_empty() {
+                            encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
+                        }
+                        out.encoded.extend_from_slice(&encoded);
                     }
-                    out.encoded.extend_from_slice(&encoded);
                     out.ends.push(out.encoded.len());
                 } else {
                     out.packets
