@@ -281,39 +281,31 @@ pub fn write_ipv6<W: Write + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fm
             run_len = 0;
         }
     }
-    if best_len < 2 {
-        best_at = groups.len();
-    }
-    // Built in place and written at once: eight groups of four and seven colons.
-    let mut buf = [0u8; 39];
-    let mut len = 0;
     for (i, g) in groups.iter().enumerate() {
-        if (best_at..best_at + best_len).contains(&i) {
+        if best_len > 1 && (best_at..best_at + best_len).contains(&i) {
             // The run prints as "::": its first group writes both colons at the
             // start, one otherwise (the group before wrote its own).
             if i == best_at {
-                push(&mut buf, &mut len, b':');
-                if i == 0 {
-                    push(&mut buf, &mut len, b':');
-                }
+                w.write_str(if i == 0 { "::" } else { ":" })?;
             }
             continue;
         }
-        push_hex_group(&mut buf, &mut len, *g);
+        write_hex_group(w, *g)?;
         if i + 1 < groups.len() {
-            push(&mut buf, &mut len, b':');
+            w.write_char(':')?;
         }
     }
-    write_ascii(w, buf.get(..len).unwrap_or(&[]))
+    Ok(())
 }
 
 /// One IPv6 group: lowercase hex without leading zeros.
 #[inline]
-fn push_hex_group(buf: &mut [u8], len: &mut usize, g: u16) {
+fn write_hex_group<W: Write + ?Sized>(w: &mut W, g: u16) -> fmt::Result {
     let digits = (16 - g.leading_zeros()).div_ceil(4).max(1);
     for d in (0..digits).rev() {
-        push(buf, len, hex_digit((g >> (d * 4)) as u8 & 0xf));
+        w.write_char(char::from(hex_digit((g >> (d * 4)) as u8 & 0xf)))?;
     }
+    Ok(())
 }
 
 #[inline]
@@ -324,7 +316,6 @@ fn hex_digit(nibble: u8) -> u8 {
     }
 }
 
-#[inline]
 fn push(buf: &mut [u8], len: &mut usize, b: u8) {
     if let Some(slot) = buf.get_mut(*len) {
         *slot = b;
