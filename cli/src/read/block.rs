@@ -4,7 +4,7 @@
 use std::io::{BufReader, Read};
 use std::ops::Range;
 
-use encap_core::Tracked;
+use encap_core::{Dissection, Frame, Tracked, dissect, dissect_into};
 
 use crate::capture::{CaptureError, CaptureReader, RecordMeta};
 
@@ -51,6 +51,30 @@ impl Block {
     /// The bytes of `frame`.
     pub fn bytes(&self, frame: &BlockFrame) -> &[u8] {
         self.data.get(frame.range.clone()).unwrap_or_default()
+    }
+
+    /// Dissects each frame in turn into one dissection's storage and hands
+    /// both to `f`.
+    pub fn dissect_each(&mut self, mut f: impl FnMut(&mut BlockFrame, &mut Dissection<'_>)) {
+        let Block { data, frames, .. } = self;
+        let mut d: Option<Dissection<'_>> = None;
+        for frame in frames.iter_mut() {
+            let bytes = Frame {
+                data: data.get(frame.range.clone()).unwrap_or_default(),
+                orig_len: frame.meta.orig_len,
+                link_type: frame.meta.link_type,
+                number: frame.number,
+                timestamp: frame.meta.timestamp,
+            };
+            let d = match d.as_mut() {
+                Some(d) => {
+                    dissect_into(bytes, d);
+                    d
+                }
+                None => d.insert(dissect(bytes)),
+            };
+            f(frame, d);
+        }
     }
 }
 

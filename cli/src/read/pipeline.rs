@@ -9,7 +9,6 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use encap_core::tracker::Tracker;
-use encap_core::{Dissection, Frame, dissect, dissect_into};
 
 use super::ReadStats;
 use super::block::{self, Block, Fill, Input};
@@ -84,34 +83,15 @@ impl Source {
 
     /// Feeds the block's frames to the tables and keeps what each frame learnt.
     fn track(&mut self, block: &mut Block) {
-        let Block {
-            data,
-            frames,
-            first_timestamp,
-            ..
-        } = block;
-        let mut d: Option<Dissection<'_>> = None;
-        for f in frames.iter_mut() {
-            let frame = Frame {
-                data: data.get(f.range.clone()).unwrap_or_default(),
-                orig_len: f.meta.orig_len,
-                link_type: f.meta.link_type,
-                number: f.number,
-                timestamp: f.meta.timestamp,
-            };
-            let d = match d.as_mut() {
-                Some(d) => {
-                    dissect_into(frame, d);
-                    d
-                }
-                None => d.insert(dissect(frame)),
-            };
+        // Times are relative to the first frame read, shown or not (as tshark's).
+        if let Some(first) = block.frames.first() {
+            self.first_timestamp.get_or_insert(first.meta.timestamp);
+        }
+        block.first_timestamp = self.first_timestamp.unwrap_or_default();
+        block.dissect_each(|f, d| {
             self.tracker.track(d);
             f.tracked = d.tracked();
-            // Times are relative to the first frame read, shown or not (as tshark's).
-            self.first_timestamp.get_or_insert(f.meta.timestamp);
-        }
-        *first_timestamp = self.first_timestamp.unwrap_or_default();
+        });
     }
 }
 

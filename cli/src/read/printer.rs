@@ -1,9 +1,9 @@
 //! Formats a tracked block's frames as `encap read` prints them; each thread
 //! keeps its own printer (scratch buffers, the field collector).
 
+use encap_core::Dissection;
 use encap_core::field::FieldDef;
 use encap_core::filter::Filter;
-use encap_core::{Dissection, Frame, dissect, dissect_into};
 
 use super::block::Block;
 use super::{Format, ReadOptions};
@@ -47,36 +47,16 @@ impl<'o> Printer<'o> {
     /// elements: see [`json::JsonOutput::join`]).
     pub fn format_block(&mut self, block: &mut Block, text: &mut String) -> Counts {
         let mut counts = Counts::default();
-        let Block {
-            data,
-            frames,
-            first_timestamp,
-            ..
-        } = block;
-        let mut d: Option<Dissection<'_>> = None;
-        for f in frames.iter_mut() {
-            let frame = Frame {
-                data: data.get(f.range.clone()).unwrap_or_default(),
-                orig_len: f.meta.orig_len,
-                link_type: f.meta.link_type,
-                number: f.number,
-                timestamp: f.meta.timestamp,
-            };
-            let d = match d.as_mut() {
-                Some(d) => {
-                    dissect_into(frame, d);
-                    d
-                }
-                None => d.insert(dissect(frame)),
-            };
+        let first_timestamp = block.first_timestamp;
+        block.dissect_each(|f, d| {
             d.replay(f.tracked);
             counts.malformed += u64::from(d.is_malformed());
             f.shown = self.filter.is_none_or(|filter| filter.matches(d));
             if f.shown {
                 counts.shown += 1;
-                self.format_frame(d, *first_timestamp, text);
+                self.format_frame(d, first_timestamp, text);
             }
-        }
+        });
         counts
     }
 
