@@ -5,6 +5,8 @@
 use encap_proto::batch::{self, BatchWriter, RecordHead};
 use encap_proto::uplink::{self as wire, agent_message};
 use prost::Message;
+use std::ops::Range;
+
 use prost::bytes::Bytes;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -14,19 +16,44 @@ pub const MAX_UPLINK_MESSAGE: usize = 8 * 1024 * 1024;
 /// One message from an agent.
 #[derive(Debug)]
 pub enum Incoming {
-    /// A `Batch`'s bytes, checked whole, and how many of its records are
-    /// frames (not context).
-    Batch {
-        records: Bytes,
-        frames: u64,
-    },
+    Batch(Batch),
     Other(wire::AgentMessage),
 }
 
-impl Incoming {
-    /// The batch's records (already checked: none is an error).
-    pub fn records(records: &Bytes) -> impl Iterator<Item = (RecordHead, &[u8])> {
-        batch::records(records).filter_map(Result::ok)
+/// A `Batch` as it came: its bytes, checked whole, with each record's head
+/// and where its frame's bytes are, read once while checking.
+#[derive(Debug)]
+pub struct Batch {
+    bytes: Bytes,
+    records: Vec<(RecordHead, Range<usize>)>,
+    /// How many records are frames (not context).
+    pub frames: u64,
+}
+
+impl Batch {
+    /// The records in order: each head and its frame's bytes.
+    pub fn records(&self) -> impl Iterator<Item = (&RecordHead, &[u8])> {
+        self.records
+            .iter()
+            .map(|(head, data)| (head, self.bytes.get(data.clone()).unwrap_or_default()))
+    }
+
+    /// Reads `bytes` (a `Batch`'s) in place; `None` if a record does not read.
+    fn read(bytes: Bytes) -> Option<Batch> {
+        let mut records = Vec::new();
+        let mut frames = 0;
+        for record in batch::records(&bytes) {
+            let (head, data) = record.ok()?;
+            frames += u64::from(!head.context);
+            // Where the slice lies in `bytes` (it always lies in them).
+            let start = (data.as_ptr() as usize).wrapping_sub(bytes.as_ptr() as usize);
+            records.push((head, start..start + data.len()));
+        }
+        Some(Batch {
+            bytes,
+            records,
+            frames,
+        })
     }
 }
 
@@ -48,7 +75,7 @@ fn parse(bytes: Bytes) -> Result<Incoming, String> {
     let message = wire::AgentMessage::decode(bytes)
         .map_err(|e| format!("a message that does not decode: {e}"))?;
     match message.kind {
-        Some(agent_message::Kind::Batch(b)) => Ok(rewritten(&b)),
+        Some(agent_message::Kind::Batch(b)) => rewritten(&b),
         kind => Ok(Incoming::Other(wire::AgentMessage { kind })),
     }
 }
@@ -57,16 +84,11 @@ fn parse(bytes: Bytes) -> Result<Incoming, String> {
 /// prost, which reads what this does not (groups) or says what is wrong.
 fn in_place(bytes: &Bytes) -> Option<Incoming> {
     let records = bytes.slice_ref(batch::batch_of(bytes)?);
-    let mut frames = 0;
-    for record in batch::records(&records) {
-        let (head, _) = record.ok()?;
-        frames += u64::from(!head.context);
-    }
-    Some(Incoming::Batch { records, frames })
+    Batch::read(records).map(Incoming::Batch)
 }
 
 /// A batch prost decoded, as agents write it.
-fn rewritten(b: &wire::Batch) -> Incoming {
+fn rewritten(b: &wire::Batch) -> Result<Incoming, String> {
     let mut writer = BatchWriter::new();
     for r in &b.records {
         let head = RecordHead {
@@ -78,10 +100,9 @@ fn rewritten(b: &wire::Batch) -> Incoming {
         };
         writer.push(&head, &r.data);
     }
-    Incoming::Batch {
-        records: Bytes::copy_from_slice(writer.records()),
-        frames: writer.frames() as u64,
-    }
+    Batch::read(Bytes::copy_from_slice(writer.records()))
+        .map(Incoming::Batch)
+        .ok_or_else(|| "a batch that does not read once rewritten".to_string())
 }
 
 /// Reads one length-delimited message's bytes; `None` at a clean end of stream.
@@ -166,15 +187,11 @@ mod tests {
         stream.extend_from_slice(&twice);
 
         let check = |batch: Incoming| {
-            let Incoming::Batch {
-                records: bytes,
-                frames,
-            } = &batch
-            else {
+            let Incoming::Batch(batch) = &batch else {
                 panic!("{batch:?}");
             };
-            assert_eq!(*frames, 2);
-            let read: Vec<_> = Incoming::records(bytes).collect();
+            assert_eq!(batch.frames, 2);
+            let read: Vec<_> = batch.records().collect();
             assert_eq!(read.len(), 3);
             for ((head, data), want) in read.iter().zip(&records) {
                 assert_eq!(head.sequence, want.sequence);
@@ -206,9 +223,9 @@ mod tests {
         prost::encoding::encode_varint(message.len() as u64, &mut stream);
         stream.extend_from_slice(&message);
         match read(&mut stream.as_slice()).await.unwrap().unwrap() {
-            Incoming::Batch { records, frames } => {
-                assert_eq!(frames, 1);
-                let read: Vec<_> = Incoming::records(&records).collect();
+            Incoming::Batch(batch) => {
+                assert_eq!(batch.frames, 1);
+                let read: Vec<_> = batch.records().collect();
                 assert_eq!(read.len(), 1);
                 assert_eq!((read[0].0.sequence, read[0].1), (7, &b"abc"[..]));
             }

@@ -15,13 +15,12 @@ use encap_proto::packets::{PacketHead, encode_summary_packet};
 use encap_proto::uplink::{self as wire, agent_message, service_message};
 use encap_proto::v1 as pb;
 use prost::Message;
-use prost::bytes::Bytes;
 use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use super::hub::{Hub, Outgoing, Watcher, lock};
-use super::incoming::{self, Incoming};
+use super::incoming::{self, Batch, Incoming};
 use super::render;
 use crate::accounts::now;
 use crate::secrets;
@@ -234,7 +233,7 @@ impl<'s> Redissector<'s> {
 
     fn handle(&mut self, message: Incoming) {
         let message = match message {
-            Incoming::Batch { records, frames } => return self.batch(&records, frames),
+            Incoming::Batch(batch) => return self.batch(&batch),
             Incoming::Other(m) => m,
         };
         match message.kind {
@@ -254,9 +253,11 @@ impl<'s> Redissector<'s> {
         }
     }
 
-    fn batch(&mut self, records: &Bytes, frames: u64) {
+    fn batch(&mut self, batch: &Batch) {
         let watchers = self.ingest.hub.watchers_of(self.agent);
-        self.ingest.hub.agent_received(self.agent, frames, now());
+        self.ingest
+            .hub
+            .agent_received(self.agent, batch.frames, now());
         // Each watcher's packets of this batch, sent as one message. They grow
         // as frames match (a narrow filter keeps few), never reserved for the whole batch:
         // what waits in a slow watcher's queue stays near its size.
@@ -267,7 +268,7 @@ impl<'s> Redissector<'s> {
         let mut takers: Vec<usize> = Vec::with_capacity(watchers.len());
         // The frame's summary packet, encoded once for every watcher of rows only.
         let mut encoded = Vec::new();
-        for (record, data) in Incoming::records(records) {
+        for (record, data) in batch.records() {
             // Frames keep the agent's numbering, so "request in N" names the
             // frame the agent captured as N.
             let number = record.sequence;
@@ -312,7 +313,7 @@ impl<'s> Redissector<'s> {
                     continue;
                 };
                 if w.rows_only() {
-                    let head = self.head(&record);
+                    let head = self.head(record);
                     if takers.len() == 1 {
                         // The one watcher: straight into its message.
                         encode_summary_packet(&head, &self.row.encodable(), &mut out.encoded);
@@ -325,7 +326,7 @@ impl<'s> Redissector<'s> {
                     out.ends.push(out.encoded.len());
                 } else {
                     out.packets
-                        .push(self.packet(w, &record, data, d, &mut layers));
+                        .push(self.packet(w, record, data, d, &mut layers));
                 }
             }
         }
