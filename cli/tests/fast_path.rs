@@ -114,3 +114,65 @@ fn fast_path_and_collector_equal_the_visitor() {
     println!("fast path: {checked} field values checked over {frames} frames");
     assert!(checked > 100_000, "{checked}");
 }
+
+/// A few fields, some with a fast path and some without, and the colouring
+/// rule's name: the visit covers only the protocols of the slow ones, unless a
+/// fast one could not be read.
+#[test]
+fn a_mixed_set_of_fields_equals_the_visitor() {
+    let names = [
+        "ip.src",
+        "http.host",
+        "http.request.uri",
+        "tcp.seq",
+        "dns.a",
+        "frame.coloring_rule.name",
+    ];
+    let defs: Vec<_> = names.iter().map(|n| registry::lookup(n).unwrap()).collect();
+    let mut mixed = Collector::new(defs.clone());
+    let everything: Vec<_> = registry::all().collect();
+    let mut all = Collector::new(everything.clone());
+    let protocols: Vec<Protocol> = everything
+        .iter()
+        .filter_map(|d| registry::protocol_of(d))
+        .collect();
+    let rule = everything
+        .iter()
+        .position(|d| d.abbrev == "frame.coloring_rule.name")
+        .unwrap();
+    let mut values = 0;
+    common::each_record(|pcap, n, meta, buf, conversations| {
+        for cut in [buf.len(), buf.len() * 2 / 3, 40] {
+            let data = buf.get(..cut.min(buf.len())).unwrap();
+            let mut d = dissect(Frame {
+                data,
+                orig_len: meta.orig_len,
+                link_type: meta.link_type,
+                number: n,
+                timestamp: meta.timestamp,
+            });
+            if cut == buf.len() {
+                conversations.track(&mut d);
+            }
+            let want = visited(&d, &protocols);
+            mixed.collect(&d);
+            all.collect(&d);
+            for (i, def) in defs.iter().enumerate() {
+                let expected = if def.abbrev == "frame.coloring_rule.name" {
+                    all.values(rule).to_vec()
+                } else {
+                    want.get(&key(def)).cloned().unwrap_or_default()
+                };
+                assert_eq!(
+                    mixed.values(i),
+                    expected.as_slice(),
+                    "{} frame {n} cut at {cut}: {}",
+                    pcap.display(),
+                    def.abbrev
+                );
+                values += expected.len();
+            }
+        }
+    });
+    assert!(values > 1000, "{values}");
+}

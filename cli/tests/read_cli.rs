@@ -299,3 +299,41 @@ fn colours_follow_wiresharks_rules_and_the_flag() {
     assert!(names.lines().any(|l| l == "TCP SYN/FIN"), "{names}");
     assert!(names.lines().any(|l| l == "ARP"), "{names}");
 }
+
+/// A pipe that pauses (a live `tcpdump -w -`): the frames that came are
+/// printed without waiting for more.
+#[test]
+fn a_pipe_that_pauses_is_shown_as_it_comes() {
+    use std::io::{BufRead, BufReader, Write};
+    let bytes = std::fs::read(captures().join("dns.pcap")).unwrap();
+    assert_eq!(bytes[..4], [0xd4, 0xc3, 0xb2, 0xa1], "a little-endian pcap");
+    let incl = u32::from_le_bytes(bytes[32..36].try_into().unwrap()) as usize;
+    let first = 24 + 16 + incl;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_encap"))
+        .args(["read", "-r", "-", "--color", "never"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run encap");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&bytes[..first]).unwrap();
+    stdin.flush().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let lines = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let line = rx.recv_timeout(std::time::Duration::from_secs(10));
+    // Let encap end whatever happened.
+    stdin.write_all(&bytes[first..]).unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let line = line.expect("the first frame was not printed while the pipe waited");
+    assert!(line.trim_start().starts_with("1 "), "{line}");
+    assert!(status.success());
+    let _ = lines.join();
+}

@@ -45,6 +45,9 @@ pub struct Block {
     pub first_timestamp: (i64, u32),
     /// Bytes of the file consumed when the block was full (for progress).
     pub position: u64,
+    /// It ended because the input had nothing more buffered: a pipe may be
+    /// waiting, so what is printed so far is flushed.
+    pub drained: bool,
 }
 
 impl Block {
@@ -96,6 +99,7 @@ pub enum Fill {
 pub fn fill(input: &mut Input, block: &mut Block, number: u32, limit: u64) -> Fill {
     block.data.clear();
     block.frames.clear();
+    block.drained = false;
     let mut number = number;
     loop {
         if block.frames.len() as u64 >= limit {
@@ -120,10 +124,8 @@ pub fn fill(input: &mut Input, block: &mut Block, number: u32, limit: u64) -> Fi
             }
         }
         block.position = input.position();
-        if block.frames.len() >= MAX_FRAMES
-            || block.data.len() >= MAX_BYTES
-            || input.get_ref().buffer().is_empty()
-        {
+        block.drained = input.get_ref().buffer().is_empty();
+        if block.frames.len() >= MAX_FRAMES || block.data.len() >= MAX_BYTES || block.drained {
             return Fill::More;
         }
     }

@@ -159,6 +159,9 @@ impl<'w, W: Write> Sink<'w, W> {
                 w.write(&f.meta, block.bytes(f))?;
             }
         }
+        if block.drained {
+            self.out.flush()?;
+        }
         Ok(())
     }
 }
