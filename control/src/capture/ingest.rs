@@ -313,12 +313,14 @@ impl<'s> Redissector<'s> {
                     continue;
                 };
                 if w.rows_only() {
-                    let head = self.head(record);
                     if takers.len() == 1 {
                         // The one watcher: straight into its message.
+                        let head = self.head(record);
                         encode_summary_packet(&head, &self.row.encodable(), &mut out.encoded);
                     } else {
+                        // Encoded once for all of them.
                         if encoded.is_empty() {
+                            let head = self.head(record);
                             encode_summary_packet(&head, &self.row.encodable(), &mut encoded);
                         }
                         out.encoded.extend_from_slice(&encoded);
