@@ -34,6 +34,9 @@ pub struct Config {
     pub counters_every_ms: u64,
     /// The largest message accepted from the service.
     pub max_service_message: usize,
+    /// Every batch reserves `batch_bytes` at once, never grown (for a small
+    /// heap: see [`Batcher::full_buffers`]); otherwise about the last batch's size.
+    pub full_batch_buffers: bool,
 }
 
 impl Config {
@@ -51,6 +54,7 @@ impl Config {
             queue_bytes: 16 * 1024 * 1024,
             counters_every_ms: 1_000,
             max_service_message: 64 * 1024,
+            full_batch_buffers: false,
         }
     }
 }
@@ -138,7 +142,15 @@ impl AgentLoop {
     pub fn new(config: Config) -> Self {
         AgentLoop {
             edge: EdgeFilter::default(),
-            batcher: Batcher::new(config.batch_frames, config.batch_bytes, config.linger_ms),
+            batcher: {
+                let batcher =
+                    Batcher::new(config.batch_frames, config.batch_bytes, config.linger_ms);
+                if config.full_batch_buffers {
+                    batcher.full_buffers()
+                } else {
+                    batcher
+                }
+            },
             outbox: Outbox::new(config.queue_bytes),
             decoder: Decoder::new(config.max_service_message),
             counters: Counters::default(),

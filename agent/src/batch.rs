@@ -11,6 +11,8 @@ pub struct Batcher {
     max_records: usize,
     max_bytes: usize,
     linger_ms: u64,
+    /// Every batch reserves a full batch's bytes (see [`Batcher::full_buffers`]).
+    full_buffers: bool,
     /// When the first record of the batch came.
     opened_ms: Option<u64>,
 }
@@ -22,8 +24,19 @@ impl Batcher {
             max_records: max_records.max(1),
             max_bytes,
             linger_ms,
+            full_buffers: false,
             opened_ms: None,
         }
+    }
+
+    /// Every batch's buffer the size of a full batch, never grown: on a small
+    /// heap, buffers of one size leave holes the next batch fits, where sizes
+    /// that follow the traffic fragmented the board's 24 KiB until a batch
+    /// found no room (and the board reset).
+    pub fn full_buffers(mut self) -> Self {
+        self.full_buffers = true;
+        self.writer = BatchWriter::with_capacity(self.max_bytes);
+        self
     }
 
     /// Whether the record keeps the batch within its bytes (an empty batch
@@ -72,16 +85,47 @@ impl Batcher {
         // The next batch is likely the size of this one: reserve that and a
         // quarter, no more than a full batch (which `fits` keeps it within).
         let last = self.writer.encoded_len();
-        let next = (last + last / 4).min(self.max_bytes);
+        let next = if self.full_buffers {
+            self.max_bytes
+        } else {
+            (last + last / 4).min(self.max_bytes)
+        };
         self.writer.finish(next)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
     use encap_proto::batch::RecordHead;
 
     use super::Batcher;
+
+    /// With full buffers, every batch, however full, holds exactly a full
+    /// batch's room: one size, so a small heap does not fragment.
+    #[test]
+    fn full_buffers_are_all_one_size() {
+        let mut batcher = Batcher::new(16, 3_072, 50).full_buffers();
+        let mut sizes = Vec::new();
+        for (frames, len) in [(1, 60), (16, 90), (3, 1514), (2, 700), (9, 200)] {
+            for sequence in 0..frames {
+                let head = RecordHead {
+                    sequence,
+                    ..RecordHead::default()
+                };
+                let frame = vec![0x5a; len];
+                if !batcher.fits(&head, &frame) {
+                    sizes.push(batcher.take().bytes.capacity());
+                }
+                batcher.push(&head, &frame, 0);
+            }
+            sizes.push(batcher.take().bytes.capacity());
+        }
+        assert!(sizes.len() >= 6, "{sizes:?}");
+        assert!(sizes.iter().all(|&s| s == 3_072 + 21), "{sizes:?}");
+    }
 
     #[test]
     fn a_batch_holds_little_more_than_its_size() {

@@ -69,6 +69,14 @@ impl BatchWriter {
         BatchWriter::default()
     }
 
+    /// A writer with room for `capacity` bytes of records reserved at once.
+    pub fn with_capacity(capacity: usize) -> Self {
+        BatchWriter {
+            bytes: Vec::with_capacity(HEAD_ROOM + capacity),
+            ..BatchWriter::default()
+        }
+    }
+
     /// Appends one record (`Batch.records`, field 1).
     pub fn push(&mut self, head: &RecordHead, data: &[u8]) {
         if self.bytes.is_empty() {

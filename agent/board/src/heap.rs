@@ -44,7 +44,15 @@ unsafe impl GlobalAlloc for PeakHeap {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is passed on unchanged.
         let pointer = unsafe { self.heap.alloc(layout) };
-        self.peak.fetch_max(self.heap.used(), Ordering::Relaxed);
+        let used = self.heap.used();
+        self.peak.fetch_max(used, Ordering::Relaxed);
+        if pointer.is_null() {
+            // The panic that follows says nothing; this says why.
+            crate::log!(
+                "heap: no room for {} bytes ({used} of {ARENA_BYTES} in use)",
+                layout.size()
+            );
+        }
         pointer
     }
 

@@ -96,6 +96,7 @@ fn board_config(settings: &Settings<'_>) -> Config {
     config.batch_bytes = 3 * 1024;
     config.linger_ms = 50;
     config.queue_bytes = 6 * 1024;
+    config.full_batch_buffers = true;
     config.max_service_message = 2 * 1024;
     config
 }
