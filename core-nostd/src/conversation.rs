@@ -7,9 +7,12 @@
 //! longest is evicted and counted ([`TcpConversations::evicted`]); a later
 //! segment of it starts a new stream, as after a capture that began mid-flow.
 
-use crate::dissect::{Dissection, View};
-use crate::proto::Protocol;
-use crate::wire::tcp::{self, TcpOption, TcpPacket};
+mod segment;
+
+pub use segment::Segment;
+
+use crate::dissect::Dissection;
+use crate::wire::tcp;
 
 /// Conversations kept by default (about 120 bytes each).
 pub const DEFAULT_CONVERSATIONS: usize = 1024;
@@ -57,6 +60,14 @@ pub struct TcpAnnotation {
     pub dup_ack: Option<(u32, u32)>,
     /// The TLS version a ServerHello in an earlier frame of this conversation chose.
     pub tls_session: Option<u16>,
+}
+
+/// What the table says of one segment ([`TcpConversations::take`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Said {
+    pub annotation: TcpAnnotation,
+    /// It is an HTTP response to HEAD: dissected at once, no body awaited.
+    pub answered_head: bool,
 }
 
 impl TcpAnnotation {
@@ -161,74 +172,48 @@ impl<const N: usize> TcpConversations<N> {
 
     /// Annotates the frame's TCP segment (the outer one) and updates the table.
     pub fn track(&mut self, d: &mut Dissection<'_>) {
-        self.frames = self.frames.wrapping_add(1);
-        let frame_no = d.frame().number;
-        let Some(layer) = d
-            .layers()
-            .find(|l| !l.in_error && l.protocol == Protocol::Tcp)
-            .copied()
-        else {
-            return;
-        };
-        // A header cut short still joins its conversation, as in tshark, when its
-        // fixed part is there.
-        let mut header = [0u8; tcp::HEADER_LEN];
-        let t = match layer.view {
-            View::Tcp(t) => t,
-            View::Truncated { bytes } if bytes.len() >= tcp::HEADER_LEN => {
-                for (h, b) in header.iter_mut().zip(bytes) {
-                    *h = *b;
-                }
-                TcpPacket::from_header(&header)
+        let segment = Segment::of(d);
+        if let Some(said) = self.take(segment.as_ref()) {
+            if said.answered_head {
+                d.accept_pending_http();
             }
-            _ => return,
-        };
-        let Some((src, dst)) = endpoints(d, &layer, &t) else {
-            return;
-        };
-        let seg_len = d.segment_len(&layer).unwrap_or(t.payload().len()) as u32;
-        let (index, dir) = self.find_or_insert(src, dst, &t);
+            d.set_tcp_annotation(said.annotation);
+        }
+    }
+
+    /// Takes the next frame in capture order, by what [`Segment::of`] read of
+    /// it (`None`: it has no TCP segment), and says what its segment is.
+    pub fn take(&mut self, segment: Option<&Segment>) -> Option<Said> {
+        self.frames = self.frames.wrapping_add(1);
+        let s = segment?;
+        let (index, dir) = self.find_or_insert(s.src, s.dst, s);
         let now = self.frames;
-        let Some(conv) = self.convs.get_mut(index).and_then(Option::as_mut) else {
-            return;
-        };
+        let conv = self.convs.get_mut(index).and_then(Option::as_mut)?;
         conv.last_frame = now;
-        let (secs, nanos) = d.frame().timestamp;
-        let now_ns = secs
-            .saturating_mul(1_000_000_000)
-            .saturating_add(i64::from(nanos));
         // An HTTP response to HEAD announces a body that never comes: tshark knows
         // the request, so the response is dissected at once.
         let peer_sent_head = conv.flows.get(1 - dir).is_some_and(|f| f.sent_head);
-        if peer_sent_head && d.pdu_head().is_some_and(|h| h.starts_with(b"HTTP/")) {
-            d.accept_pending_http();
-        }
-        if let Some(method) = http_request_method(d)
+        let answered_head = peer_sent_head && s.http_response;
+        if let Some(head) = s.http_request_head
             && let Some(flow) = conv.flows.get_mut(dir)
         {
-            flow.sent_head = method == b"HEAD";
+            flow.sent_head = head;
         }
-        let mut annotation = analyze(conv, dir, &t, seg_len, frame_no, now_ns);
+        let mut annotation = analyze(conv, dir, s);
         annotation.tls_session = conv.tls_version;
         // A ServerHello here sets the session's version for the frames after it.
-        let hello = d.layers().find_map(|l| match l.view {
-            View::Tls(data) if !l.in_error => crate::dissectors::tls::server_hello_version(data),
-            _ => None,
-        });
-        if hello.is_some() {
-            conv.tls_version = hello;
+        if s.server_hello.is_some() {
+            conv.tls_version = s.server_hello;
         }
-        d.set_tcp_annotation(annotation);
+        Some(Said {
+            annotation,
+            answered_head,
+        })
     }
 
     /// The slot and direction (0: a→b, 1: b→a) of the conversation of `src → dst`.
-    fn find_or_insert(
-        &mut self,
-        src: Endpoint,
-        dst: Endpoint,
-        t: &TcpPacket<'_>,
-    ) -> (usize, usize) {
-        let syn_only = t.has(tcp::FLG_SYN) && !t.has(tcp::FLG_ACK);
+    fn find_or_insert(&mut self, src: Endpoint, dst: Endpoint, s: &Segment) -> (usize, usize) {
+        let syn_only = s.has(tcp::FLG_SYN) && !s.has(tcp::FLG_ACK);
         let start = bucket(&src, &dst, N);
         let mut free = None;
         for k in 0..N {
@@ -254,7 +239,7 @@ impl<const N: usize> TcpConversations<N> {
             let reused = syn_only
                 && c.flows
                     .get(dir)
-                    .is_some_and(|f| f.fin_or_rst || f.base.is_some_and(|b| b != t.seq_number()));
+                    .is_some_and(|f| f.fin_or_rst || f.base.is_some_and(|b| b != s.seq));
             if !reused {
                 return (i, dir);
             }
@@ -309,56 +294,12 @@ fn bucket(a: &Endpoint, b: &Endpoint, n: usize) -> usize {
     ((x ^ (x >> 29)) as usize) % n.max(1)
 }
 
-/// Source and destination (address as 16 bytes, port) from the enclosing IP layer.
-fn endpoints(
-    d: &Dissection<'_>,
-    layer: &crate::dissect::Layer<'_>,
-    t: &TcpPacket<'_>,
-) -> Option<(Endpoint, Endpoint)> {
-    let ip = d.layers().rfind(|l| {
-        !l.in_error && l.offset < layer.offset && matches!(l.view, View::Ipv4(_) | View::Ipv6(_))
-    })?;
-    let (src, dst) = match ip.view {
-        View::Ipv4(p) => (
-            p.src_addr().to_ipv6_mapped().octets(),
-            p.dst_addr().to_ipv6_mapped().octets(),
-        ),
-        View::Ipv6(p) => (p.src_addr().octets(), p.dst_addr().octets()),
-        _ => return None,
-    };
-    Some(((src, t.src_port()), (dst, t.dst_port())))
-}
-
-/// The method of an HTTP request in the frame, if it carries one.
-fn http_request_method<'a>(d: &Dissection<'a>) -> Option<&'a [u8]> {
-    d.layers().find_map(|l| match l.view {
-        View::Http(m) => match m.start_line() {
-            crate::wire::http::StartLine::Request { method, .. } => Some(method),
-            _ => None,
-        },
-        _ => None,
-    })
-}
-
-fn window_scale_option(t: &TcpPacket<'_>) -> Option<u8> {
-    t.option_iter().map_while(Result::ok).find_map(|o| match o {
-        TcpOption::WindowScale(s) => Some(s.min(14)),
-        _ => None,
-    })
-}
-
 /// Updates one direction of `conv` with a segment and says what tshark would.
-fn analyze(
-    conv: &mut Conv,
-    dir: usize,
-    t: &TcpPacket<'_>,
-    seg_len: u32,
-    frame_no: u32,
-    now: i64,
-) -> TcpAnnotation {
+fn analyze(conv: &mut Conv, dir: usize, s: &Segment) -> TcpAnnotation {
+    let (seg_len, frame_no, now) = (s.seg_len, s.number, s.time);
     let stream = conv.stream;
-    let syn = t.has(tcp::FLG_SYN);
-    let ack_flag = t.has(tcp::FLG_ACK);
+    let syn = s.has(tcp::FLG_SYN);
+    let ack_flag = s.has(tcp::FLG_ACK);
     // The first round trip: from a SYN to the same side's ACK of the SYN-ACK.
     let (own, peer) = (conv.flows.get(dir), conv.flows.get(1 - dir));
     if conv.first_rtt.is_none()
@@ -372,15 +313,14 @@ fn analyze(
     let ooo_threshold = conv.first_rtt.unwrap_or(DEFAULT_OOO_NANOS);
     let [f0, f1] = &mut conv.flows;
     let (fwd, rev) = if dir == 0 { (f0, f1) } else { (f1, f0) };
-    let fin = t.has(tcp::FLG_FIN);
-    let rst = t.has(tcp::FLG_RST);
-    let seq = t.seq_number();
-    let ack = t.ack_number();
-    let raw_window = u32::from(t.window_len());
+    let fin = s.has(tcp::FLG_FIN);
+    let rst = s.has(tcp::FLG_RST);
+    let (seq, ack) = (s.seq, s.ack);
+    let raw_window = u32::from(s.window);
 
     if syn {
         fwd.syn_seen = true;
-        fwd.syn_ws = window_scale_option(t);
+        fwd.syn_ws = s.window_scale;
         if !ack_flag {
             fwd.syn_time = Some(now);
         }

@@ -63,18 +63,24 @@ impl<const N: usize> EchoTable<N> {
 
     /// Records a request, or annotates a reply with its request's frame.
     pub fn track(&mut self, d: &mut Dissection<'_>) {
-        let Some((key, is_request)) = echo_of(d) else {
-            return;
-        };
-        if is_request {
+        if let Some(request) = self.take(Echo::of(d).as_ref(), d.frame().number) {
+            d.set_echo_request(request);
+        }
+    }
+
+    /// Takes the next echo message in capture order, by what [`Echo::of`] read
+    /// of frame `number`: records a request, or says a reply's request frame.
+    pub fn take(&mut self, echo: Option<&Echo>, number: u32) -> Option<u32> {
+        let &Echo { key, request } = echo?;
+        if request {
             if let Some(slot) = self.requests.get_mut(self.next % N.max(1)) {
                 if slot.is_some() {
                     self.forgotten += 1;
                 }
-                *slot = Some((key, d.frame().number));
+                *slot = Some((key, number));
             }
             self.next = self.next.wrapping_add(1);
-            return;
+            return None;
         }
         // A reply travels back: its destination sent the request.
         let wanted = Key {
@@ -82,16 +88,26 @@ impl<const N: usize> EchoTable<N> {
             dst: key.src,
             ..key
         };
-        if let Some(frame) = self
-            .requests
+        self.requests
             .iter()
             .flatten()
             .filter(|(k, _)| *k == wanted)
             .map(|(_, f)| *f)
             .max()
-        {
-            d.set_echo_request(frame);
-        }
+    }
+}
+
+/// A frame's echo message (outer, not quoted in an error), as the table sees
+/// it: read apart from the table, which takes frames in capture order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Echo {
+    key: Key,
+    request: bool,
+}
+
+impl Echo {
+    pub fn of(d: &Dissection<'_>) -> Option<Echo> {
+        echo_of(d).map(|(key, request)| Echo { key, request })
     }
 }
 

@@ -1,15 +1,38 @@
 //! State across frames, fed in capture order: TCP conversations and echo
 //! request/reply matching. What it learns is stored in each dissection.
+//!
+//! Tracking comes in two halves so that threads can share it: what the tables
+//! need of a frame ([`Clues::of`]) is read from its dissection anywhere, in any
+//! order; the tables take the clues in capture order ([`Tracker::take`]) and
+//! say what each frame learnt, to [`Dissection::replay`] on its dissection.
 
-use crate::conversation::{DEFAULT_CONVERSATIONS, TcpConversations};
-use crate::dissect::Dissection;
-use crate::echo::{DEFAULT_ECHOES, EchoTable};
+use crate::conversation::{DEFAULT_CONVERSATIONS, Segment, TcpConversations};
+use crate::dissect::{Dissection, Tracked};
+use crate::echo::{DEFAULT_ECHOES, Echo, EchoTable};
 
 /// Both tables; `T` conversations and `E` outstanding echo requests at most.
 #[derive(Debug, Clone)]
 pub struct Tracker<const T: usize = DEFAULT_CONVERSATIONS, const E: usize = DEFAULT_ECHOES> {
     pub tcp: TcpConversations<T>,
     pub echo: EchoTable<E>,
+}
+
+/// What the tables need of one frame: small and `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clues {
+    number: u32,
+    tcp: Option<Segment>,
+    echo: Option<Echo>,
+}
+
+impl Clues {
+    pub fn of(d: &Dissection<'_>) -> Clues {
+        Clues {
+            number: d.frame().number,
+            tcp: Segment::of(d),
+            echo: Echo::of(d),
+        }
+    }
 }
 
 impl<const T: usize, const E: usize> Default for Tracker<T, E> {
@@ -28,7 +51,18 @@ impl<const T: usize, const E: usize> Tracker<T, E> {
 
     /// Feeds the next frame (in capture order) and annotates its dissection.
     pub fn track(&mut self, d: &mut Dissection<'_>) {
-        self.tcp.track(d);
-        self.echo.track(d);
+        let tracked = self.take(&Clues::of(d));
+        d.replay(tracked);
+    }
+
+    /// Feeds the next frame (in capture order) by its clues and says what it
+    /// learnt.
+    pub fn take(&mut self, clues: &Clues) -> Tracked {
+        let said = self.tcp.take(clues.tcp.as_ref());
+        Tracked {
+            tcp: said.map(|s| s.annotation),
+            echo_request: self.echo.take(clues.echo.as_ref(), clues.number),
+            answered_head: said.is_some_and(|s| s.answered_head),
+        }
     }
 }

@@ -4,11 +4,12 @@ mod block;
 mod pipeline;
 mod printer;
 mod progress;
+mod turns;
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::PathBuf;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::capture::{CaptureError, CaptureReader, PcapWriter};
@@ -17,6 +18,7 @@ use crate::output::json;
 use pipeline::{Sink, Source};
 use printer::Printer;
 use progress::Progress;
+use turns::Turns;
 
 /// How each frame is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,26 +143,24 @@ pub fn run(opts: &ReadOptions, out: &mut (impl Write + Send)) -> Result<ReadStat
     }
 
     let source = Mutex::new(Source::new(reader, opts.count));
-    let sink = (
-        Mutex::new(Sink::new(
-            out,
-            writer,
-            matches!(opts.format, Format::Json | Format::Ek)
-                .then(|| json::JsonOutput::new(opts.format == Format::Ek)),
-            Progress::new(opts.progress, size),
-        )),
-        Condvar::new(),
-    );
+    let tracker = Turns::new(Box::default());
+    let sink = Turns::new(Sink::new(
+        out,
+        writer,
+        matches!(opts.format, Format::Json | Format::Ek)
+            .then(|| json::JsonOutput::new(opts.format == Format::Ek)),
+        Progress::new(opts.progress, size),
+    ));
     let printer = || Printer::new(opts, filter.as_ref(), defs.clone());
     thread::scope(|s| {
         for _ in 1..opts.threads.max(1) {
-            s.spawn(|| pipeline::work(&source, &sink, printer()));
+            s.spawn(|| pipeline::work(&source, &tracker, &sink, printer()));
         }
-        pipeline::work(&source, &sink, printer());
+        pipeline::work(&source, &tracker, &sink, printer());
     });
 
     let source = source.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let mut sink = sink.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut sink = sink.into_inner();
     if let Some(e) = sink.failed.take() {
         return Err(ReadError::Output(e));
     }

@@ -1,26 +1,26 @@
-//! `encap read` on several threads. Tracking (TCP conversations, echo
-//! matching) must see frames in capture order, so one lock covers reading a
-//! block and tracking it; formatting, most of the work, runs unlocked; blocks
-//! are written in the order they were read.
+//! `encap read` on several threads. Each thread reads a block under a lock,
+//! dissects it to find what the tables need (unlocked), feeds the tables in
+//! its turn (capture order), dissects and formats it (unlocked), and writes it
+//! in its turn. Only reading and the tables' own work run one thread at a time.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
-use encap_core::tracker::Tracker;
+use encap_core::tracker::{Clues, Tracker};
 
 use super::ReadStats;
 use super::block::{self, Block, Fill, Input};
 use super::printer::{Counts, Printer};
 use super::progress::Progress;
+use super::turns::Turns;
 use crate::capture::{CaptureError, PcapWriter};
 use crate::output::json::JsonOutput;
 
-/// Where blocks come from: the file and the tables that must see every frame.
+/// Where blocks come from: the file, read in order.
 pub struct Source {
     reader: Input,
-    tracker: Box<Tracker>,
     next_sequence: u64,
     /// Frames read so far.
     frames: u64,
@@ -45,7 +45,6 @@ impl Source {
     pub fn new(reader: Input, limit: Option<u64>) -> Self {
         Source {
             reader,
-            tracker: Box::default(),
             next_sequence: 0,
             frames: 0,
             limit,
@@ -55,7 +54,7 @@ impl Source {
         }
     }
 
-    /// Fills `block` with the next frames and tracks them; false when no frame is left.
+    /// Fills `block` with the next frames; false when no frame is left.
     fn next_block(&mut self, block: &mut Block) -> bool {
         let left = self
             .limit
@@ -77,21 +76,12 @@ impl Source {
         self.frames += block.frames.len() as u64;
         block.sequence = self.next_sequence;
         self.next_sequence += 1;
-        self.track(block);
-        true
-    }
-
-    /// Feeds the block's frames to the tables and keeps what each frame learnt.
-    fn track(&mut self, block: &mut Block) {
         // Times are relative to the first frame read, shown or not (as tshark's).
         if let Some(first) = block.frames.first() {
             self.first_timestamp.get_or_insert(first.meta.timestamp);
         }
         block.first_timestamp = self.first_timestamp.unwrap_or_default();
-        block.dissect_each(|f, d| {
-            self.tracker.track(d);
-            f.tracked = d.tracked();
-        });
+        true
     }
 }
 
@@ -99,7 +89,6 @@ impl Source {
 #[derive(Debug)]
 pub struct Sink<'w, W> {
     out: &'w mut W,
-    next_sequence: u64,
     /// `-w`: the frames shown, as a pcap.
     pub writer: Option<PcapWriter<BufWriter<File>>>,
     /// For `-T json` and `-T ek`: what opens and closes the output.
@@ -108,8 +97,6 @@ pub struct Sink<'w, W> {
     pub stats: ReadStats,
     /// Writing failed: later blocks are dropped.
     pub failed: Option<io::Error>,
-    /// A thread died before writing its block: nobody waits for it.
-    abandoned: bool,
 }
 
 impl<'w, W: Write> Sink<'w, W> {
@@ -121,13 +108,11 @@ impl<'w, W: Write> Sink<'w, W> {
     ) -> Self {
         Sink {
             out,
-            next_sequence: 0,
             writer,
             json,
             progress,
             stats: ReadStats::default(),
             failed: None,
-            abandoned: false,
         }
     }
 
@@ -166,53 +151,60 @@ impl<'w, W: Write> Sink<'w, W> {
     }
 }
 
-/// The sink and the signal that the next block's turn has come.
-pub type Ordered<'w, W> = (Mutex<Sink<'w, W>>, Condvar);
-
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Reads, tracks, formats and writes blocks until the source ends or the
 /// output fails; run by each thread.
-pub fn work<W: Write>(source: &Mutex<Source>, sink: &Ordered<'_, W>, mut printer: Printer<'_>) {
-    let _guard = AbandonOnPanic(sink);
-    let (sink, turn) = sink;
+pub fn work<W: Write>(
+    source: &Mutex<Source>,
+    tracker: &Turns<Box<Tracker>>,
+    sink: &Turns<Sink<'_, W>>,
+    mut printer: Printer<'_>,
+) {
+    // A thread that panics holds turns the others wait for: it gives them up.
+    let _guard = OnPanic(|| {
+        tracker.abandon();
+        sink.abandon();
+    });
     let mut block = Block::default();
+    let mut clues = Vec::new();
     let mut text = String::new();
     loop {
         if !lock(source).next_block(&mut block) {
             return;
         }
-        text.clear();
-        let counts = printer.format_block(&mut block, &mut text);
-        let mut s = lock(sink);
-        while s.next_sequence != block.sequence && !s.abandoned {
-            s = turn.wait(s).unwrap_or_else(PoisonError::into_inner);
-        }
-        if s.abandoned {
+        clues.clear();
+        block.dissect_each(|_, d| clues.push(Clues::of(d)));
+        let tracked = tracker.take(block.sequence, |t| {
+            for (f, c) in block.frames.iter_mut().zip(&clues) {
+                f.tracked = t.take(c);
+            }
+        });
+        if tracked.is_none() {
             return;
         }
-        s.write(&block, &text, counts);
-        s.next_sequence += 1;
-        let failed = s.failed.is_some();
-        drop(s);
-        turn.notify_all();
-        if failed {
+        text.clear();
+        let counts = printer.format_block(&mut block, &mut text);
+        let written = sink.take(block.sequence, |s| {
+            s.write(&block, &text, counts);
+            s.failed.is_none()
+        });
+        if written != Some(true) {
             lock(source).ended = true;
             return;
         }
     }
 }
 
-/// A thread that panics holds a block the others wait to follow: it tells them.
-struct AbandonOnPanic<'s, 'w, W>(&'s Ordered<'w, W>);
+/// Runs its closure when dropped by a panicking thread.
+struct OnPanic<F: Fn()>(F);
 
-impl<W> Drop for AbandonOnPanic<'_, '_, W> {
+impl<F: Fn()> Drop for OnPanic<F> {
     fn drop(&mut self) {
         if thread::panicking() {
-            lock(&self.0.0).abandoned = true;
-            self.0.1.notify_all();
+            (self.0)();
         }
     }
 }

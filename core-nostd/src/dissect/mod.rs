@@ -89,9 +89,9 @@ impl<'a> Frame<'a> {
 /// [`Dissection::tracked`]): small and `Copy`, to send beside the frame.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tracked {
-    tcp: Option<crate::conversation::TcpAnnotation>,
-    echo_request: Option<u32>,
-    answered_head: bool,
+    pub(crate) tcp: Option<crate::conversation::TcpAnnotation>,
+    pub(crate) echo_request: Option<u32>,
+    pub(crate) answered_head: bool,
 }
 
 /// The result of dissecting one frame: its layers in order and its notes.
