@@ -4,6 +4,9 @@ use core::fmt::{self, Write};
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use core::net::Ipv4Addr;
+
+use crate::text::{write_ipv4, write_mac};
 use crate::wire::arp::{self, ArpPacket};
 
 fields! {
@@ -61,15 +64,27 @@ pub(crate) fn info<W: Write + ?Sized>(p: &ArpPacket<'_>, w: &mut W) -> fmt::Resu
     };
     let target_hw_zero = p.target_mac().is_some_and(|m| m.is_zero());
     let gratuitous = spa == tpa;
+    // Text, an address, text.
+    let mut say = |before: &str, addr: Ipv4Addr, after: &str| {
+        w.write_str(before)?;
+        write_ipv4(w, addr)?;
+        w.write_str(after)
+    };
     match p.operation() {
-        arp::OP_REQUEST if gratuitous && target_hw_zero => write!(w, "ARP Announcement for {tpa}"),
-        arp::OP_REQUEST if gratuitous => write!(w, "Gratuitous ARP for {tpa} (Request)"),
+        arp::OP_REQUEST if gratuitous && target_hw_zero => say("ARP Announcement for ", tpa, ""),
+        arp::OP_REQUEST if gratuitous => say("Gratuitous ARP for ", tpa, " (Request)"),
         arp::OP_REQUEST if spa.is_unspecified() && target_hw_zero => {
-            write!(w, "Who has {tpa}? (ARP Probe)")
+            say("Who has ", tpa, "? (ARP Probe)")
         }
-        arp::OP_REQUEST => write!(w, "Who has {tpa}? Tell {spa}"),
-        arp::OP_REPLY if gratuitous => write!(w, "Gratuitous ARP for {spa} (Reply)"),
-        arp::OP_REPLY => write!(w, "{spa} is at {sha}"),
+        arp::OP_REQUEST => {
+            say("Who has ", tpa, "? Tell ")?;
+            write_ipv4(w, spa)
+        }
+        arp::OP_REPLY if gratuitous => say("Gratuitous ARP for ", spa, " (Reply)"),
+        arp::OP_REPLY => {
+            say("", spa, " is at ")?;
+            write_mac(w, sha.0)
+        }
         op => match arp::opcode_name(op) {
             Some(name) => write!(w, "ARP {name}"),
             None => write!(w, "Unknown ARP opcode 0x{op:04x}"),

@@ -180,7 +180,10 @@ pub(crate) fn info<W: Write + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Resu
     crate::text::write_hex(w, p.id().into(), 4)?;
     if p.is_response() && p.rcode() != 0 {
         match dns::rcode_name(p.rcode()) {
-            Some(n) => write!(w, " {n}")?,
+            Some(n) => {
+                w.write_char(' ')?;
+                w.write_str(n)?
+            }
             None => write!(w, " Unknown error ({})", p.rcode())?,
         }
     }

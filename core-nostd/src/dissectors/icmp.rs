@@ -4,6 +4,7 @@ use core::fmt::{self, Write};
 
 use super::{Emit, fields};
 use crate::field::Visitor;
+use crate::text::{write_dec, write_hex};
 use crate::wire::icmp::{self, IcmpPacket};
 
 fields! {
@@ -49,23 +50,27 @@ pub(crate) fn info<W: Write + ?Sized>(
     w: &mut W,
 ) -> fmt::Result {
     let t = p.msg_type();
-    match icmp::type_name(t) {
-        Some(name) => write!(w, "{name:<20}")?,
-        None => write!(w, "{:<20}", "Unknown ICMP (obsolete or malformed?)")?,
+    let name = icmp::type_name(t).unwrap_or("Unknown ICMP (obsolete or malformed?)");
+    // Padded to 20 characters, as tshark's column.
+    w.write_str(name)?;
+    for _ in name.len()..20 {
+        w.write_char(' ')?;
     }
     if let Some(code) = icmp::code_name(t, p.code()) {
-        write!(w, " ({code})")?;
+        w.write_str(" (")?;
+        w.write_str(code)?;
+        w.write_char(')')?;
     }
     if p.is_echo() {
-        write!(
-            w,
-            " id=0x{:04x}, seq={}/{}",
-            p.echo_ident(),
-            p.echo_seq(),
-            p.echo_seq().swap_bytes()
-        )?;
+        w.write_str(" id=0x")?;
+        write_hex(w, p.echo_ident().into(), 4)?;
+        w.write_str(", seq=")?;
+        write_dec(w, p.echo_seq().into())?;
+        w.write_char('/')?;
+        write_dec(w, p.echo_seq().swap_bytes().into())?;
         if let Some(ttl) = ttl {
-            write!(w, ", ttl={ttl}")?;
+            w.write_str(", ttl=")?;
+            write_dec(w, ttl.into())?;
         }
     }
     Ok(())

@@ -4,6 +4,7 @@ use core::fmt::{self, Write};
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use crate::text::{write_dec, write_hex, write_ipv6, write_mac};
 use crate::wire::icmpv6::{self, Icmpv6Packet};
 
 fields! {
@@ -83,45 +84,61 @@ pub(crate) fn info<W: Write + ?Sized>(
     let t = p.msg_type();
     match icmpv6::type_name(t) {
         Some(name) => w.write_str(name)?,
-        None => write!(w, "Unknown ICMPv6 type ({t})")?,
+        None => {
+            w.write_str("Unknown ICMPv6 type (")?;
+            write_dec(w, t.into())?;
+            w.write_char(')')?;
+        }
     }
     if let Some(code) = icmpv6::code_name(t, p.code()) {
-        write!(w, " ({code})")?;
+        w.write_str(" (")?;
+        w.write_str(code)?;
+        w.write_char(')')?;
     }
     match t {
         icmpv6::ECHO_REQUEST | icmpv6::ECHO_REPLY => {
-            write!(w, " id=0x{:04x}, seq={}", p.echo_ident(), p.echo_seq())?;
+            w.write_str(" id=0x")?;
+            write_hex(w, p.echo_ident().into(), 4)?;
+            w.write_str(", seq=")?;
+            write_dec(w, p.echo_seq().into())?;
             if let Some(h) = hop_limit {
-                write!(w, ", hop limit={h}")?;
+                w.write_str(", hop limit=")?;
+                write_dec(w, h.into())?;
             }
         }
         icmpv6::NEIGHBOR_SOLICIT => {
-            write!(w, " for {}", p.target())?;
+            w.write_str(" for ")?;
+            write_ipv6(w, p.target())?;
             if let Some(mac) = p.link_layer_option(icmpv6::OPT_SRC_LLADDR) {
-                write!(w, " from {mac}")?;
+                w.write_str(" from ")?;
+                write_mac(w, mac.0)?;
             }
         }
         icmpv6::NEIGHBOR_ADVERT => {
-            write!(w, " {}", p.target())?;
+            w.write_char(' ')?;
+            write_ipv6(w, p.target())?;
             let flags = p.na_flags();
             if flags != 0 {
                 let names = [(0b100, "rtr"), (0b010, "sol"), (0b001, "ovr")];
                 let mut sep = " (";
                 for (bit, name) in names {
                     if flags & bit != 0 {
-                        write!(w, "{sep}{name}")?;
+                        w.write_str(sep)?;
+                        w.write_str(name)?;
                         sep = ", ";
                     }
                 }
                 w.write_str(")")?;
             }
             if let Some(mac) = p.link_layer_option(icmpv6::OPT_TGT_LLADDR) {
-                write!(w, " is at {mac}")?;
+                w.write_str(" is at ")?;
+                write_mac(w, mac.0)?;
             }
         }
         icmpv6::ROUTER_SOLICIT | icmpv6::ROUTER_ADVERT => {
             if let Some(mac) = p.link_layer_option(icmpv6::OPT_SRC_LLADDR) {
-                write!(w, " from {mac}")?;
+                w.write_str(" from ")?;
+                write_mac(w, mac.0)?;
             }
         }
         _ => {}

@@ -187,12 +187,14 @@ pub(crate) fn info<W: Write + ?Sized>(data: &[u8], w: &mut W) -> fmt::Result {
             tls::CONTENT_HANDSHAKE if is_plain_handshake(&r) => {
                 for h in HandshakeIter::new(r.fragment) {
                     let name = tls::handshake_type_name(h.msg_type).unwrap_or("Unknown");
-                    write!(w, "{sep}{name}")?;
+                    w.write_str(sep)?;
+                    w.write_str(name)?;
                     sep = ", ";
                 }
             }
             tls::CONTENT_HANDSHAKE => {
-                write!(w, "{sep}Encrypted Handshake Message")?;
+                w.write_str(sep)?;
+                w.write_str("Encrypted Handshake Message")?;
                 sep = ", ";
             }
             tls::CONTENT_ALERT if r.fragment.len() == 2 => {
@@ -203,12 +205,14 @@ pub(crate) fn info<W: Write + ?Sized>(data: &[u8], w: &mut W) -> fmt::Result {
                 sep = ", ";
             }
             tls::CONTENT_ALERT => {
-                write!(w, "{sep}Encrypted Alert")?;
+                w.write_str(sep)?;
+                w.write_str("Encrypted Alert")?;
                 sep = ", ";
             }
             t => {
                 let name = tls::content_type_name(t).unwrap_or("Unknown Record");
-                write!(w, "{sep}{name}")?;
+                w.write_str(sep)?;
+                w.write_str(name)?;
                 sep = ", ";
             }
         }
