@@ -81,8 +81,10 @@ pub fn render<W: Write + ?Sized>(field: &Field<'_>, d: &Dissection<'_>, w: &mut 
         Value::Mac(m) => crate::text::write_mac(w, m.0),
         Value::Str(s) => write_escaped(w, s),
         Value::Text(t) => w.write_str(t),
-        Value::Bytes(b) => b.iter().try_for_each(|byte| write!(w, "{byte:02x}")),
-        Value::DnsName(n) => write!(w, "{n}"),
+        Value::Bytes(b) => b
+            .iter()
+            .try_for_each(|byte| crate::text::write_hex(w, (*byte).into(), 2)),
+        Value::DnsName(n) => n.write_to(w),
         Value::TcpFlagsStr(flags) => write_tcp_flags_str(w, flags),
         Value::Computed(c) => d.write_computed(c, w),
         Value::Malformed(p) => {
