@@ -176,3 +176,86 @@ fn a_mixed_set_of_fields_equals_the_visitor() {
     });
     assert!(values > 1000, "{values}");
 }
+
+/// `-T fields` written straight from the views equals the collector's line,
+/// whatever the `-E` options, on every frame whole and cut short; frames the
+/// fast path cannot read are left to the collector.
+#[test]
+fn a_line_written_straight_from_the_views_equals_the_collectors() {
+    use encap::output::fields::{FieldsOptions, Occurrence, format_fast, format_line};
+    use encap_core::filter::FastField;
+
+    let bench = [
+        "frame.number",
+        "frame.len",
+        "eth.src",
+        "ip.src",
+        "ip.dst",
+        "ip.proto",
+        "tcp.srcport",
+        "tcp.dstport",
+        "udp.dstport",
+        "dns.qry.name",
+    ];
+    let every_fast: Vec<_> = registry::all()
+        .filter(|d| FastField::of(d).is_some())
+        .collect();
+    let sets = [
+        bench.iter().map(|n| registry::lookup(n).unwrap()).collect(),
+        every_fast,
+    ];
+    let mut options = vec![FieldsOptions::default()];
+    for (occurrence, quote) in [
+        (Occurrence::First, Some('"')),
+        (Occurrence::Last, None),
+        (Occurrence::Nth(2), Some('\'')),
+    ] {
+        options.push(FieldsOptions {
+            separator: "|".into(),
+            aggregator: ";".into(),
+            occurrence,
+            quote,
+            ..FieldsOptions::default()
+        });
+    }
+    let mut collectors: Vec<Collector> = sets.iter().map(|s| Collector::new(s.clone())).collect();
+    assert!(collectors.iter().all(|c| c.all_fast().is_some()));
+    let (mut direct, mut left) = (0usize, 0usize);
+    let mut check = |d: &Dissection<'_>, what: &str| {
+        for c in collectors.iter_mut() {
+            c.collect(d);
+            for opts in &options {
+                let mut fast = String::new();
+                if !format_fast(c, d, opts, &mut fast) {
+                    assert!(fast.is_empty(), "{what}: wrote {fast:?} and gave up");
+                    left += 1;
+                    continue;
+                }
+                let mut collected = String::new();
+                format_line(c, opts, &mut collected);
+                assert_eq!(fast, collected, "{what} ({opts:?})");
+                direct += 1;
+            }
+        }
+    };
+    common::each_record(|pcap, n, meta, buf, conversations| {
+        let frame = |data| Frame {
+            data,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n,
+            timestamp: meta.timestamp,
+        };
+        let mut d = dissect(frame(buf));
+        conversations.track(&mut d);
+        check(&d, &format!("{} frame {n}", pcap.display()));
+        for cut in (14..buf.len()).step_by(9) {
+            let d = dissect(frame(buf.get(..cut).unwrap()));
+            check(&d, &format!("{} frame {n} cut at {cut}", pcap.display()));
+        }
+    });
+    println!(
+        "fields lines: {direct} written straight from the views, {left} left to the collector"
+    );
+    assert!(direct > 10_000 && left > 100, "{direct} {left}");
+}

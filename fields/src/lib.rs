@@ -32,6 +32,8 @@ pub struct Collector {
     protocols: Option<Vec<Protocol>>,
     /// Per field: its fast path, read straight from the views, if it has one.
     fast: Vec<Option<FastField>>,
+    /// Every field's fast path, when every field has one.
+    all_fast: Option<Vec<FastField>>,
     /// The protocols of the fields without one (as `protocols`).
     slow_protocols: Option<Vec<Protocol>>,
     /// Per field, this frame: its values came by the fast path.
@@ -82,9 +84,11 @@ impl Collector {
         for d in &defs {
             wanted.insert(d);
         }
+        let all_fast = fast.iter().copied().collect();
         Collector {
             defs,
             values,
+            all_fast,
             counts,
             protocols,
             done: vec![false; fast.len()],
@@ -101,6 +105,12 @@ impl Collector {
 
     pub fn defs(&self) -> &[&'static FieldDef] {
         &self.defs
+    }
+
+    /// Every field's fast path, in order, when every field has one (a line
+    /// can then be written straight from the views).
+    pub fn all_fast(&self) -> Option<&[FastField]> {
+        self.all_fast.as_deref()
     }
 
     /// The fields' names, as asked.

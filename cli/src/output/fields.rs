@@ -2,6 +2,9 @@
 
 use std::io::{self, Write};
 
+use encap_core::Dissection;
+use encap_core::field::{Field, render};
+use encap_core::filter::FastFrame;
 pub use encap_fields::{Collector, resolve};
 
 /// Which occurrences of a field to print (`-E occurrence=`).
@@ -164,6 +167,80 @@ pub fn format_line(c: &impl Values, opts: &FieldsOptions, line: &mut String) {
         }
     }
     line.push('\n');
+}
+
+/// Appends `d`'s `-T fields` line, newline included: straight from the views
+/// when every field has a fast path that can read this frame, through the
+/// collector otherwise.
+pub fn format_frame(
+    c: &mut Collector,
+    d: &Dissection<'_>,
+    opts: &FieldsOptions,
+    line: &mut String,
+) {
+    if !format_fast(c, d, opts, line) {
+        c.collect(d);
+        format_line(c, opts, line);
+    }
+}
+
+/// The line without the collector's per-value strings; false (nothing
+/// written) when a field has no fast path or cannot use it in this frame.
+pub fn format_fast(
+    c: &Collector,
+    d: &Dissection<'_>,
+    opts: &FieldsOptions,
+    line: &mut String,
+) -> bool {
+    let Some(fast) = c.all_fast() else {
+        return false;
+    };
+    let frame = FastFrame::of(d);
+    if !fast.iter().all(|f| frame.readable(*f)) {
+        return false;
+    }
+    for (i, (field, def)) in fast.iter().zip(c.defs()).enumerate() {
+        if i > 0 {
+            line.push_str(&opts.separator);
+        }
+        if let Some(q) = opts.quote {
+            line.push(q);
+        }
+        let start = line.len();
+        let mut nth = 0;
+        frame.values(*field, &mut |value| {
+            nth += 1;
+            let wanted = match opts.occurrence {
+                Occurrence::All => {
+                    if nth > 1 {
+                        line.push_str(&opts.aggregator);
+                    }
+                    true
+                }
+                Occurrence::First => nth == 1,
+                Occurrence::Nth(n) => nth == n,
+                Occurrence::Last => {
+                    line.truncate(start);
+                    true
+                }
+            };
+            if wanted {
+                let field = Field {
+                    def,
+                    offset: 0,
+                    len: 0,
+                    value,
+                    hidden: false,
+                };
+                let _ = render(&field, d, line);
+            }
+        });
+        if let Some(q) = opts.quote {
+            line.push(q);
+        }
+    }
+    line.push('\n');
+    true
 }
 
 /// Prints the `-E header=y` line.

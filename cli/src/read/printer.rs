@@ -90,8 +90,7 @@ impl<'o> Printer<'o> {
                 }
             }
             Format::Fields => {
-                self.collector.collect(d);
-                fields::format_line(&self.collector, &self.opts.fields_options, text);
+                fields::format_frame(&mut self.collector, d, &self.opts.fields_options, text);
             }
             Format::Json | Format::Ek => {
                 let rendered = render_layers(d);

@@ -440,12 +440,18 @@ impl<'d, 'a> FastFrame<'d, 'a> {
         }
     }
 
+    /// The fast path can read `field` in this frame (see [`values`](Self::values)).
+    #[inline]
+    pub fn readable(&self, field: FastField) -> bool {
+        self.unreadable & (1u64 << (field.0.protocol() as u8)) == 0
+    }
+
     /// Calls `f` with every value of `field`, in frame order, as the visitor
     /// finds them; `false` (and no call) when this frame's header of the field
     /// was cut short, so only the visitor can say.
     #[inline]
     pub fn values(&self, field: FastField, f: &mut impl FnMut(Value<'a>)) -> bool {
-        if self.unreadable & (1u64 << (field.0.protocol() as u8)) != 0 {
+        if !self.readable(field) {
             return false;
         }
         for_each(field.0, self.d, &self.seen, f);
