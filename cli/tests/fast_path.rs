@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use encap::output::fields::Collector;
-use encap_core::field::{Field, FieldDef, Visitor, registry, render};
+use encap_core::field::{Field, FieldDef, Visitor, registry, render, render_value};
 use encap_core::filter::fast_values;
 use encap_core::{Dissection, Frame, Protocol, dissect};
 
@@ -47,6 +47,28 @@ fn visited(d: &Dissection<'_>, protocols: &[Protocol]) -> HashMap<usize, Vec<Str
     v.values
 }
 
+/// Calls `check` with every frame of `captures/`, tracked, and with copies cut
+/// short inside each header in turn (every 9 bytes), where the fast path must
+/// step aside.
+fn each_frame_whole_and_cut(check: &mut dyn FnMut(&Dissection<'_>, &str)) {
+    common::each_record(|pcap, n, meta, buf, conversations| {
+        let frame = |data| Frame {
+            data,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n,
+            timestamp: meta.timestamp,
+        };
+        let mut d = dissect(frame(buf));
+        conversations.track(&mut d);
+        check(&d, &format!("{} frame {n}", pcap.display()));
+        for cut in (14..buf.len()).step_by(9) {
+            let d = dissect(frame(buf.get(..cut).unwrap()));
+            check(&d, &format!("{} frame {n} cut at {cut}", pcap.display()));
+        }
+    });
+}
+
 #[test]
 fn fast_path_and_collector_equal_the_visitor() {
     let defs: Vec<_> = registry::all().collect();
@@ -74,14 +96,7 @@ fn fast_path_and_collector_equal_the_visitor() {
             let mut fast = Vec::new();
             let used = fast_values(def, d, &mut |value| {
                 let mut s = String::new();
-                let field = Field {
-                    def,
-                    offset: 0,
-                    len: 0,
-                    value,
-                    hidden: false,
-                };
-                let _ = render(&field, d, &mut s);
+                let _ = render_value(def, value, d, &mut s);
                 fast.push(s);
             });
             if used {
@@ -94,23 +109,7 @@ fn fast_path_and_collector_equal_the_visitor() {
             }
         }
     };
-    common::each_record(|pcap, n, meta, buf, conversations| {
-        let frame = |data| Frame {
-            data,
-            orig_len: meta.orig_len,
-            link_type: meta.link_type,
-            number: n,
-            timestamp: meta.timestamp,
-        };
-        let mut d = dissect(frame(buf));
-        conversations.track(&mut d);
-        check(&d, &format!("{} frame {n}", pcap.display()));
-        // Cut short inside each header in turn: the fast path must step aside.
-        for cut in (14..buf.len()).step_by(9) {
-            let d = dissect(frame(buf.get(..cut).unwrap()));
-            check(&d, &format!("{} frame {n} cut at {cut}", pcap.display()));
-        }
-    });
+    each_frame_whole_and_cut(&mut check);
     println!("fast path: {checked} field values checked over {frames} frames");
     assert!(checked > 100_000, "{checked}");
 }
@@ -238,22 +237,7 @@ fn a_line_written_straight_from_the_views_equals_the_collectors() {
             }
         }
     };
-    common::each_record(|pcap, n, meta, buf, conversations| {
-        let frame = |data| Frame {
-            data,
-            orig_len: meta.orig_len,
-            link_type: meta.link_type,
-            number: n,
-            timestamp: meta.timestamp,
-        };
-        let mut d = dissect(frame(buf));
-        conversations.track(&mut d);
-        check(&d, &format!("{} frame {n}", pcap.display()));
-        for cut in (14..buf.len()).step_by(9) {
-            let d = dissect(frame(buf.get(..cut).unwrap()));
-            check(&d, &format!("{} frame {n} cut at {cut}", pcap.display()));
-        }
-    });
+    each_frame_whole_and_cut(&mut check);
     println!(
         "fields lines: {direct} written straight from the views, {left} left to the collector"
     );

@@ -5,7 +5,7 @@
 use encap_core::Dissection;
 use encap_core::Protocol;
 use encap_core::colour::Colouring;
-use encap_core::field::{Field, FieldDef, Value, Visitor, registry, render};
+use encap_core::field::{Field, FieldDef, Value, Visitor, registry, render, render_value};
 use encap_core::filter::{FastField, FastFrame};
 
 /// Resolves field names once; the error names the first unknown one.
@@ -172,14 +172,7 @@ impl Collector {
         }
         if let Some(slot) = values.get_mut(*count) {
             slot.clear();
-            let field = Field {
-                def,
-                offset: 0,
-                len: 0,
-                value,
-                hidden: false,
-            };
-            let _ = render(&field, d, slot);
+            let _ = render_value(def, value, d, slot);
             *count += 1;
         }
     }

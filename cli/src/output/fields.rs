@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use encap_core::Dissection;
-use encap_core::field::{Field, render};
+use encap_core::field::render_value;
 use encap_core::filter::FastFrame;
 pub use encap_fields::{Collector, resolve};
 
@@ -225,14 +225,7 @@ pub fn format_fast(
                 }
             };
             if wanted {
-                let field = Field {
-                    def,
-                    offset: 0,
-                    len: 0,
-                    value,
-                    hidden: false,
-                };
-                let _ = render(&field, d, line);
+                let _ = render_value(def, value, d, line);
             }
         });
         if let Some(q) = opts.quote {

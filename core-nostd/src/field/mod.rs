@@ -9,7 +9,7 @@ use crate::proto::Protocol;
 pub mod registry;
 mod value;
 
-pub use value::{Computed, Value, render};
+pub use value::{Computed, Value, render, render_value};
 
 /// How an integer renders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use core::fmt::{self, Write};
 use core::net::{Ipv4Addr, Ipv6Addr};
 
-use super::{Base, Field, FieldKind};
+use super::{Base, Field, FieldDef, FieldKind};
 use crate::dissect::Dissection;
 use crate::text::write_escaped;
 use crate::wire::MacAddr;
@@ -66,8 +66,19 @@ impl Value<'_> {
 
 /// Writes `field` as `tshark -T fields` prints it.
 pub fn render<W: Write + ?Sized>(field: &Field<'_>, d: &Dissection<'_>, w: &mut W) -> fmt::Result {
-    match field.value {
-        Value::Uint(v) => match field.def.kind {
+    render_value(field.def, field.value, d, w)
+}
+
+/// Writes a value of `def` as `tshark -T fields` prints it (a value read
+/// without the walk, such as a fast path's).
+pub fn render_value<W: Write + ?Sized>(
+    def: &FieldDef,
+    value: Value<'_>,
+    d: &Dissection<'_>,
+    w: &mut W,
+) -> fmt::Result {
+    match value {
+        Value::Uint(v) => match def.kind {
             FieldKind::Uint(Base::Hex(digits)) => {
                 w.write_str("0x")?;
                 crate::text::write_hex(w, v, usize::from(digits))

@@ -12,7 +12,7 @@ use super::parser::be_uint;
 use super::program::{MAX_NODES, Node, Op, Slice, Subject, Test};
 use super::seen::{Seen, bit};
 use crate::dissect::Dissection;
-use crate::field::{Field, Value, Visitor, render};
+use crate::field::{Field, Value, Visitor, render_value};
 use crate::proto::Protocol;
 use crate::text::TextBuf;
 
@@ -438,14 +438,7 @@ fn eval_value(f: &Filter, d: &Dissection<'_>, value: Value<'_>, test: &Test) -> 
         Value::DnsName(_) | Value::TcpFlagsStr(_) | Value::Computed(_) | Value::Malformed(_) => {
             // Only values that are text when rendered need the buffer.
             let mut text = TextBuf::<256>::new();
-            let field = Field {
-                def: &crate::dissectors::frame::hf::DATA,
-                offset: 0,
-                len: 0,
-                value,
-                hidden: false,
-            };
-            let _ = render(&field, d, &mut text);
+            let _ = render_value(&crate::dissectors::frame::hf::DATA, value, d, &mut text);
             return test_val(test, &Val::Bytes(text.as_str().as_bytes()), f);
         }
     };
