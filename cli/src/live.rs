@@ -1,5 +1,6 @@
 //! `encap watch` and `encap agents`: live dissection from the service.
 
+use encap_fields::Text;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -257,9 +258,9 @@ impl fields::Values for Sent<'_> {
 struct Printer<'o> {
     opts: &'o WatchOptions,
     out: BufWriter<io::Stdout>,
-    text: String,
+    text: Text,
     /// The summary line before colouring (kept between packets).
-    row: String,
+    row: Text,
     /// `-T fields`: the values the service sent.
     fields: bool,
     /// `-T json` or `-T ek`.
@@ -282,8 +283,8 @@ impl<'o> Printer<'o> {
             opts,
             // A burst is written 64 KiB at a time (a pipe's size), not 8.
             out: BufWriter::with_capacity(1 << 16, io::stdout()),
-            text: String::new(),
-            row: String::new(),
+            text: Text::new(),
+            row: Text::new(),
             fields: !field_names.is_empty(),
             json: match opts.format {
                 Format::Json => Some(JsonOutput::new(false)),

@@ -32,7 +32,7 @@ impl<'a> Visitor<'a> for Visited<'_, 'a> {
 
     fn field(&mut self, field: &Field<'a>) {
         let mut s = String::new();
-        let _ = render(field, self.d, &mut s);
+        let _ = render(field, self.d, &mut encap_core::text::Plain(&mut s));
         self.values.entry(key(field.def)).or_default().push(s);
     }
 }
@@ -96,7 +96,7 @@ fn fast_path_and_collector_equal_the_visitor() {
             let mut fast = Vec::new();
             let used = fast_values(def, d, &mut |value| {
                 let mut s = String::new();
-                let _ = render_value(def, value, d, &mut s);
+                let _ = render_value(def, value, d, &mut encap_core::text::Plain(&mut s));
                 fast.push(s);
             });
             if used {
@@ -224,13 +224,13 @@ fn a_line_written_straight_from_the_views_equals_the_collectors() {
         for c in collectors.iter_mut() {
             c.collect(d);
             for opts in &options {
-                let mut fast = String::new();
+                let mut fast = encap_fields::Text::new();
                 if !format_fast(c, d, opts, &mut fast) {
                     assert!(fast.is_empty(), "{what}: wrote {fast:?} and gave up");
                     left += 1;
                     continue;
                 }
-                let mut collected = String::new();
+                let mut collected = encap_fields::Text::new();
                 format_line(c, opts, &mut collected);
                 assert_eq!(fast, collected, "{what} ({opts:?})");
                 direct += 1;

@@ -24,7 +24,7 @@ fn rendered(d: &Dissection<'_>, collector: &mut Collector) -> Vec<Vec<String>> {
         Computed::ColInfo,
     ] {
         let mut s = String::new();
-        let _ = d.write_computed(c, &mut s);
+        let _ = d.write_computed(c, &mut encap_core::text::Plain(&mut s));
         all.push(vec![s]);
     }
     all

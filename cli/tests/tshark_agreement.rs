@@ -165,8 +165,9 @@ fn compare_capture(pcap: &Path, tsv: &Path, rules: &BTreeMap<String, String>, ta
         for (i, field) in known.iter().enumerate() {
             let col = header.iter().position(|h| h == field).unwrap();
             let tshark = &row[col];
-            let mut ours = String::new();
-            fields::write_joined(&collector, i, &opts, &mut ours);
+            let mut text = encap_fields::Text::new();
+            fields::write_joined(&collector, i, &opts, &mut text);
+            let ours = String::from(text);
             tally.compared += 1;
             if *tshark == ours {
                 tally.equal += 1;

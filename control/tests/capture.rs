@@ -360,7 +360,10 @@ async fn watchers_get_exactly_their_frames_dissected_like_encap_read() {
         tracker.track(&mut d);
         if f.matches(&d) {
             let mut info = String::new();
-            let _ = d.write_computed(encap_core::field::Computed::ColInfo, &mut info);
+            let _ = d.write_computed(
+                encap_core::field::Computed::ColInfo,
+                &mut encap_core::text::Plain(&mut info),
+            );
             expected.push((i as u64 + 1, info, data.clone()));
         }
     }

@@ -1,7 +1,9 @@
 //! The packet-list row: source, destination, protocol and info, as tshark 4.0
 //! writes them with `-n`.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use crate::dissect::{Dissection, Layer, Severity, View};
 use crate::dissectors;
@@ -39,15 +41,15 @@ fn network_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
         .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)))
 }
 
-pub fn write_source<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+pub fn write_source<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     write_address(d, w, true)
 }
 
-pub fn write_destination<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+pub fn write_destination<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     write_address(d, w, false)
 }
 
-fn write_address<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) -> fmt::Result {
+fn write_address<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) -> fmt::Result {
     if let Some(l) = network_layer(d) {
         return match l.view {
             View::Ipv4(ip) if source => crate::text::write_ipv4(w, ip.src_addr()),
@@ -83,7 +85,7 @@ fn write_address<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool)
     Ok(())
 }
 
-pub fn write_protocol<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+pub fn write_protocol<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     if d.pdu_pending() {
         return w.write_str("TCP");
     }
@@ -107,7 +109,7 @@ pub fn write_protocol<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::
     }
 }
 
-pub fn write_info<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+pub fn write_info<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     if let Some(head) = d.pdu_head() {
         crate::text::write_escaped(w, head)?;
         w.write_str("  [TCP segment of a reassembled PDU]")?;
@@ -135,11 +137,7 @@ pub fn write_info<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Resu
     Ok(())
 }
 
-fn write_layer_info<W: Write + ?Sized>(
-    d: &Dissection<'_>,
-    l: &Layer<'_>,
-    w: &mut W,
-) -> fmt::Result {
+fn write_layer_info<W: Sink + ?Sized>(d: &Dissection<'_>, l: &Layer<'_>, w: &mut W) -> fmt::Result {
     match &l.view {
         View::Arp(arp) => dissectors::arp::info(arp, w),
         View::Ipv4(ip) if ip.is_fragment() => dissectors::ip::fragment_info(ip, w),
@@ -211,9 +209,13 @@ fn write_layer_info<W: Write + ?Sized>(
 }
 
 /// " (request in N)" after a tracked echo reply.
-fn write_request_in<W: Write + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+fn write_request_in<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     match d.echo_request() {
-        Some(frame) => write!(w, " (request in {frame})"),
+        Some(frame) => {
+            w.write_str(" (request in ")?;
+            crate::text::write_dec(w, frame.into())?;
+            w.write_char(')')
+        }
         None => Ok(()),
     }
 }

@@ -95,7 +95,7 @@ impl<const N: usize> Write for TextBuf<N> {
 
 /// Writes wire bytes as text the way Wireshark's `format_text` does:
 /// printable ASCII as is, common control characters as C escapes, the rest as `\xhh`.
-pub fn write_escaped<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result {
+pub fn write_escaped<W: Sink + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result {
     let mut rest = bytes;
     while !rest.is_empty() {
         match core::str::from_utf8(rest) {
@@ -105,7 +105,8 @@ pub fn write_escaped<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result 
                 write_str_escaped(w, core::str::from_utf8(good).unwrap_or(""))?;
                 let n = e.error_len().unwrap_or(bad.len()).max(1);
                 for b in bad.iter().take(n) {
-                    write!(w, "\\x{b:02x}")?;
+                    w.write_str("\\x")?;
+                    write_hex(w, u64::from(*b), 2)?;
                 }
                 rest = bad.get(n..).unwrap_or(&[]);
             }
@@ -114,22 +115,40 @@ pub fn write_escaped<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result 
     Ok(())
 }
 
-fn write_str_escaped<W: Write + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
-    for c in s.chars() {
-        match c {
-            '\x07' => w.write_str("\\a")?,
-            '\x08' => w.write_str("\\b")?,
-            '\x0c' => w.write_str("\\f")?,
-            '\n' => w.write_str("\\n")?,
-            '\r' => w.write_str("\\r")?,
-            '\t' => w.write_str("\\t")?,
-            '\x0b' => w.write_str("\\v")?,
-            '\\' => w.write_str("\\\\")?,
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => write!(w, "\\x{:02x}", c as u32)?,
-            c => w.write_char(c)?,
+fn write_str_escaped<W: Sink + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
+    let mut rest = s;
+    // Runs that need no escape go in whole (a URI or a name mostly is one).
+    while let Some(at) = rest.bytes().position(needs_escape) {
+        let (clean, from) = rest.split_at(at);
+        w.write_str(clean)?;
+        let mut chars = from.chars();
+        if let Some(c) = chars.next() {
+            match c {
+                '\x07' => w.write_str("\\a")?,
+                '\x08' => w.write_str("\\b")?,
+                '\x0c' => w.write_str("\\f")?,
+                '\n' => w.write_str("\\n")?,
+                '\r' => w.write_str("\\r")?,
+                '\t' => w.write_str("\\t")?,
+                '\x0b' => w.write_str("\\v")?,
+                '\\' => w.write_str("\\\\")?,
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                    w.write_str("\\x")?;
+                    write_hex(w, u64::from(c as u32), 2)?;
+                }
+                c => w.write_char(c)?,
+            }
         }
+        rest = chars.as_str();
     }
-    Ok(())
+    w.write_str(rest)
+}
+
+/// A byte that is not written as it is: a control character or a backslash.
+/// (Bytes of multi-byte chars stop a run too, and are written as chars.)
+#[inline]
+fn needs_escape(b: u8) -> bool {
+    !(0x20..0x7f).contains(&b) || b == b'\\'
 }
 
 /// A `Display` for wire bytes, escaped as above.
@@ -162,91 +181,185 @@ mod test {
     }
 }
 
-/// "00" to "99", so digits are written two at a time without UTF-8 checks.
-const PAIRS: &str = "0001020304050607080910111213141516171819\
+/// What the text writers write into: `fmt::Write`, plus one call for the
+/// ASCII they build themselves (digits, addresses). A byte buffer takes such a
+/// chunk as one fixed-size copy; a `String` behind `fmt::Write` alone would
+/// check its capacity once a char (the packet list writes about a hundred a frame).
+pub trait Sink: Write {
+    /// Appends `chunk[..len]`: ASCII, `len <= N`.
+    #[inline]
+    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
+        for b in chunk.iter().take(len) {
+            self.write_char(char::from(*b))?;
+        }
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> Sink for &mut S {
+    #[inline]
+    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
+        (**self).push_ascii(chunk, len)
+    }
+}
+
+impl Sink for fmt::Formatter<'_> {
+    #[inline]
+    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
+        let ascii = chunk.get(..len).ok_or(fmt::Error)?;
+        self.write_str(core::str::from_utf8(ascii).map_err(|_| fmt::Error)?)
+    }
+}
+
+impl<const C: usize> Sink for TextBuf<C> {
+    #[inline]
+    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
+        let ascii = chunk.get(..len).unwrap_or(&[]);
+        match self.bytes.get_mut(self.len..self.len + ascii.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(ascii);
+                self.len += ascii.len();
+            }
+            // What fits, a char at a time (ASCII: every cut is a char boundary).
+            None => {
+                for b in ascii {
+                    self.write_char(char::from(*b))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Any `fmt::Write` (a `String`) as a [`Sink`]: ASCII goes in a char at a time.
+#[derive(Debug)]
+pub struct Plain<'w, W: ?Sized>(pub &'w mut W);
+
+impl<W: Write + ?Sized> Write for Plain<'_, W> {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.write_str(s)
+    }
+
+    #[inline]
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.0.write_char(c)
+    }
+}
+
+impl<W: Write + ?Sized> Sink for Plain<'_, W> {}
+
+/// "00" to "99", so digits are made two at a time.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
 /// Writes `v` in decimal without `core::fmt` (the packet list prints several
-/// numbers per frame), with one `write_str`.
+/// numbers per frame).
 #[inline]
-pub fn write_dec<W: Write + ?Sized>(w: &mut W, v: u64) -> fmt::Result {
+pub fn write_dec<W: Sink + ?Sized>(w: &mut W, v: u64) -> fmt::Result {
     let mut buf = [0u8; 20];
-    let start = dec_digits(&mut buf, v);
-    write_ascii(w, buf.get(start..).unwrap_or(&[]))
+    let len = dec_into(&mut buf, v);
+    w.push_ascii(&buf, len)
 }
 
-/// Fills the tail of `buf` with `v`'s digits, two at a time; returns where they start.
+/// Writes `v`'s digits at the start of `buf`, two at a time; returns how many.
 #[inline]
-fn dec_digits(buf: &mut [u8; 20], v: u64) -> usize {
-    let mut at = buf.len();
+pub fn dec_into(buf: &mut [u8; 20], v: u64) -> usize {
+    let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let mut at = len;
     let mut n = v;
-    let mut put = |at: &mut usize, digit: u8| {
-        *at = at.saturating_sub(1);
-        if let Some(slot) = buf.get_mut(*at) {
-            *slot = digit;
-        }
-    };
     while n >= 100 {
         let pair = (n % 100) as usize * 2;
-        let digits = PAIRS.as_bytes();
-        put(&mut at, digits.get(pair + 1).copied().unwrap_or(b'0'));
-        put(&mut at, digits.get(pair).copied().unwrap_or(b'0'));
         n /= 100;
+        at = at.saturating_sub(2);
+        if let (Some(dst), Some(src)) = (buf.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
+            dst.copy_from_slice(src);
+        }
     }
     if n >= 10 {
-        put(&mut at, b'0' + (n % 10) as u8);
-        n /= 10;
+        let pair = n as usize * 2;
+        if let (Some(dst), Some(src)) = (buf.get_mut(..2), PAIRS.get(pair..pair + 2)) {
+            dst.copy_from_slice(src);
+        }
+    } else if let Some(first) = buf.first_mut() {
+        *first = b'0' + n as u8;
     }
-    put(&mut at, b'0' + n as u8);
-    at
+    len
 }
 
 /// Writes `v` as `digits` lowercase hex digits (more if `v` needs them), no prefix.
 #[inline]
-pub fn write_hex<W: Write + ?Sized>(w: &mut W, v: u64, digits: usize) -> fmt::Result {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+pub fn write_hex<W: Sink + ?Sized>(w: &mut W, v: u64, digits: usize) -> fmt::Result {
     let mut buf = [b'0'; 16];
     let needed = (64 - v.leading_zeros() as usize)
         .div_ceil(4)
         .max(digits)
         .min(16);
-    let start = buf.len() - needed;
-    for (i, slot) in buf.iter_mut().enumerate().skip(start) {
-        let shift = (15 - i) * 4;
-        *slot = HEX
-            .get(((v >> shift) & 0xf) as usize)
-            .copied()
-            .unwrap_or(b'0');
+    for (i, slot) in buf.iter_mut().take(needed).enumerate() {
+        let shift = (needed - 1 - i) * 4;
+        *slot = hex_digit((v >> shift) as u8 & 0xf);
     }
-    write_ascii(w, buf.get(start..).unwrap_or(&[]))
+    w.push_ascii(&buf, needed)
 }
 
-/// Writes an IPv4 address in dotted decimal with one `write_str`.
+/// Each octet's digits, left-aligned, and how many there are in the last byte.
+// Built at compile time: an index out of range would fail the build, not a run.
+#[allow(clippy::indexing_slicing)]
+const OCTETS: [[u8; 4]; 256] = {
+    let mut table = [[0u8; 4]; 256];
+    let mut i = 0;
+    while i < 256 {
+        let o = i as u8;
+        table[i] = if o >= 100 {
+            [b'0' + o / 100, b'0' + (o / 10) % 10, b'0' + o % 10, 3]
+        } else if o >= 10 {
+            [b'0' + o / 10, b'0' + o % 10, 0, 2]
+        } else {
+            [b'0' + o, 0, 0, 1]
+        };
+        i += 1;
+    }
+    table
+};
+
+/// Writes an IPv4 address in dotted decimal.
 #[inline]
-pub fn write_ipv4<W: Write + ?Sized>(w: &mut W, addr: core::net::Ipv4Addr) -> fmt::Result {
-    let mut buf = [0u8; 15];
+pub fn write_ipv4<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv4Addr) -> fmt::Result {
+    let mut buf = [0u8; 16];
+    let len = ipv4_into(&mut buf, addr.octets());
+    w.push_ascii(&buf, len)
+}
+
+/// Writes `octets` dotted at the start of `buf` (15 bytes at most); returns how many.
+#[inline]
+fn ipv4_into(buf: &mut [u8; 16], octets: [u8; 4]) -> usize {
     let mut len = 0;
-    for (i, octet) in addr.octets().into_iter().enumerate() {
-        if i > 0 {
-            push(&mut buf, &mut len, b'.');
+    for (i, octet) in octets.into_iter().enumerate() {
+        let [a, b, c, n] = OCTETS.get(usize::from(octet)).copied().unwrap_or_default();
+        // Three digits go in whatever the octet's length; the length then
+        // keeps the right ones.
+        if let Some(dst) = buf.get_mut(len..len + 3) {
+            dst.copy_from_slice(&[a, b, c]);
         }
-        if octet >= 100 {
-            push(&mut buf, &mut len, b'0' + octet / 100);
+        len += usize::from(n);
+        if i < 3 {
+            if let Some(dot) = buf.get_mut(len) {
+                *dot = b'.';
+            }
+            len += 1;
         }
-        if octet >= 10 {
-            push(&mut buf, &mut len, b'0' + (octet / 10) % 10);
-        }
-        push(&mut buf, &mut len, b'0' + octet % 10);
     }
-    write_ascii(w, buf.get(..len).unwrap_or(&[]))
+    len
 }
 
-/// Writes a MAC address as `aa:bb:cc:dd:ee:ff` with one `write_str`.
+/// Writes a MAC address as `aa:bb:cc:dd:ee:ff`.
 #[inline]
-pub fn write_mac<W: Write + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
+pub fn write_mac<W: Sink + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
     let mut buf = [b':'; 17];
     for (octet, pair) in mac.iter().zip(buf.chunks_mut(3)) {
         if let [hi, lo, ..] = pair {
@@ -254,16 +367,32 @@ pub fn write_mac<W: Write + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
             *lo = hex_digit(octet & 0xf);
         }
     }
-    write_ascii(w, &buf)
+    w.push_ascii(&buf, 17)
 }
 
 /// Writes an IPv6 address as `core::net::Ipv6Addr` displays it (RFC 5952: the
 /// longest run of two or more zero groups, the first of equals, becomes `::`;
-/// IPv4-mapped addresses end in dotted decimal), with one `write_str`.
-pub fn write_ipv6<W: Write + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fmt::Result {
+/// IPv4-mapped addresses end in dotted decimal).
+pub fn write_ipv6<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fmt::Result {
+    // 39 chars at most, and room for a whole group's four digits at the end.
+    let mut buf = [0u8; 44];
+    let len = ipv6_into(&mut buf, addr);
+    w.push_ascii(&buf, len)
+}
+
+fn ipv6_into(buf: &mut [u8; 44], addr: core::net::Ipv6Addr) -> usize {
     if let Some(v4) = addr.to_ipv4_mapped() {
-        w.write_str("::ffff:")?;
-        return write_ipv4(w, v4);
+        const PREFIX: &[u8; 7] = b"::ffff:";
+        let mut tail = [0u8; 16];
+        let n = ipv4_into(&mut tail, v4.octets());
+        if let Some(dst) = buf.get_mut(..PREFIX.len()) {
+            dst.copy_from_slice(PREFIX);
+        }
+        if let (Some(dst), Some(src)) = (buf.get_mut(PREFIX.len()..PREFIX.len() + n), tail.get(..n))
+        {
+            dst.copy_from_slice(src);
+        }
+        return PREFIX.len() + n;
     }
     let groups = addr.segments();
     // The longest run of zero groups; runs of one group stay as they are.
@@ -281,57 +410,56 @@ pub fn write_ipv6<W: Write + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fm
             run_len = 0;
         }
     }
+    if best_len < 2 {
+        best_len = 0;
+    }
+    let mut len = 0;
     for (i, g) in groups.iter().enumerate() {
-        if best_len > 1 && (best_at..best_at + best_len).contains(&i) {
+        if i >= best_at && i < best_at + best_len {
             // The run prints as "::": its first group writes both colons at the
             // start, one otherwise (the group before wrote its own).
             if i == best_at {
-                w.write_str(if i == 0 { "::" } else { ":" })?;
+                if i == 0 {
+                    put(buf, &mut len, b':');
+                }
+                put(buf, &mut len, b':');
             }
             continue;
         }
-        write_hex_group(w, *g)?;
+        // Four digits go in, leading zeros rotated to the end; the group's
+        // length keeps the ones before them.
+        let digits = (16 - g.leading_zeros() as usize).div_ceil(4).max(1);
+        let [hi, lo] = g.to_be_bytes();
+        let (h, l) = (hex_pair(hi), hex_pair(lo));
+        let four = u32::from_be_bytes([h[0], h[1], l[0], l[1]]) << ((4 - digits) * 8);
+        if let Some(dst) = buf.get_mut(len..len + 4) {
+            dst.copy_from_slice(&four.to_be_bytes());
+        }
+        len += digits;
         if i + 1 < groups.len() {
-            w.write_char(':')?;
+            put(buf, &mut len, b':');
         }
     }
-    Ok(())
+    len.min(39)
 }
 
-/// One IPv6 group: lowercase hex without leading zeros.
 #[inline]
-fn write_hex_group<W: Write + ?Sized>(w: &mut W, g: u16) -> fmt::Result {
-    let digits = (16 - g.leading_zeros()).div_ceil(4).max(1);
-    for d in (0..digits).rev() {
-        w.write_char(char::from(hex_digit((g >> (d * 4)) as u8 & 0xf)))?;
+fn put(buf: &mut [u8], len: &mut usize, b: u8) {
+    if let Some(slot) = buf.get_mut(*len) {
+        *slot = b;
     }
-    Ok(())
+    *len += 1;
+}
+
+/// A byte's two lowercase hex digits.
+#[inline]
+fn hex_pair(b: u8) -> [u8; 2] {
+    [hex_digit(b >> 4), hex_digit(b & 0xf)]
 }
 
 #[inline]
 fn hex_digit(nibble: u8) -> u8 {
-    match nibble {
-        0..=9 => b'0' + nibble,
-        _ => b'a' + (nibble & 0xf) - 10,
-    }
-}
-
-fn push(buf: &mut [u8], len: &mut usize, b: u8) {
-    if let Some(slot) = buf.get_mut(*len) {
-        *slot = b;
-        *len += 1;
-    }
-}
-
-/// Writes bytes the caller built as ASCII, one `write_char` each: for a `String`
-/// or a `TextBuf` that is a store per byte, where `write_str` would first check
-/// UTF-8 and then call `memcpy` for a handful of digits.
-#[inline]
-fn write_ascii<W: Write + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result {
-    for b in bytes {
-        w.write_char(char::from(*b))?;
-    }
-    Ok(())
+    HEX.get(usize::from(nibble & 0xf)).copied().unwrap_or(b'0')
 }
 
 #[cfg(test)]
@@ -351,6 +479,43 @@ mod fast_test {
         b.write_char(' ').unwrap();
         write_ipv4(&mut b, core::net::Ipv4Addr::new(192, 0, 2, 10)).unwrap();
         assert_eq!(b.as_str(), "0 18446744073709551615 002a 12345 192.0.2.10");
+    }
+
+    /// Every digit count and every octet, against the standard library.
+    #[test]
+    fn test_digits_as_std_writes_them() {
+        extern crate std;
+        use std::format;
+        let mut p = 1u64;
+        let mut values = std::vec![0, u64::MAX];
+        for _ in 0..19 {
+            values.extend([p - 1, p, p + 1, p * 7 + 3]);
+            p *= 10;
+        }
+        for v in values {
+            let mut b = TextBuf::<64>::new();
+            write_dec(&mut b, v).unwrap();
+            b.write_char(' ').unwrap();
+            write_hex(&mut b, v, 4).unwrap();
+            assert_eq!(b.as_str(), format!("{v} {v:04x}"));
+        }
+        for o in 0..=255u8 {
+            let addr = core::net::Ipv4Addr::new(o, 255 - o, o / 3, 7);
+            let mut b = TextBuf::<64>::new();
+            write_ipv4(&mut b, addr).unwrap();
+            assert_eq!(b.as_str(), format!("{addr}"));
+        }
+    }
+
+    /// A writer with no room left keeps what fits, and says it was cut.
+    #[test]
+    fn test_chunks_into_a_full_buffer() {
+        let mut b = TextBuf::<12>::new();
+        write_ipv4(&mut b, core::net::Ipv4Addr::new(192, 0, 2, 10)).unwrap();
+        assert_eq!(b.as_str(), "192.0.2.10");
+        write_dec(&mut b, 12345).unwrap();
+        assert_eq!(b.as_str(), "192.0.2.1012");
+        assert!(b.overflowed());
     }
 
     #[test]

@@ -7,6 +7,10 @@ use encap_core::Protocol;
 use encap_core::colour::Colouring;
 use encap_core::field::{Field, FieldDef, Value, Visitor, registry, render, render_value};
 use encap_core::filter::{FastField, FastFrame};
+use encap_core::text::Plain;
+
+pub mod text;
+pub use text::Text;
 
 /// Resolves field names once; the error names the first unknown one.
 pub fn resolve(names: &[String]) -> Result<Vec<&'static FieldDef>, String> {
@@ -172,7 +176,7 @@ impl Collector {
         }
         if let Some(slot) = values.get_mut(*count) {
             slot.clear();
-            let _ = render_value(def, value, d, slot);
+            let _ = render_value(def, value, d, &mut Plain(slot));
             *count += 1;
         }
     }
@@ -224,7 +228,7 @@ impl<'a> Visitor<'a> for Sink<'_, '_, 'a> {
             }
             if let Some(slot) = values.get_mut(*count) {
                 slot.clear();
-                let _ = render(field, self.d, slot);
+                let _ = render(field, self.d, &mut Plain(slot));
                 *count += 1;
             }
         }

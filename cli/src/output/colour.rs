@@ -1,6 +1,8 @@
 //! Wireshark's colours on a terminal: each line with its rule's background and
 //! foreground in 24-bit ANSI colour.
 
+use encap_fields::Text;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use encap_core::Dissection;
@@ -22,7 +24,7 @@ pub fn rule_for(d: &Dissection<'_>) -> Option<&'static Rule> {
 }
 
 /// Wraps `line` (no newline) in the rule's colours.
-pub fn paint(out: &mut String, rule: &Rule, line: &str) {
+pub fn paint(out: &mut Text, rule: &Rule, line: &Text) {
     paint_rgb(
         out,
         rule.foreground.to_rgb8(),
@@ -33,12 +35,12 @@ pub fn paint(out: &mut String, rule: &Rule, line: &str) {
 
 /// Wraps `line` in 24-bit foreground and background colours.
 pub fn paint_rgb(
-    out: &mut String,
+    out: &mut Text,
     (fr, fg, fb): (u8, u8, u8),
     (br, bg, bb): (u8, u8, u8),
-    line: &str,
+    line: &Text,
 ) {
-    out.push_str(&format!(
-        "\x1b[38;2;{fr};{fg};{fb}m\x1b[48;2;{br};{bg};{bb}m{line}\x1b[0m"
-    ));
+    let _ = write!(out, "\x1b[38;2;{fr};{fg};{fb}m\x1b[48;2;{br};{bg};{bb}m");
+    out.push_text(line);
+    out.push_str("\x1b[0m");
 }

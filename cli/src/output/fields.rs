@@ -1,5 +1,6 @@
 //! `-T fields`: the values of chosen fields, tab-separated, as tshark prints them.
 
+use encap_fields::Text;
 use std::io::{self, Write};
 
 use encap_core::Dissection;
@@ -118,7 +119,7 @@ impl Values for Collector {
 }
 
 /// Appends the values of field `i` joined as `-E occurrence/aggregator` ask.
-pub fn write_joined(c: &impl Values, i: usize, opts: &FieldsOptions, out: &mut String) {
+pub fn write_joined(c: &impl Values, i: usize, opts: &FieldsOptions, out: &mut Text) {
     let vals = c.values(i);
     let one = |n: usize| vals.get(n).map(String::as_str);
     let pick = match opts.occurrence {
@@ -145,7 +146,7 @@ pub fn write_line(
     out: &mut impl Write,
     c: &impl Values,
     opts: &FieldsOptions,
-    line: &mut String,
+    line: &mut Text,
 ) -> io::Result<()> {
     line.clear();
     format_line(c, opts, line);
@@ -153,7 +154,7 @@ pub fn write_line(
 }
 
 /// Appends one `-T fields` line, newline included, to `line`.
-pub fn format_line(c: &impl Values, opts: &FieldsOptions, line: &mut String) {
+pub fn format_line(c: &impl Values, opts: &FieldsOptions, line: &mut Text) {
     for i in 0..c.field_count() {
         if i > 0 {
             line.push_str(&opts.separator);
@@ -172,12 +173,7 @@ pub fn format_line(c: &impl Values, opts: &FieldsOptions, line: &mut String) {
 /// Appends `d`'s `-T fields` line, newline included: straight from the views
 /// when every field has a fast path that can read this frame, through the
 /// collector otherwise.
-pub fn format_frame(
-    c: &mut Collector,
-    d: &Dissection<'_>,
-    opts: &FieldsOptions,
-    line: &mut String,
-) {
+pub fn format_frame(c: &mut Collector, d: &Dissection<'_>, opts: &FieldsOptions, line: &mut Text) {
     if !format_fast(c, d, opts, line) {
         c.collect(d);
         format_line(c, opts, line);
@@ -190,7 +186,7 @@ pub fn format_fast(
     c: &Collector,
     d: &Dissection<'_>,
     opts: &FieldsOptions,
-    line: &mut String,
+    line: &mut Text,
 ) -> bool {
     let Some(fast) = c.all_fast() else {
         return false;

@@ -1,9 +1,10 @@
 //! `-x`: the frame's bytes as tshark's hex dump.
 
+use encap_fields::Text;
 use std::fmt::Write as _;
 
 /// Appends 16 bytes a line: offset, hex, and printable ASCII.
-pub fn format_hex(out: &mut String, data: &[u8]) {
+pub fn format_hex(out: &mut Text, data: &[u8]) {
     for (i, chunk) in data.chunks(16).enumerate() {
         let _ = write!(out, "{:04x}  ", i * 16);
         for j in 0..16 {
@@ -33,10 +34,10 @@ pub fn format_hex(out: &mut String, data: &[u8]) {
 mod tests {
     #[test]
     fn layout() {
-        let mut s = String::new();
+        let mut s = encap_fields::Text::new();
         super::format_hex(&mut s, b"GET / HTTP/1.1\r\nHost");
         assert_eq!(
-            s,
+            s.as_str(),
             "0000  47 45 54 20 2f 20 48 54  54 50 2f 31 2e 31 0d 0a   GET / HTTP/1.1..\n\
              0010  48 6f 73 74                                        Host\n"
         );

@@ -1,11 +1,12 @@
 //! `-T json` (an array of packets) and `-T ek` (newline-delimited, for bulk indexing),
 //! shaped like tshark's: layers keyed by protocol, fields by abbreviation, values as strings.
 
+use encap_fields::Text;
 use std::fmt::Write as _;
 
 use super::layers::RenderedLayer;
 
-fn escape(out: &mut String, s: &str) {
+fn escape(out: &mut Text, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -48,7 +49,7 @@ pub fn layers_of(rendered: &[RenderedLayer]) -> Vec<JsonLayer<'_>> {
 }
 
 /// Groups repeated keys: one value stays a string, several become an array.
-fn write_fields(out: &mut String, layer: &JsonLayer<'_>, key: impl Fn(&str) -> String) {
+fn write_fields(out: &mut Text, layer: &JsonLayer<'_>, key: impl Fn(&str) -> String) {
     let mut order: Vec<&str> = Vec::new();
     for (abbrev, _) in &layer.fields {
         if !order.contains(abbrev) {
@@ -85,7 +86,7 @@ fn write_fields(out: &mut String, layer: &JsonLayer<'_>, key: impl Fn(&str) -> S
 }
 
 /// Layers as a JSON object; a protocol seen twice (inside an ICMP error) becomes an array.
-fn write_layers(out: &mut String, layers: &[JsonLayer<'_>], ek: bool) {
+fn write_layers(out: &mut Text, layers: &[JsonLayer<'_>], ek: bool) {
     let mut names: Vec<&str> = Vec::new();
     for l in layers {
         if !names.contains(&l.protocol) {
@@ -124,7 +125,7 @@ fn write_layers(out: &mut String, layers: &[JsonLayer<'_>], ek: bool) {
 }
 
 /// One element of the `-T json` array (without the separating comma).
-fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+fn format_json(out: &mut Text, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
     let _ = write!(
         out,
         "  {{\"_index\":\"packets-{}\",\"_type\":\"doc\",\"_score\":null,\"_source\":{{\"layers\":",
@@ -135,7 +136,7 @@ fn format_json(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)
 }
 
 /// The two lines `-T ek` writes per packet.
-fn format_ek(out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+fn format_ek(out: &mut Text, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
     let (secs, nanos) = timestamp;
     let millis = secs.saturating_mul(1000) + i64::from(nanos / 1_000_000);
     let _ = write!(
@@ -161,7 +162,7 @@ impl JsonOutput {
     }
 
     /// Appends one packet (for json, preceded by "[" or ",").
-    pub fn packet(&mut self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+    pub fn packet(&mut self, out: &mut Text, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
         if self.ek {
             return format_ek(out, layers, timestamp);
         }
@@ -172,7 +173,7 @@ impl JsonOutput {
 
     /// Appends one packet as if others came before it (for json, after ",\n"):
     /// for text formatted apart from the output, which [`join`](Self::join) mends.
-    pub fn later_packet(&self, out: &mut String, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
+    pub fn later_packet(&self, out: &mut Text, layers: &[JsonLayer<'_>], timestamp: (i64, u32)) {
         if self.ek {
             return format_ek(out, layers, timestamp);
         }
@@ -183,12 +184,12 @@ impl JsonOutput {
     /// The next part of the output for `text` of packets from
     /// [`later_packet`](Self::later_packet): the array's opening replaces the
     /// first packet's separator.
-    pub fn join<'t>(&mut self, text: &'t str) -> (&'static str, &'t str) {
+    pub fn join<'t>(&mut self, text: &'t [u8]) -> (&'static str, &'t [u8]) {
         if self.ek || self.started || text.is_empty() {
             return ("", text);
         }
         self.started = true;
-        ("[\n", text.strip_prefix(",\n").unwrap_or(text))
+        ("[\n", text.strip_prefix(b",\n").unwrap_or(text))
     }
 
     /// What ends the output: for json the array's close ("[]" when no packet came).

@@ -4,6 +4,7 @@
 use encap_core::Dissection;
 use encap_core::field::{Field, Visitor, render};
 use encap_core::proto::Protocol;
+use encap_core::text::Plain;
 
 /// One rendered field occurrence.
 #[derive(Debug, Clone)]
@@ -62,7 +63,7 @@ impl<'a> Visitor<'a> for Renderer<'_, 'a> {
             return;
         }
         let mut value = String::new();
-        let _ = render(field, self.d, &mut value);
+        let _ = render(field, self.d, &mut Plain(&mut value));
         let shown = match field.value.as_u64().and_then(|v| field.def.name_of(v)) {
             Some(name) => format!("{name} ({value})"),
             None => value.clone(),

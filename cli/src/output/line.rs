@@ -2,11 +2,12 @@
 
 use encap_core::Dissection;
 use encap_core::field::Computed;
-use encap_core::text::write_dec;
+use encap_core::text::{Sink, dec_into, write_dec};
+use encap_fields::Text;
 
 /// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`,
 /// straight into `out`; `rel_nanos` is the time since the first frame.
-pub fn format(out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
+pub fn format(out: &mut Text, d: &Dissection<'_>, rel_nanos: i64) {
     let frame = d.frame();
     push_number(out, frame.number.into());
     out.push(' ');
@@ -15,16 +16,15 @@ pub fn format(out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
     // The source is right-aligned: written first, then the spaces go before it.
     let src = out.len();
     let _ = d.write_computed(Computed::ColSource, out);
-    let columns = width(out.get(src..).unwrap_or(""));
+    let columns = out.columns_from(src);
     if columns < 12 {
-        const SPACES: &str = "            ";
-        out.insert_str(src, SPACES.get(columns..).unwrap_or(""));
+        out.insert_spaces(src, 12 - columns);
     }
     out.push_str(" \u{2192} ");
     let dst = out.len();
     let _ = d.write_computed(Computed::ColDestination, out);
-    let columns = width(out.get(dst..).unwrap_or(""));
-    pad(out, 12usize.saturating_sub(columns));
+    let columns = out.columns_from(dst);
+    out.push_spaces(12usize.saturating_sub(columns));
     out.push(' ');
     let _ = d.write_computed(Computed::ColProtocol, out);
     out.push(' ');
@@ -36,7 +36,7 @@ pub fn format(out: &mut String, d: &Dissection<'_>, rel_nanos: i64) {
 /// The same row from the columns a service sent (`encap watch`).
 #[allow(clippy::too_many_arguments)]
 pub fn format_columns(
-    out: &mut String,
+    out: &mut Text,
     number: u64,
     rel_nanos: i64,
     src: &str,
@@ -49,10 +49,11 @@ pub fn format_columns(
     out.push(' ');
     push_time(out, rel_nanos);
     out.push(' ');
-    pad_left(out, src, 12);
+    out.push_spaces(12usize.saturating_sub(width(src)));
+    out.push_str(src);
     out.push_str(" \u{2192} ");
     out.push_str(dst);
-    pad(out, 12usize.saturating_sub(width(dst)));
+    out.push_spaces(12usize.saturating_sub(width(dst)));
     out.push(' ');
     out.push_str(protocol);
     out.push(' ');
@@ -62,16 +63,15 @@ pub fn format_columns(
 }
 
 /// The frame number right-aligned in five columns.
-fn push_number(out: &mut String, number: u64) {
-    let digits = match number {
-        0..10 => 1,
-        10..100 => 2,
-        100..1000 => 3,
-        1000..10_000 => 4,
-        _ => 5,
-    };
-    pad(out, 5 - digits);
-    let _ = write_dec(out, number);
+fn push_number(out: &mut Text, number: u64) {
+    let mut digits = [0u8; 20];
+    let len = dec_into(&mut digits, number);
+    let pad = 5usize.saturating_sub(len);
+    let mut column = [b' '; 25];
+    if let Some(dst) = column.get_mut(pad..pad + digits.len()) {
+        dst.copy_from_slice(&digits);
+    }
+    let _ = out.push_ascii(&column, pad + len);
 }
 
 /// Columns on screen: one per char, as tshark counts them (addresses are ASCII).
@@ -83,72 +83,55 @@ fn width(s: &str) -> usize {
     }
 }
 
-fn pad(out: &mut String, n: usize) {
-    const SPACES: &str = "                ";
-    let mut n = n;
-    while n > 0 {
-        let take = n.min(SPACES.len());
-        out.push_str(SPACES.get(..take).unwrap_or(""));
-        n -= take;
-    }
-}
-
-/// Right-aligns `s` in `width` columns, as `%*s` does.
-fn pad_left(out: &mut String, s: &str, columns: usize) {
-    pad(out, columns.saturating_sub(width(s)));
-    out.push_str(s);
-}
-
 /// tshark's `%10.6f` of seconds, from integer nanoseconds (rounded to microseconds).
-fn push_time(out: &mut String, nanos: i64) {
+fn push_time(out: &mut Text, nanos: i64) {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
     let negative = nanos < 0 && micros != 0;
-    let secs = micros / 1_000_000;
-    let digits = if secs < 10 {
-        1
-    } else if secs < 100 {
-        2
-    } else {
-        3
-    };
-    pad(out, 3usize.saturating_sub(digits + usize::from(negative)));
+    let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
+    let mut digits = [0u8; 20];
+    let secs_len = dec_into(&mut digits, secs);
+    // Right-aligned in three columns before the point, the sign included.
+    let pad = 3usize.saturating_sub(secs_len + usize::from(negative));
+    let mut column = [b' '; 32];
+    let mut at = pad;
     if negative {
-        out.push('-');
+        if let Some(sign) = column.get_mut(at) {
+            *sign = b'-';
+        }
+        at += 1;
     }
-    let _ = write_dec(out, secs);
-    out.push('.');
-    // Six digits, zero-padded.
-    let frac = micros % 1_000_000;
-    let mut zeros = 5;
-    let mut at = 10;
-    while at <= frac && zeros > 0 {
-        zeros -= 1;
-        at *= 10;
+    if let Some(dst) = column.get_mut(at..at + secs_len) {
+        dst.copy_from_slice(digits.get(..secs_len).unwrap_or_default());
     }
-    pad_zeros(out, zeros);
-    let _ = write_dec(out, frac);
-}
-
-fn pad_zeros(out: &mut String, n: usize) {
-    out.push_str("00000".get(..n).unwrap_or(""));
+    at += secs_len;
+    // Six digits, zero-padded: 1,000,000 + frac has seven, the first a 1.
+    let frac_len = dec_into(&mut digits, 1_000_000 + frac);
+    if let (Some(dst), Some(src)) = (column.get_mut(at..at + frac_len), digits.get(..frac_len)) {
+        dst.copy_from_slice(src);
+    }
+    if let Some(point) = column.get_mut(at) {
+        *point = b'.';
+    }
+    let _ = out.push_ascii(&column, at + frac_len);
 }
 
 #[cfg(test)]
 mod tests {
+    use encap_fields::Text;
     #[test]
     fn time_column() {
-        let mut s = String::new();
+        let mut s = Text::new();
         super::push_time(&mut s, 0);
-        assert_eq!(s, "  0.000000");
+        assert_eq!(s.as_str(), "  0.000000");
         s.clear();
         super::push_time(&mut s, 1_282_935_400);
-        assert_eq!(s, "  1.282935");
+        assert_eq!(s.as_str(), "  1.282935");
         s.clear();
         super::push_time(&mut s, -55_237_000);
-        assert_eq!(s, " -0.055237");
+        assert_eq!(s.as_str(), " -0.055237");
         s.clear();
         super::push_time(&mut s, 1_234_000_000_000);
-        assert_eq!(s, "1234.000000");
+        assert_eq!(s.as_str(), "1234.000000");
         for (nanos, want) in [
             (1_000, "  0.000001"),
             (9_999_000, "  0.009999"),
@@ -160,7 +143,7 @@ mod tests {
         ] {
             s.clear();
             super::push_time(&mut s, nanos);
-            assert_eq!(s, want, "{nanos} ns");
+            assert_eq!(s.as_str(), want, "{nanos} ns");
         }
     }
 
@@ -172,9 +155,9 @@ mod tests {
             (99_999, "99999"),
             (123_456, "123456"),
         ] {
-            let mut s = String::new();
+            let mut s = Text::new();
             super::push_number(&mut s, n);
-            assert_eq!(s, want);
+            assert_eq!(s.as_str(), want);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `-V`: the layer tree with each field's label and value.
 
+use encap_fields::Text;
 use std::fmt::Write as _;
 
 use encap_core::Dissection;
@@ -9,7 +10,7 @@ use encap_core::proto::Protocol;
 use super::layers::render_layers;
 
 /// Appends the tree for `d`, one protocol header line and its fields indented.
-pub fn format_tree(out: &mut String, d: &Dissection<'_>) {
+pub fn format_tree(out: &mut Text, d: &Dissection<'_>) {
     let frame = d.frame();
     for layer in render_layers(d) {
         match layer.protocol {
@@ -47,7 +48,7 @@ pub fn format_tree(out: &mut String, d: &Dissection<'_>) {
 }
 
 /// The summary Wireshark puts after a protocol's name ("Src: …, Dst: …").
-fn header_detail(out: &mut String, d: &Dissection<'_>, offset: usize) {
+fn header_detail(out: &mut Text, d: &Dissection<'_>, offset: usize) {
     let Some(layer) = d.layers().find(|l| l.offset == offset && l.len > 0) else {
         return;
     };

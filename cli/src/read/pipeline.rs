@@ -3,6 +3,7 @@
 //! its turn (capture order), dissects and formats it (unlocked), and writes it
 //! in its turn. Only reading and the tables' own work run one thread at a time.
 
+use encap_fields::Text;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -120,7 +121,7 @@ impl<'w, W: Write> Sink<'w, W> {
         self.out
     }
 
-    fn write(&mut self, block: &Block, text: &str, counts: Counts) {
+    fn write(&mut self, block: &Block, text: &[u8], counts: Counts) {
         self.stats.frames += block.frames.len() as u64;
         self.stats.shown += counts.shown;
         self.stats.malformed += counts.malformed;
@@ -132,13 +133,13 @@ impl<'w, W: Write> Sink<'w, W> {
         self.progress.tick(block.position, self.stats.frames);
     }
 
-    fn write_out(&mut self, block: &Block, text: &str) -> io::Result<()> {
+    fn write_out(&mut self, block: &Block, text: &[u8]) -> io::Result<()> {
         let (open, text) = match self.json.as_mut() {
             Some(json) => json.join(text),
             None => ("", text),
         };
         self.out.write_all(open.as_bytes())?;
-        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(text)?;
         if let Some(w) = self.writer.as_mut() {
             for f in block.frames.iter().filter(|f| f.shown) {
                 w.write(&f.meta, block.bytes(f))?;
@@ -170,7 +171,7 @@ pub fn work<W: Write>(
     });
     let mut block = Block::default();
     let mut clues = Vec::new();
-    let mut text = String::new();
+    let mut text = Text::new();
     loop {
         if !lock(source).next_block(&mut block) {
             return;
@@ -188,7 +189,7 @@ pub fn work<W: Write>(
         text.clear();
         let counts = printer.format_block(&mut block, &mut text);
         let written = sink.take(block.sequence, |s| {
-            s.write(&block, &text, counts);
+            s.write(&block, text.as_bytes(), counts);
             s.failed.is_none()
         });
         if written != Some(true) {

@@ -4,6 +4,7 @@
 use encap_core::Dissection;
 use encap_core::field::FieldDef;
 use encap_core::filter::Filter;
+use encap_fields::Text;
 
 use super::block::Block;
 use super::{Format, ReadOptions};
@@ -23,7 +24,7 @@ pub struct Printer<'o> {
     opts: &'o ReadOptions,
     filter: Option<&'o Filter>,
     collector: Collector,
-    line_buf: String,
+    line_buf: Text,
     json: json::JsonOutput,
 }
 
@@ -37,7 +38,7 @@ impl<'o> Printer<'o> {
             opts,
             filter,
             collector: Collector::new(defs),
-            line_buf: String::new(),
+            line_buf: Text::new(),
             json: json::JsonOutput::new(opts.format == Format::Ek),
         }
     }
@@ -45,7 +46,7 @@ impl<'o> Printer<'o> {
     /// Dissects the block's frames again, replays what tracking stored, and
     /// appends each frame the filter passes to `text` (json packets as later
     /// elements: see [`json::JsonOutput::join`]).
-    pub fn format_block(&mut self, block: &mut Block, text: &mut String) -> Counts {
+    pub fn format_block(&mut self, block: &mut Block, text: &mut Text) -> Counts {
         let mut counts = Counts::default();
         let first_timestamp = block.first_timestamp;
         block.dissect_each(|f, d| {
@@ -60,7 +61,7 @@ impl<'o> Printer<'o> {
         counts
     }
 
-    fn format_frame(&mut self, d: &Dissection<'_>, first: (i64, u32), text: &mut String) {
+    fn format_frame(&mut self, d: &Dissection<'_>, first: (i64, u32), text: &mut Text) {
         let frame = d.frame();
         match self.opts.format {
             Format::Text => {

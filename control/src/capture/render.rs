@@ -5,6 +5,8 @@ use encap_core::Dissection;
 use encap_core::colour::{Colouring, Rule};
 use encap_core::field::{Computed, Field, Visitor, render};
 use encap_core::proto::Protocol;
+use encap_core::text::Plain;
+use encap_fields::Text;
 use encap_proto::packets::SummaryRow;
 use encap_proto::v1 as pb;
 
@@ -12,10 +14,10 @@ use encap_proto::v1 as pb;
 /// watcher that takes the frame (as a `Summary`, or encoded straight).
 #[derive(Debug, Default)]
 pub struct Row {
-    source: String,
-    destination: String,
-    protocol: String,
-    info: String,
+    source: Text,
+    destination: Text,
+    protocol: Text,
+    info: Text,
     length: u32,
     colour: Option<&'static Rule>,
 }
@@ -46,11 +48,11 @@ impl Row {
 
     pub fn to_summary(&self) -> pb::Summary {
         pb::Summary {
-            source: self.source.clone(),
-            destination: self.destination.clone(),
-            protocol: self.protocol.clone(),
+            source: self.source.as_str().to_owned(),
+            destination: self.destination.as_str().to_owned(),
+            protocol: self.protocol.as_str().to_owned(),
             length: self.length,
-            info: self.info.clone(),
+            info: self.info.as_str().to_owned(),
             colour_rule: self.colour.map(|r| r.name.to_string()).unwrap_or_default(),
             foreground: self.foreground(),
             background: self.background(),
@@ -60,11 +62,11 @@ impl Row {
     /// The row as the encoder takes it (borrowed, nothing copied).
     pub fn encodable(&self) -> SummaryRow<'_> {
         SummaryRow {
-            source: &self.source,
-            destination: &self.destination,
-            protocol: &self.protocol,
+            source: self.source.as_str(),
+            destination: self.destination.as_str(),
+            protocol: self.protocol.as_str(),
             length: self.length,
-            info: &self.info,
+            info: self.info.as_str(),
             colour_rule: self.colour.map_or("", |r| r.name),
             foreground: self.foreground(),
             background: self.background(),
@@ -111,7 +113,7 @@ impl<'a> Visitor<'a> for Tree<'_, 'a> {
             return;
         }
         let mut value = String::new();
-        let _ = render(field, self.d, &mut value);
+        let _ = render(field, self.d, &mut Plain(&mut value));
         let out = pb::Field {
             name: field.def.abbrev.to_string(),
             label: field.def.name.to_string(),

@@ -12,7 +12,9 @@ mod walker;
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use crate::field::{Computed, Visitor};
 use crate::proto::Protocol;
@@ -377,7 +379,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// Writes a value computed from the whole dissection.
-    pub fn write_computed<W: Write + ?Sized>(&self, c: Computed, w: &mut W) -> fmt::Result {
+    pub fn write_computed<W: Sink + ?Sized>(&self, c: Computed, w: &mut W) -> fmt::Result {
         match c {
             Computed::Protocols => self.write_protocols(w),
             #[cfg(feature = "display")]
@@ -392,7 +394,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// `frame.protocols`: the protocol names joined with `:`.
-    pub fn write_protocols<W: Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+    pub fn write_protocols<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
         for (i, layer) in self.layers().enumerate() {
             if i > 0 {
                 w.write_char(':')?;

@@ -1,6 +1,8 @@
 //! ARP fields and Info ("Who has …? Tell …").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -54,7 +56,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &ArpPacket<'a>, e: &mut Emit<'_, V>) 
     }
 }
 
-pub(crate) fn info<W: Write + ?Sized>(p: &ArpPacket<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(p: &ArpPacket<'_>, w: &mut W) -> fmt::Result {
     let (Some(spa), Some(tpa), Some(sha)) = (p.sender_ipv4(), p.target_ipv4(), p.sender_mac())
     else {
         return match arp::opcode_name(p.operation()) {

@@ -1,6 +1,8 @@
 //! DHCP fields and Info ("DHCP Discover - Transaction ID 0x30d3a654").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -78,7 +80,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &DhcpPacket<'a>, e: &mut Emit<'_, V>)
     }
 }
 
-pub(crate) fn info<W: Write + ?Sized>(p: &DhcpPacket<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(p: &DhcpPacket<'_>, w: &mut W) -> fmt::Result {
     match p.message_type() {
         Some(t) => {
             let name = dhcp::message_type_name(t).unwrap_or("Unknown Message Type");

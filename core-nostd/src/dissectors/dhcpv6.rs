@@ -1,6 +1,8 @@
 //! DHCPv6 fields and Info ("Solicit XID: 0x4a493a CID: 0001… ").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::Visitor;
@@ -29,7 +31,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Dhcpv6Packet<'a>, e: &mut Emit<'_, V
     }
 }
 
-pub(crate) fn info<W: Write + ?Sized>(p: &Dhcpv6Packet<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(p: &Dhcpv6Packet<'_>, w: &mut W) -> fmt::Result {
     match dhcpv6::msg_type_name(p.msg_type()) {
         Some(n) => w.write_str(n)?,
         None => write!(w, "Unknown ({})", p.msg_type())?,

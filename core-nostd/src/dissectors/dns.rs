@@ -1,6 +1,8 @@
 //! DNS fields and Info ("Standard query response 0x5210 A www.example.test A 192.0.2.80 OPT").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -164,14 +166,14 @@ fn visit_record<'a, V: Visitor<'a>>(r: &Record<'a>, e: &mut Emit<'_, V>) {
     }
 }
 
-fn write_type<W: Write + ?Sized>(w: &mut W, t: u16) -> fmt::Result {
+fn write_type<W: Sink + ?Sized>(w: &mut W, t: u16) -> fmt::Result {
     match dns::type_name(t) {
         Some(n) => w.write_str(n),
         None => write!(w, "Unknown ({t})"),
     }
 }
 
-pub(crate) fn info<W: Write + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Result {
     w.write_str(dns::opcode_name(p.opcode()))?;
     if p.is_response() {
         w.write_str(" response")?;

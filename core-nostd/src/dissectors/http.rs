@@ -1,6 +1,8 @@
 //! HTTP/1.x fields and Info ("GET / HTTP/1.1 ", "HTTP/1.1 200 OK  (text/html)").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -152,7 +154,7 @@ pub(crate) fn body_kind(content_type: &[u8]) -> BodyKind {
 
 /// "GET / HTTP/1.1 " (Wireshark appends a space after the first line), then
 /// the body's media type when a body is there.
-pub(crate) fn info<W: Write + ?Sized>(m: &HttpMessage<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(m: &HttpMessage<'_>, w: &mut W) -> fmt::Result {
     write_escaped(w, m.start_line_bytes())?;
     w.write_char(' ')?;
     let Some(body) = body(m) else {
@@ -174,6 +176,6 @@ pub(crate) fn info<W: Write + ?Sized>(m: &HttpMessage<'_>, w: &mut W) -> fmt::Re
 }
 
 /// "Continuation" for HTTP bytes that start no message.
-pub(crate) fn continuation_info<W: Write + ?Sized>(w: &mut W) -> fmt::Result {
+pub(crate) fn continuation_info<W: Sink + ?Sized>(w: &mut W) -> fmt::Result {
     w.write_str("Continuation")
 }

@@ -1,6 +1,8 @@
 //! ICMP fields and Info.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::Visitor;
@@ -44,7 +46,7 @@ pub(crate) fn visit_resp_to<'a, V: Visitor<'a>>(frame: u32, e: &mut Emit<'_, V>)
 
 /// "Echo (ping) request  id=0x0e00, seq=1/256, ttl=64", or the type and its code.
 /// `ttl` is the enclosing IPv4 header's.
-pub(crate) fn info<W: Write + ?Sized>(
+pub(crate) fn info<W: Sink + ?Sized>(
     p: &IcmpPacket<'_>,
     ttl: Option<u8>,
     w: &mut W,

@@ -1,6 +1,8 @@
 //! ICMPv6 fields and Info (echo, errors, neighbour discovery, MLD).
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -76,7 +78,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &Icmpv6Packet<'a>, e: &mut Emit<'_, V
 }
 
 /// Wireshark's ICMPv6 Info. `hop_limit` is the enclosing IPv6 header's.
-pub(crate) fn info<W: Write + ?Sized>(
+pub(crate) fn info<W: Sink + ?Sized>(
     p: &Icmpv6Packet<'_>,
     hop_limit: Option<u8>,
     w: &mut W,

@@ -1,6 +1,8 @@
 //! IGMP fields and Info ("Membership Report group 239.1.2.3").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -24,11 +26,11 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(p: &IgmpPacket<'a>, e: &mut Emit<'_, V>)
     }
 }
 
-pub(crate) fn write_protocol<W: Write + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn write_protocol<W: Sink + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
     write!(w, "IGMPv{}", p.version())
 }
 
-pub(crate) fn info<W: Write + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(p: &IgmpPacket<'_>, w: &mut W) -> fmt::Result {
     match p.msg_type() {
         igmp::MEMBERSHIP_QUERY if p.group().is_unspecified() => {
             w.write_str("Membership Query, general")

@@ -1,6 +1,8 @@
 //! IPv4 fields and the Info of fragments.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -81,14 +83,16 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(ip: &Ipv4Packet<'a>, e: &mut Emit<'_, V>
 }
 
 /// "Fragmented IP protocol (proto=ICMP 1, off=0, ID=0614)".
-pub(crate) fn fragment_info<W: Write + ?Sized>(ip: &Ipv4Packet<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn fragment_info<W: Sink + ?Sized>(ip: &Ipv4Packet<'_>, w: &mut W) -> fmt::Result {
     let proto = ip.protocol();
-    write!(
-        w,
-        "Fragmented IP protocol (proto={} {}, off={}, ID={:04x})",
-        proto.name().unwrap_or("Unknown"),
-        proto.0,
-        ip.frag_offset(),
-        ip.ident()
-    )
+    use crate::text::{write_dec, write_hex};
+    w.write_str("Fragmented IP protocol (proto=")?;
+    w.write_str(proto.name().unwrap_or("Unknown"))?;
+    w.write_char(' ')?;
+    write_dec(w, proto.0.into())?;
+    w.write_str(", off=")?;
+    write_dec(w, ip.frag_offset().into())?;
+    w.write_str(", ID=")?;
+    write_hex(w, ip.ident().into(), 4)?;
+    w.write_char(')')
 }

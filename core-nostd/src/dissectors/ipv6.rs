@@ -1,6 +1,8 @@
 //! IPv6 and extension header fields; the Info of fragments.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -74,13 +76,18 @@ pub(crate) fn visit_ext<'a, V: Visitor<'a>>(ext: &ExtHeader<'a>, e: &mut Emit<'_
 }
 
 /// "IPv6 fragment (off=0 more=y ident=0x0a3bb2e2 nxt=58)".
-pub(crate) fn fragment_info<W: Write + ?Sized>(ext: &ExtHeader<'_>, w: &mut W) -> fmt::Result {
-    write!(
-        w,
-        "IPv6 fragment (off={} more={} ident=0x{:08x} nxt={})",
-        ext.frag_offset(),
-        if ext.more_frags() { 'y' } else { 'n' },
-        ext.frag_ident(),
-        ext.next_header().0
-    )
+pub(crate) fn fragment_info<W: Sink + ?Sized>(ext: &ExtHeader<'_>, w: &mut W) -> fmt::Result {
+    use crate::text::{write_dec, write_hex};
+    w.write_str("IPv6 fragment (off=")?;
+    write_dec(w, ext.frag_offset().into())?;
+    w.write_str(if ext.more_frags() {
+        " more=y"
+    } else {
+        " more=n"
+    })?;
+    w.write_str(" ident=0x")?;
+    write_hex(w, ext.frag_ident().into(), 8)?;
+    w.write_str(" nxt=")?;
+    write_dec(w, ext.next_header().0.into())?;
+    w.write_char(')')
 }

@@ -1,7 +1,9 @@
 //! Fields and Info of a header that failed its checks: what fits is shown, as
 //! tshark shows the fields it read before the exception.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::Emit;
 use crate::field::{Field, Value, Visitor};
@@ -124,7 +126,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
 }
 
 /// The Info tshark writes for a header it gave up on (empty when it writes none).
-pub(crate) fn info<W: Write + ?Sized>(
+pub(crate) fn info<W: Sink + ?Sized>(
     protocol: Protocol,
     bytes: &[u8],
     error: &Error,

@@ -1,6 +1,8 @@
 //! STP fields and Info ("Conf. Root = 32768/0/02:…  Cost = 4  Port = 0x0280").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -41,7 +43,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(b: &Bpdu<'a>, e: &mut Emit<'_, V>) {
     e.uint(&hf::PORT, 25, 2, b.port_id());
 }
 
-pub(crate) fn info<W: Write + ?Sized>(b: &Bpdu<'_>, w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(b: &Bpdu<'_>, w: &mut W) -> fmt::Result {
     let kind = match b.bpdu_type() {
         stp::TYPE_TCN => return w.write_str("Topology Change Notification"),
         stp::TYPE_RST => "RST",

@@ -1,6 +1,8 @@
 //! TCP fields and Info ("32792 → 7001 [SYN] Seq=0 Win=64240 Len=0 MSS=1460 …").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::conversation::{TcpAnnotation, analysis};
@@ -289,7 +291,7 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
 }
 
 /// Wireshark's names for the set flags, in its order.
-pub(crate) fn write_flag_names<W: Write + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
+pub(crate) fn write_flag_names<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
     const NAMES: [(u16, &str); 9] = [
         (tcp::FLG_FIN, "FIN"),
         (tcp::FLG_SYN, "SYN"),
@@ -319,25 +321,31 @@ pub(crate) fn write_flag_names<W: Write + ?Sized>(w: &mut W, flags: u16) -> fmt:
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
 /// relative numbers need the conversation (see the conversation table).
-pub(crate) fn info<W: Write + ?Sized>(
+pub(crate) fn info<W: Sink + ?Sized>(
     t: &TcpPacket<'_>,
     segment_len: usize,
     conv: Option<&TcpAnnotation>,
     w: &mut W,
 ) -> fmt::Result {
     // The packet list prints this for most frames: numbers go through the fast writers.
-    fn num<W: Write + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
+    // Inlined, so each label is a constant: a copy of known length.
+    #[inline(always)]
+    fn num<W: Sink + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
         w.write_str(label)?;
         write_dec(w, v)
     }
-    if let Some(a) = conv {
+    if let Some(a) = conv.filter(|a| a.analysis != 0) {
         for (bit, _, tag) in ANALYSIS.iter() {
             if !a.has(*bit) {
                 continue;
             }
             match a.dup_ack {
                 Some((frame, count)) if *bit == analysis::DUPLICATE_ACK => {
-                    write!(w, "[TCP Dup ACK {frame}#{count}] ")?
+                    w.write_str("[TCP Dup ACK ")?;
+                    write_dec(w, frame.into())?;
+                    w.write_char('#')?;
+                    write_dec(w, count.into())?;
+                    w.write_str("] ")?;
                 }
                 _ => w.write_str(tag)?,
             }

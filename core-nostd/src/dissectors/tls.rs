@@ -1,6 +1,8 @@
 //! TLS fields and Info ("Client Hello", "Server Hello, Change Cipher Spec, …").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -166,7 +168,7 @@ pub(crate) fn server_hello_version(data: &[u8]) -> Option<u16> {
 
 /// The Protocol column: the session's version once a ServerHello chose it
 /// (`session`, from the conversation), else this frame's.
-pub(crate) fn write_protocol<W: Write + ?Sized>(
+pub(crate) fn write_protocol<W: Sink + ?Sized>(
     data: &[u8],
     session: Option<u16>,
     w: &mut W,
@@ -180,7 +182,7 @@ pub(crate) fn write_protocol<W: Write + ?Sized>(
     }
 }
 
-pub(crate) fn info<W: Write + ?Sized>(data: &[u8], w: &mut W) -> fmt::Result {
+pub(crate) fn info<W: Sink + ?Sized>(data: &[u8], w: &mut W) -> fmt::Result {
     let mut sep = "";
     for r in records(data) {
         match r.content_type {

@@ -1,6 +1,8 @@
 //! UDP fields and Info ("35188 → 33434 Len=5").
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
@@ -41,7 +43,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(u: &UdpPacket<'a>, e: &mut Emit<'_, V>) 
 }
 
 /// `ip_payload` is the length IP's header gives its payload, when known.
-pub(crate) fn info<W: Write + ?Sized>(
+pub(crate) fn info<W: Sink + ?Sized>(
     u: &UdpPacket<'_>,
     ip_payload: Option<usize>,
     w: &mut W,

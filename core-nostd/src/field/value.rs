@@ -1,6 +1,8 @@
 //! Field values and their `tshark -T fields` rendering.
 
-use core::fmt::{self, Write};
+use core::fmt;
+
+use crate::text::Sink;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{Base, Field, FieldDef, FieldKind};
@@ -65,13 +67,13 @@ impl Value<'_> {
 }
 
 /// Writes `field` as `tshark -T fields` prints it.
-pub fn render<W: Write + ?Sized>(field: &Field<'_>, d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+pub fn render<W: Sink + ?Sized>(field: &Field<'_>, d: &Dissection<'_>, w: &mut W) -> fmt::Result {
     render_value(field.def, field.value, d, w)
 }
 
 /// Writes a value of `def` as `tshark -T fields` prints it (a value read
 /// without the walk, such as a fast path's).
-pub fn render_value<W: Write + ?Sized>(
+pub fn render_value<W: Sink + ?Sized>(
     def: &FieldDef,
     value: Value<'_>,
     d: &Dissection<'_>,
@@ -110,7 +112,7 @@ pub fn render_value<W: Write + ?Sized>(
 }
 
 /// Wireshark's `tcp.flags.str`: one letter per set flag, a middle dot otherwise.
-fn write_tcp_flags_str<W: Write + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
+fn write_tcp_flags_str<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
     const LETTERS: &[u8; 12] = b"RRRNCEUAPRSF";
     for (i, &letter) in LETTERS.iter().enumerate() {
         if flags & (1 << (11 - i)) != 0 {

@@ -269,7 +269,7 @@ impl<'a> Name<'a> {
 impl Name<'_> {
     /// Writes the dotted name as Wireshark prints it: `<Root>` for the root,
     /// and non-printable bytes as `\ddd`.
-    pub fn write_to<W: fmt::Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+    pub fn write_to<W: crate::text::Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
         let mut first = true;
         for label in self.labels() {
             if !first {
@@ -793,7 +793,9 @@ mod test {
         let q = p.records().next().unwrap().unwrap();
         assert_eq!(q.name.to_string(), "a\\007\\200 .ok");
         let mut generic = std::string::String::new();
-        q.name.write_to(&mut generic).unwrap();
+        q.name
+            .write_to(&mut crate::text::Plain(&mut generic))
+            .unwrap();
         assert_eq!(generic, q.name.to_string());
     }
 }
