@@ -7,7 +7,7 @@ mod writer;
 use std::fmt;
 use std::io::{self, BufRead};
 
-pub use pcap::PcapReader;
+pub use pcap::{Bulk, PcapReader};
 pub use pcapng::PcapngReader;
 pub use writer::PcapWriter;
 

@@ -1,6 +1,7 @@
 //! The classic pcap format (microsecond or nanosecond, either byte order).
 
-use std::io::BufRead;
+use std::io::{self, BufRead, BufReader, Read};
+use std::ops::Range;
 
 use encap_core::LinkType;
 
@@ -25,6 +26,10 @@ pub struct PcapReader<R> {
     link_type: LinkType,
     snaplen: u32,
     position: u64,
+    /// The start of a record that a bulk read cut off.
+    pending: Vec<u8>,
+    /// The last bulk read stopped because the source had nothing more for now.
+    paused: bool,
 }
 
 impl<R: BufRead> PcapReader<R> {
@@ -62,6 +67,8 @@ impl<R: BufRead> PcapReader<R> {
             link_type,
             snaplen,
             position: FILE_HEADER_LEN as u64,
+            pending: Vec::new(),
+            paused: false,
         })
     }
 
@@ -80,6 +87,21 @@ impl<R: BufRead> PcapReader<R> {
 
     pub fn position(&self) -> u64 {
         self.position
+    }
+
+    /// The last bulk read stopped because the source (a pipe) had nothing
+    /// more for now.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+
+    fn too_long(&self, incl_len: usize) -> CaptureError {
+        CaptureError::Corrupt {
+            offset: self.position + 8,
+            what: format!(
+                "a record claims {incl_len} captured bytes, more than the {MAX_RECORD_LEN} encap accepts"
+            ),
+        }
     }
 
     fn u32(&self, b: &[u8; RECORD_HEADER_LEN], at: usize) -> u32 {
@@ -104,17 +126,9 @@ impl<R: BufRead> PcapReader<R> {
                 what: "a record header",
             });
         }
-        let secs = self.u32(&header, 0);
-        let frac = self.u32(&header, 4);
         let incl_len = self.u32(&header, 8) as usize;
-        let orig_len = self.u32(&header, 12);
         if incl_len > MAX_RECORD_LEN {
-            return Err(CaptureError::Corrupt {
-                offset: self.position + 8,
-                what: format!(
-                    "a record claims {incl_len} captured bytes, more than the {MAX_RECORD_LEN} encap accepts"
-                ),
-            });
+            return Err(self.too_long(incl_len));
         }
         let start = buf.len();
         buf.resize(start + incl_len, 0);
@@ -127,15 +141,277 @@ impl<R: BufRead> PcapReader<R> {
             });
         }
         self.position = at + incl_len as u64;
+        Ok(Some(self.meta(&header, incl_len)))
+    }
+
+    /// A record's header, read.
+    fn meta(&self, header: &[u8; RECORD_HEADER_LEN], incl_len: usize) -> RecordMeta {
+        let secs = self.u32(header, 0);
+        let frac = self.u32(header, 4);
+        let orig_len = self.u32(header, 12);
         let nanos = if self.nanos {
             frac.min(999_999_999)
         } else {
             frac.min(999_999).saturating_mul(1000)
         };
-        Ok(Some(RecordMeta {
+        RecordMeta {
             link_type: self.link_type,
             orig_len: orig_len.max(incl_len as u32),
             timestamp: (i64::from(secs), nanos),
-        }))
+        }
+    }
+}
+
+/// Why [`PcapReader::read_records`] handed back what it did.
+#[derive(Debug)]
+pub enum Bulk {
+    /// Records came (or none were asked for); more may follow.
+    More,
+    /// The file ended after the records handed over.
+    End,
+    /// The file is broken after the records handed over.
+    Failed(CaptureError),
+}
+
+/// Bytes read at once in bulk (a record may need more: the buffer then grows).
+const BULK_LEN: usize = 256 * 1024;
+
+impl<R: Read> PcapReader<BufReader<R>> {
+    /// Reads records in bulk: the file's bytes go into `buf` as they are (one
+    /// read, no copy per record) and `on_record` learns where each frame lies
+    /// in them, at most `limit` times. `buf` keeps its length between calls
+    /// (its bytes are overwritten, never zeroed again) and grows for a record
+    /// longer than itself; a record cut by the end of a read waits for the
+    /// next call. It reads again only while it has no whole record, so it
+    /// returns with at least one unless the file ended or broke, and a pipe
+    /// that pauses is shown as it comes.
+    pub fn read_records(
+        &mut self,
+        buf: &mut Vec<u8>,
+        limit: u64,
+        mut on_record: impl FnMut(RecordMeta, Range<usize>),
+    ) -> Bulk {
+        if limit == 0 {
+            return Bulk::More;
+        }
+        if buf.len() < BULK_LEN {
+            buf.resize(BULK_LEN, 0);
+        }
+        // The start of a record the last read cut off.
+        let mut filled = self.pending.len();
+        if let Some(dst) = buf.get_mut(..filled) {
+            dst.copy_from_slice(&self.pending);
+        }
+        self.pending.clear();
+        let mut records = 0;
+        loop {
+            let ended = match fill(&mut self.r, buf, &mut filled) {
+                Ok(Filled::Ended) => true,
+                Ok(read) => {
+                    self.paused = matches!(read, Filled::Short);
+                    false
+                }
+                Err(e) => return Bulk::Failed(e.into()),
+            };
+            let mut at = 0;
+            while records < limit {
+                let Some(header) = buf
+                    .get(at..filled)
+                    .and_then(|rest| rest.first_chunk::<RECORD_HEADER_LEN>())
+                else {
+                    break;
+                };
+                let incl_len = self.u32(header, 8) as usize;
+                if incl_len > MAX_RECORD_LEN {
+                    return Bulk::Failed(self.too_long(incl_len));
+                }
+                let data = at + RECORD_HEADER_LEN..at + RECORD_HEADER_LEN + incl_len;
+                if data.end > filled {
+                    break;
+                }
+                on_record(self.meta(header, incl_len), data.clone());
+                records += 1;
+                self.position += (data.end - at) as u64;
+                at = data.end;
+            }
+            let tail = buf.get(at..filled).unwrap_or_default();
+            if records > 0 {
+                self.pending.extend_from_slice(tail);
+                return Bulk::More;
+            }
+            if ended {
+                return match tail.len() {
+                    0 => Bulk::End,
+                    n => Bulk::Failed(CaptureError::Truncated {
+                        offset: self.position + n as u64,
+                        what: if n < RECORD_HEADER_LEN {
+                            "a record header"
+                        } else {
+                            "a record's data"
+                        },
+                    }),
+                };
+            }
+            // Not one whole record yet: read on behind the part there is, in
+            // a buffer twice as long once it is full (the longest record fits).
+            buf.copy_within(at..filled, 0);
+            filled -= at;
+            if filled == buf.len() {
+                buf.resize(buf.len() * 2, 0);
+            }
+        }
+    }
+}
+
+/// What one read brought.
+enum Filled {
+    /// As much as was asked.
+    Full,
+    /// Less: what the stream had buffered, or all a pipe has for now.
+    Short,
+    Ended,
+}
+
+/// One read into `buf[*filled..]` (a read of a file fills it; a pipe gives
+/// what it has, so it is never waited on while there are records to show).
+fn fill<R: Read>(r: &mut BufReader<R>, buf: &mut [u8], filled: &mut usize) -> io::Result<Filled> {
+    let Some(room) = buf.get_mut(*filled..).filter(|room| !room.is_empty()) else {
+        return Ok(Filled::Full);
+    };
+    let asked = room.len();
+    loop {
+        match r.read(room) {
+            Ok(0) => return Ok(Filled::Ended),
+            Ok(n) => {
+                *filled += n;
+                return Ok(if n < asked {
+                    Filled::Short
+                } else {
+                    Filled::Full
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pcap of `lens` records, each frame's bytes telling its number.
+    fn pcap(lens: &[usize]) -> Vec<u8> {
+        let mut f = Vec::new();
+        f.extend_from_slice(&MAGIC_US.to_le_bytes());
+        f.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        f.extend_from_slice(&65535u32.to_le_bytes());
+        f.extend_from_slice(&1u32.to_le_bytes());
+        for (i, len) in lens.iter().enumerate() {
+            for v in [i as u32, 7, *len as u32, *len as u32 + 3] {
+                f.extend_from_slice(&v.to_le_bytes());
+            }
+            f.extend(std::iter::repeat_n(i as u8, *len));
+        }
+        f
+    }
+
+    /// A stream that hands out at most `step` bytes a read, as a pipe does.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        step: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.step).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    fn open(bytes: &[u8], step: usize) -> PcapReader<BufReader<Trickle<'_>>> {
+        let mut r = BufReader::with_capacity(4096, Trickle { bytes, step });
+        let mut magic = [0u8; 4];
+        r.read_exact(&mut magic).unwrap();
+        PcapReader::open(r, magic).unwrap()
+    }
+
+    /// Frames and the ending, read in bulk with at most `limit` records a call.
+    fn in_bulk(bytes: &[u8], step: usize, limit: u64) -> (Vec<(RecordMeta, Vec<u8>)>, String) {
+        let mut r = open(bytes, step);
+        let mut buf = Vec::new();
+        let mut frames = Vec::new();
+        loop {
+            let mut ranges = Vec::new();
+            let end = r.read_records(&mut buf, limit, |m, range| ranges.push((m, range)));
+            assert!(ranges.len() as u64 <= limit);
+            frames.extend(
+                ranges
+                    .into_iter()
+                    .map(|(m, range)| (m, buf[range].to_vec())),
+            );
+            match end {
+                Bulk::More => {}
+                Bulk::End => return (frames, "end".into()),
+                Bulk::Failed(e) => return (frames, e.to_string()),
+            }
+        }
+    }
+
+    /// The same, record by record.
+    fn one_by_one(bytes: &[u8]) -> (Vec<(RecordMeta, Vec<u8>)>, String) {
+        let mut r = open(bytes, usize::MAX);
+        let mut frames = Vec::new();
+        loop {
+            let mut buf = Vec::new();
+            match r.append_record(&mut buf) {
+                Ok(Some(m)) => frames.push((m, buf)),
+                Ok(None) => return (frames, "end".into()),
+                Err(e) => return (frames, e.to_string()),
+            }
+        }
+    }
+
+    fn same(a: &(Vec<(RecordMeta, Vec<u8>)>, String), b: &(Vec<(RecordMeta, Vec<u8>)>, String)) {
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.0.len(), b.0.len());
+        for ((ma, da), (mb, db)) in a.0.iter().zip(&b.0) {
+            assert_eq!(da, db);
+            assert_eq!((ma.orig_len, ma.timestamp), (mb.orig_len, mb.timestamp));
+        }
+    }
+
+    /// Records across every kind of read boundary, one longer than a bulk
+    /// read, files cut at every place near the end and a corrupt length:
+    /// the bulk reader gives what the record reader gives.
+    #[test]
+    fn bulk_reads_equal_record_reads() {
+        let mut lens: Vec<usize> = (0..400).map(|i| (i * 37) % 1500).collect();
+        lens.insert(150, MAX_RECORD_LEN);
+        lens.insert(151, BULK_LEN - 3);
+        let file = pcap(&lens);
+        let whole = one_by_one(&file);
+        assert_eq!(whole.0.len(), lens.len());
+        for (step, limit) in [
+            (usize::MAX, u64::MAX),
+            (1000, 3),
+            (65_536, u64::MAX),
+            (7, 1),
+        ] {
+            same(&in_bulk(&file, step, limit), &whole);
+        }
+        for cut in [1, 5, 16, 17, 1499, 40_000] {
+            let part = &file[..file.len() - cut];
+            same(&in_bulk(part, 4096, u64::MAX), &one_by_one(part));
+        }
+        let mut corrupt = pcap(&[60, 60, 60]);
+        let at = 24 + 2 * (16 + 60) + 8;
+        corrupt[at..at + 4].copy_from_slice(&(MAX_RECORD_LEN as u32 + 1).to_le_bytes());
+        let bulk = in_bulk(&corrupt, usize::MAX, u64::MAX);
+        same(&bulk, &one_by_one(&corrupt));
+        assert_eq!(bulk.0.len(), 2);
+        assert!(bulk.1.contains("more than the"), "{}", bulk.1);
     }
 }

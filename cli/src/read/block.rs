@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use encap_core::{Dissection, Frame, Tracked, dissect, dissect_into};
 
-use crate::capture::{CaptureError, CaptureReader, RecordMeta};
+use crate::capture::{Bulk, CaptureError, CaptureReader, PcapReader, RecordMeta};
 
 /// The stream `encap read` reads: a file or standard input.
 pub type Stream = BufReader<Box<dyn Read + Send>>;
@@ -14,8 +14,9 @@ pub type Stream = BufReader<Box<dyn Read + Send>>;
 /// The input `encap read` takes blocks from.
 pub type Input = CaptureReader<Stream>;
 
-/// At most this many frames a block: big enough that locks are rare, small
-/// enough that both threads have work on a file of a few thousand frames.
+/// At most this many frames a block read record by record (pcapng): big
+/// enough that locks are rare, small enough that both threads have work on a
+/// file of a few thousand frames. (pcap is read in bulk, a read a block.)
 const MAX_FRAMES: usize = 1024;
 /// And at most about this many bytes (a frame may pass it).
 const MAX_BYTES: usize = 1 << 20;
@@ -97,9 +98,40 @@ pub enum Fill {
 /// the input has nothing buffered, so a pipe that pauses is shown as it comes
 /// rather than when a block is full.
 pub fn fill(input: &mut Input, block: &mut Block, number: u32, limit: u64) -> Fill {
-    block.data.clear();
     block.frames.clear();
     block.drained = false;
+    match input {
+        CaptureReader::Pcap(pcap) => fill_in_bulk(pcap, block, number, limit),
+        CaptureReader::Pcapng(_) => fill_by_record(input, block, number, limit),
+    }
+}
+
+/// pcap: the file's bytes as they are, records found in place.
+fn fill_in_bulk(pcap: &mut PcapReader<Stream>, block: &mut Block, number: u32, limit: u64) -> Fill {
+    let Block { data, frames, .. } = block;
+    let mut number = number;
+    let end = pcap.read_records(data, limit, |meta, range| {
+        number = number.wrapping_add(1);
+        frames.push(BlockFrame {
+            meta,
+            range,
+            number,
+            tracked: Tracked::default(),
+            shown: false,
+        });
+    });
+    block.position = pcap.position();
+    block.drained = pcap.paused();
+    match end {
+        Bulk::More if (block.frames.len() as u64) < limit => Fill::More,
+        Bulk::More | Bulk::End => Fill::End,
+        Bulk::Failed(e) => Fill::Failed(e),
+    }
+}
+
+/// pcapng: record by record, each frame's bytes appended.
+fn fill_by_record(input: &mut Input, block: &mut Block, number: u32, limit: u64) -> Fill {
+    block.data.clear();
     let mut number = number;
     loop {
         if block.frames.len() as u64 >= limit {

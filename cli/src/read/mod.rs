@@ -86,8 +86,9 @@ pub struct ReadStats {
 }
 
 fn open_input(path: &PathBuf) -> Result<(block::Stream, Option<u64>), ReadError> {
-    // Big reads: a block ends where the buffer does (see `block::fill`).
-    const BUFFER: usize = 1 << 20;
+    // pcap is read in bulk straight into each block, past this buffer (it must
+    // stay smaller than a bulk read); pcapng record by record through it.
+    const BUFFER: usize = 64 << 10;
     if path.as_os_str() == "-" {
         return Ok((
             BufReader::with_capacity(BUFFER, Box::new(io::stdin())),
