@@ -181,15 +181,23 @@ mod test {
     }
 }
 
-/// What the text writers write into: `fmt::Write`, plus one call for the
-/// ASCII they build themselves (digits, addresses). A byte buffer takes such a
-/// chunk as one fixed-size copy; a `String` behind `fmt::Write` alone would
-/// check its capacity once a char (the packet list writes about a hundred a frame).
+/// What the text writers write into: `fmt::Write`, plus room for the ASCII
+/// they make themselves (digits, addresses) to be written in place. A byte
+/// buffer lends its own bytes, so a number is a few stores; a `String` behind
+/// `fmt::Write` alone would check its capacity once a char (the packet list
+/// writes about a hundred a frame), and a number built apart and then copied
+/// makes the copy wait for the stores that built it.
 pub trait Sink: Write {
-    /// Appends `chunk[..len]`: ASCII, `len <= N`.
+    /// Appends the ASCII that `fill` writes: it gets `N` bytes of room and
+    /// says how many of them it used (at most `N`; the rest is dropped).
     #[inline]
-    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
-        for b in chunk.iter().take(len) {
+    fn push_with<const N: usize>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> usize,
+    ) -> fmt::Result {
+        let mut room = [0u8; N];
+        let used = fill(&mut room).min(N);
+        for b in room.iter().take(used) {
             self.write_char(char::from(*b))?;
         }
         Ok(())
@@ -198,36 +206,54 @@ pub trait Sink: Write {
 
 impl<S: Sink + ?Sized> Sink for &mut S {
     #[inline]
-    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
-        (**self).push_ascii(chunk, len)
+    fn push_with<const N: usize>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> usize,
+    ) -> fmt::Result {
+        (**self).push_with(fill)
     }
 }
 
 impl Sink for fmt::Formatter<'_> {
     #[inline]
-    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
-        let ascii = chunk.get(..len).ok_or(fmt::Error)?;
+    fn push_with<const N: usize>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> usize,
+    ) -> fmt::Result {
+        let mut room = [0u8; N];
+        let used = fill(&mut room).min(N);
+        let ascii = room.get(..used).ok_or(fmt::Error)?;
         self.write_str(core::str::from_utf8(ascii).map_err(|_| fmt::Error)?)
     }
 }
 
 impl<const C: usize> Sink for TextBuf<C> {
     #[inline]
-    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
-        let ascii = chunk.get(..len).unwrap_or(&[]);
-        match self.bytes.get_mut(self.len..self.len + ascii.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(ascii);
-                self.len += ascii.len();
+    fn push_with<const N: usize>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> usize,
+    ) -> fmt::Result {
+        let at = self.len;
+        match self
+            .bytes
+            .get_mut(at..at + N)
+            .and_then(|room| <&mut [u8; N]>::try_from(room).ok())
+        {
+            Some(room) => {
+                self.len = at + fill(room).min(N);
+                Ok(())
             }
-            // What fits, a char at a time (ASCII: every cut is a char boundary).
+            // Near the end: made apart, and what fits goes in a char at a time
+            // (ASCII: every cut is a char boundary).
             None => {
-                for b in ascii {
+                let mut room = [0u8; N];
+                let used = fill(&mut room).min(N);
+                for b in room.iter().take(used) {
                     self.write_char(char::from(*b))?;
                 }
+                Ok(())
             }
         }
-        Ok(())
     }
 }
 
@@ -262,9 +288,7 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 /// numbers per frame).
 #[inline]
 pub fn write_dec<W: Sink + ?Sized>(w: &mut W, v: u64) -> fmt::Result {
-    let mut buf = [0u8; 20];
-    let len = dec_into(&mut buf, v);
-    w.push_ascii(&buf, len)
+    w.push_with(|room: &mut [u8; 20]| dec_into(room, v))
 }
 
 /// Writes `v`'s digits at the start of `buf`, two at a time; returns how many.
@@ -295,16 +319,17 @@ pub fn dec_into(buf: &mut [u8; 20], v: u64) -> usize {
 /// Writes `v` as `digits` lowercase hex digits (more if `v` needs them), no prefix.
 #[inline]
 pub fn write_hex<W: Sink + ?Sized>(w: &mut W, v: u64, digits: usize) -> fmt::Result {
-    let mut buf = [b'0'; 16];
     let needed = (64 - v.leading_zeros() as usize)
         .div_ceil(4)
         .max(digits)
         .min(16);
-    for (i, slot) in buf.iter_mut().take(needed).enumerate() {
-        let shift = (needed - 1 - i) * 4;
-        *slot = hex_digit((v >> shift) as u8 & 0xf);
-    }
-    w.push_ascii(&buf, needed)
+    w.push_with(|room: &mut [u8; 16]| {
+        for (i, slot) in room.iter_mut().take(needed).enumerate() {
+            let shift = (needed - 1 - i) * 4;
+            *slot = hex_digit((v >> shift) as u8 & 0xf);
+        }
+        needed
+    })
 }
 
 /// Each octet's digits, left-aligned, and how many there are in the last byte.
@@ -330,9 +355,7 @@ const OCTETS: [[u8; 4]; 256] = {
 /// Writes an IPv4 address in dotted decimal.
 #[inline]
 pub fn write_ipv4<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv4Addr) -> fmt::Result {
-    let mut buf = [0u8; 16];
-    let len = ipv4_into(&mut buf, addr.octets());
-    w.push_ascii(&buf, len)
+    w.push_with(|room: &mut [u8; 16]| ipv4_into(room, addr.octets()))
 }
 
 /// Writes `octets` dotted at the start of `buf` (15 bytes at most); returns how many.
@@ -360,14 +383,19 @@ fn ipv4_into(buf: &mut [u8; 16], octets: [u8; 4]) -> usize {
 /// Writes a MAC address as `aa:bb:cc:dd:ee:ff`.
 #[inline]
 pub fn write_mac<W: Sink + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
-    let mut buf = [b':'; 17];
-    for (octet, pair) in mac.iter().zip(buf.chunks_mut(3)) {
-        if let [hi, lo, ..] = pair {
-            *hi = hex_digit(octet >> 4);
-            *lo = hex_digit(octet & 0xf);
+    w.push_with(|room: &mut [u8; 17]| {
+        for (octet, three) in mac.iter().zip(room.chunks_mut(3)) {
+            let [hi, lo] = hex_pair(*octet);
+            match three {
+                [a, b, colon] => {
+                    (*a, *b, *colon) = (hi, lo, b':');
+                }
+                [a, b] => (*a, *b) = (hi, lo),
+                _ => {}
+            }
         }
-    }
-    w.push_ascii(&buf, 17)
+        17
+    })
 }
 
 /// Writes an IPv6 address as `core::net::Ipv6Addr` displays it (RFC 5952: the
@@ -375,9 +403,7 @@ pub fn write_mac<W: Sink + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
 /// IPv4-mapped addresses end in dotted decimal).
 pub fn write_ipv6<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fmt::Result {
     // 39 chars at most, and room for a whole group's four digits at the end.
-    let mut buf = [0u8; 44];
-    let len = ipv6_into(&mut buf, addr);
-    w.push_ascii(&buf, len)
+    w.push_with(|room: &mut [u8; 44]| ipv6_into(room, addr))
 }
 
 fn ipv6_into(buf: &mut [u8; 44], addr: core::net::Ipv6Addr) -> usize {

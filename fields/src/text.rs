@@ -135,12 +135,23 @@ impl fmt::Write for Text {
 }
 
 impl Sink for Text {
-    /// The whole chunk is copied (one fixed-size copy), then cut to `len`.
+    /// The room is the text's own bytes (zeroed, then cut to what was used).
     #[inline]
-    fn push_ascii<const N: usize>(&mut self, chunk: &[u8; N], len: usize) -> fmt::Result {
-        let keep = self.0.len() + len.min(N);
-        self.0.extend_from_slice(chunk);
-        self.0.truncate(keep);
+    fn push_with<const N: usize>(
+        &mut self,
+        fill: impl FnOnce(&mut [u8; N]) -> usize,
+    ) -> fmt::Result {
+        let at = self.0.len();
+        self.0.resize(at + N, 0);
+        let used = match self
+            .0
+            .get_mut(at..at + N)
+            .and_then(|room| <&mut [u8; N]>::try_from(room).ok())
+        {
+            Some(room) => fill(room).min(N),
+            None => 0,
+        };
+        self.0.truncate(at + used);
         Ok(())
     }
 }

@@ -64,14 +64,18 @@ pub fn format_columns(
 
 /// The frame number right-aligned in five columns.
 fn push_number(out: &mut Text, number: u64) {
-    let mut digits = [0u8; 20];
-    let len = dec_into(&mut digits, number);
-    let pad = 5usize.saturating_sub(len);
-    let mut column = [b' '; 25];
-    if let Some(dst) = column.get_mut(pad..pad + digits.len()) {
-        dst.copy_from_slice(&digits);
-    }
-    let _ = out.push_ascii(&column, pad + len);
+    let _ = out.push_with(|room: &mut [u8; 25]| {
+        let (pad, digits) = room.split_at_mut(5);
+        let Ok(digits) = <&mut [u8; 20]>::try_from(digits) else {
+            return 0;
+        };
+        let len = dec_into(digits, number);
+        let spaces = 5usize.saturating_sub(len);
+        pad.fill(b' ');
+        // Digits first, spaces then before them: right-aligned.
+        room.copy_within(5..5 + len, spaces);
+        spaces + len
+    });
 }
 
 /// Columns on screen: one per char, as tshark counts them (addresses are ASCII).
@@ -88,31 +92,28 @@ fn push_time(out: &mut Text, nanos: i64) {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
     let negative = nanos < 0 && micros != 0;
     let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
-    let mut digits = [0u8; 20];
-    let secs_len = dec_into(&mut digits, secs);
+    let secs_len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
     // Right-aligned in three columns before the point, the sign included.
     let pad = 3usize.saturating_sub(secs_len + usize::from(negative));
-    let mut column = [b' '; 32];
-    let mut at = pad;
-    if negative {
-        if let Some(sign) = column.get_mut(at) {
+    let _ = out.push_with(|room: &mut [u8; 48]| {
+        let (head, tail) = room.split_at_mut(pad + usize::from(negative));
+        head.fill(b' ');
+        if negative && let Some(sign) = head.last_mut() {
             *sign = b'-';
         }
-        at += 1;
-    }
-    if let Some(dst) = column.get_mut(at..at + secs_len) {
-        dst.copy_from_slice(digits.get(..secs_len).unwrap_or_default());
-    }
-    at += secs_len;
-    // Six digits, zero-padded: 1,000,000 + frac has seven, the first a 1.
-    let frac_len = dec_into(&mut digits, 1_000_000 + frac);
-    if let (Some(dst), Some(src)) = (column.get_mut(at..at + frac_len), digits.get(..frac_len)) {
-        dst.copy_from_slice(src);
-    }
-    if let Some(point) = column.get_mut(at) {
-        *point = b'.';
-    }
-    let _ = out.push_ascii(&column, at + frac_len);
+        let Some(digits) = tail.first_chunk_mut::<20>() else {
+            return 0;
+        };
+        let at = dec_into(digits, secs);
+        // Six digits, zero-padded: 1,000,000 + frac has seven, the first a 1,
+        // which the point then covers.
+        let Some(frac_digits) = tail.get_mut(at..).and_then(|t| t.first_chunk_mut::<20>()) else {
+            return 0;
+        };
+        dec_into(frac_digits, 1_000_000 + frac);
+        frac_digits[0] = b'.';
+        pad + usize::from(negative) + at + 7
+    });
 }
 
 #[cfg(test)]
