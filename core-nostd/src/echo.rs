@@ -112,34 +112,48 @@ impl Echo {
 }
 
 /// The echo message of the frame (outer, not quoted in an error): its key and
-/// whether it is a request.
+/// whether it is a request. Addresses are read only when there is one (most
+/// frames have none): those of the last IP layer before it.
 fn echo_of(d: &Dissection<'_>) -> Option<(Key, bool)> {
-    let mut addrs = None;
-    for layer in d.layers().filter(|l| !l.in_error) {
-        match layer.view {
-            View::Ipv4(ip) => {
-                addrs = Some((
-                    ip.src_addr().to_ipv6_mapped().octets(),
-                    ip.dst_addr().to_ipv6_mapped().octets(),
-                ))
-            }
-            View::Ipv6(ip) => addrs = Some((ip.src_addr().octets(), ip.dst_addr().octets())),
-            View::Icmp(p) if p.is_echo() => {
-                let (src, dst) = addrs?;
-                let key = Key::new(src, dst, p.echo_ident(), p.echo_seq(), false);
-                return Some((key, p.msg_type() == icmp::ECHO_REQUEST));
-            }
-            View::Icmpv6(p)
-                if matches!(p.msg_type(), icmpv6::ECHO_REQUEST | icmpv6::ECHO_REPLY) =>
-            {
-                let (src, dst) = addrs?;
-                let key = Key::new(src, dst, p.echo_ident(), p.echo_seq(), true);
-                return Some((key, p.msg_type() == icmpv6::ECHO_REQUEST));
-            }
-            _ => {}
-        }
-    }
-    None
+    let (at, ident, seq, v6, request) =
+        d.layers()
+            .enumerate()
+            .find_map(|(i, layer)| match layer.view {
+                _ if layer.in_error => None,
+                View::Icmp(p) if p.is_echo() => Some((
+                    i,
+                    p.echo_ident(),
+                    p.echo_seq(),
+                    false,
+                    p.msg_type() == icmp::ECHO_REQUEST,
+                )),
+                View::Icmpv6(p)
+                    if matches!(p.msg_type(), icmpv6::ECHO_REQUEST | icmpv6::ECHO_REPLY) =>
+                {
+                    Some((
+                        i,
+                        p.echo_ident(),
+                        p.echo_seq(),
+                        true,
+                        p.msg_type() == icmpv6::ECHO_REQUEST,
+                    ))
+                }
+                _ => None,
+            })?;
+    let (src, dst) = d
+        .layers()
+        .take(at)
+        .filter(|l| !l.in_error)
+        .filter_map(|l| match l.view {
+            View::Ipv4(ip) => Some((
+                ip.src_addr().to_ipv6_mapped().octets(),
+                ip.dst_addr().to_ipv6_mapped().octets(),
+            )),
+            View::Ipv6(ip) => Some((ip.src_addr().octets(), ip.dst_addr().octets())),
+            _ => None,
+        })
+        .last()?;
+    Some((Key::new(src, dst, ident, seq, v6), request))
 }
 
 #[cfg(test)]
