@@ -7,7 +7,7 @@ mod writer;
 use std::fmt;
 use std::io::{self, BufRead};
 
-pub use pcap::{Bulk, PcapReader};
+pub use pcap::{Bulk, FIRST_RECORD, Layout, PcapReader, RECORD_HEADER};
 pub use pcapng::PcapngReader;
 pub use writer::PcapWriter;
 
@@ -140,6 +140,14 @@ impl<R: BufRead> CaptureReader<R> {
         match self {
             CaptureReader::Pcap(p) => p.position(),
             CaptureReader::Pcapng(p) => p.position(),
+        }
+    }
+
+    /// How a pcap file's records are laid out (`None` for pcapng).
+    pub fn pcap_layout(&self) -> Option<Layout> {
+        match self {
+            CaptureReader::Pcap(p) => Some(p.layout()),
+            CaptureReader::Pcapng(_) => None,
         }
     }
 

@@ -18,12 +18,71 @@ pub(super) fn is_magic(m: [u8; 4]) -> bool {
     [MAGIC_US, MAGIC_NS].contains(&le) || [MAGIC_US, MAGIC_NS].contains(&be)
 }
 
-#[derive(Debug)]
-pub struct PcapReader<R> {
-    r: R,
+/// How a file's records are laid out: what reading a record header needs,
+/// wherever the header was found (a stream, or a chunk read at an offset).
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
     big_endian: bool,
     nanos: bool,
     link_type: LinkType,
+}
+
+/// The length of a record's header.
+pub const RECORD_HEADER: usize = RECORD_HEADER_LEN;
+/// Where the first record starts.
+pub const FIRST_RECORD: u64 = FILE_HEADER_LEN as u64;
+
+impl Layout {
+    fn u32(&self, b: &[u8; RECORD_HEADER_LEN], at: usize) -> u32 {
+        let x = [b[at], b[at + 1], b[at + 2], b[at + 3]];
+        if self.big_endian {
+            u32::from_be_bytes(x)
+        } else {
+            u32::from_le_bytes(x)
+        }
+    }
+
+    /// The bytes a record header says follow it; an error (naming `at`, the
+    /// header's place in the file) for more than encap accepts.
+    pub fn captured_len(
+        &self,
+        header: &[u8; RECORD_HEADER_LEN],
+        at: u64,
+    ) -> Result<usize, CaptureError> {
+        let incl_len = self.u32(header, 8) as usize;
+        if incl_len > MAX_RECORD_LEN {
+            return Err(CaptureError::Corrupt {
+                offset: at + 8,
+                what: format!(
+                    "a record claims {incl_len} captured bytes, more than the {MAX_RECORD_LEN} encap accepts"
+                ),
+            });
+        }
+        Ok(incl_len)
+    }
+
+    /// A record's header, read.
+    pub fn meta(&self, header: &[u8; RECORD_HEADER_LEN], incl_len: usize) -> RecordMeta {
+        let secs = self.u32(header, 0);
+        let frac = self.u32(header, 4);
+        let orig_len = self.u32(header, 12);
+        let nanos = if self.nanos {
+            frac.min(999_999_999)
+        } else {
+            frac.min(999_999).saturating_mul(1000)
+        };
+        RecordMeta {
+            link_type: self.link_type,
+            orig_len: orig_len.max(incl_len as u32),
+            timestamp: (i64::from(secs), nanos),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PcapReader<R> {
+    r: R,
+    layout: Layout,
     snaplen: u32,
     position: u64,
     /// The start of a record that a bulk read cut off.
@@ -62,9 +121,11 @@ impl<R: BufRead> PcapReader<R> {
         let link_type = LinkType(u32_at(16) & 0x0fff_ffff);
         Ok(PcapReader {
             r,
-            big_endian,
-            nanos: raw == MAGIC_NS,
-            link_type,
+            layout: Layout {
+                big_endian,
+                nanos: raw == MAGIC_NS,
+                link_type,
+            },
             snaplen,
             position: FILE_HEADER_LEN as u64,
             pending: Vec::new(),
@@ -73,7 +134,11 @@ impl<R: BufRead> PcapReader<R> {
     }
 
     pub fn link_type(&self) -> LinkType {
-        self.link_type
+        self.layout.link_type
+    }
+
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     pub fn snaplen(&self) -> u32 {
@@ -95,24 +160,6 @@ impl<R: BufRead> PcapReader<R> {
         self.paused
     }
 
-    fn too_long(&self, incl_len: usize) -> CaptureError {
-        CaptureError::Corrupt {
-            offset: self.position + 8,
-            what: format!(
-                "a record claims {incl_len} captured bytes, more than the {MAX_RECORD_LEN} encap accepts"
-            ),
-        }
-    }
-
-    fn u32(&self, b: &[u8; RECORD_HEADER_LEN], at: usize) -> u32 {
-        let x = [b[at], b[at + 1], b[at + 2], b[at + 3]];
-        if self.big_endian {
-            u32::from_be_bytes(x)
-        } else {
-            u32::from_le_bytes(x)
-        }
-    }
-
     /// Reads the next record, appending its bytes to `buf`.
     pub fn append_record(&mut self, buf: &mut Vec<u8>) -> Result<Option<RecordMeta>, CaptureError> {
         let mut header = [0u8; RECORD_HEADER_LEN];
@@ -126,10 +173,7 @@ impl<R: BufRead> PcapReader<R> {
                 what: "a record header",
             });
         }
-        let incl_len = self.u32(&header, 8) as usize;
-        if incl_len > MAX_RECORD_LEN {
-            return Err(self.too_long(incl_len));
-        }
+        let incl_len = self.layout.captured_len(&header, self.position)?;
         let start = buf.len();
         buf.resize(start + incl_len, 0);
         let got = read_full(&mut self.r, buf.get_mut(start..).unwrap_or_default())?;
@@ -141,24 +185,7 @@ impl<R: BufRead> PcapReader<R> {
             });
         }
         self.position = at + incl_len as u64;
-        Ok(Some(self.meta(&header, incl_len)))
-    }
-
-    /// A record's header, read.
-    fn meta(&self, header: &[u8; RECORD_HEADER_LEN], incl_len: usize) -> RecordMeta {
-        let secs = self.u32(header, 0);
-        let frac = self.u32(header, 4);
-        let orig_len = self.u32(header, 12);
-        let nanos = if self.nanos {
-            frac.min(999_999_999)
-        } else {
-            frac.min(999_999).saturating_mul(1000)
-        };
-        RecordMeta {
-            link_type: self.link_type,
-            orig_len: orig_len.max(incl_len as u32),
-            timestamp: (i64::from(secs), nanos),
-        }
+        Ok(Some(self.layout.meta(&header, incl_len)))
     }
 }
 
@@ -221,15 +248,15 @@ impl<R: Read> PcapReader<BufReader<R>> {
                 else {
                     break;
                 };
-                let incl_len = self.u32(header, 8) as usize;
-                if incl_len > MAX_RECORD_LEN {
-                    return Bulk::Failed(self.too_long(incl_len));
-                }
+                let incl_len = match self.layout.captured_len(header, self.position) {
+                    Ok(n) => n,
+                    Err(e) => return Bulk::Failed(e),
+                };
                 let data = at + RECORD_HEADER_LEN..at + RECORD_HEADER_LEN + incl_len;
                 if data.end > filled {
                     break;
                 }
-                on_record(self.meta(header, incl_len), data.clone());
+                on_record(self.layout.meta(header, incl_len), data.clone());
                 records += 1;
                 self.position += (data.end - at) as u64;
                 at = data.end;

@@ -49,6 +49,8 @@ pub struct Block {
     /// It ended because the input had nothing more buffered: a pipe may be
     /// waiting, so what is printed so far is flushed.
     pub drained: bool,
+    /// Bytes of `data` read from the file (a chunk, and what was read past it).
+    pub filled: usize,
 }
 
 impl Block {

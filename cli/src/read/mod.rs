@@ -1,6 +1,7 @@
 //! `encap read`: dissect a capture file and print it the way tshark does.
 
 mod block;
+mod chunks;
 mod pipeline;
 mod printer;
 mod progress;
@@ -15,6 +16,7 @@ use std::thread;
 use crate::capture::{CaptureError, CaptureReader, PcapWriter};
 use crate::output::fields::{self, FieldsOptions};
 use crate::output::json;
+use chunks::{Chunks, Stitch};
 use pipeline::{Sink, Source};
 use printer::Printer;
 use progress::Progress;
@@ -85,7 +87,9 @@ pub struct ReadStats {
     pub malformed: u64,
 }
 
-fn open_input(path: &PathBuf) -> Result<(block::Stream, Option<u64>), ReadError> {
+/// The stream to read, the file itself when it is a regular file (to be read
+/// at offsets), and its size.
+fn open_input(path: &PathBuf) -> Result<(block::Stream, Option<File>, Option<u64>), ReadError> {
     // pcap is read in bulk straight into each block, past this buffer (it must
     // stay smaller than a bulk read); pcapng record by record through it.
     const BUFFER: usize = 64 << 10;
@@ -93,11 +97,20 @@ fn open_input(path: &PathBuf) -> Result<(block::Stream, Option<u64>), ReadError>
         return Ok((
             BufReader::with_capacity(BUFFER, Box::new(io::stdin())),
             None,
+            None,
         ));
     }
     let file = File::open(path).map_err(|e| ReadError::Open(path.clone(), e))?;
-    let size = file.metadata().ok().map(|m| m.len());
-    Ok((BufReader::with_capacity(BUFFER, Box::new(file)), size))
+    let meta = file.metadata().ok();
+    let at_offsets = meta
+        .as_ref()
+        .filter(|m| m.is_file())
+        .and_then(|_| file.try_clone().ok());
+    Ok((
+        BufReader::with_capacity(BUFFER, Box::new(file)),
+        at_offsets,
+        meta.map(|m| m.len()),
+    ))
 }
 
 /// How many threads `encap read` uses when not told: one a core, at most four
@@ -124,14 +137,19 @@ pub fn run(opts: &ReadOptions, out: &mut (impl Write + Send)) -> Result<ReadStat
         Some(text) => Some(compile_filter(text)?),
         None => None,
     };
-    let (input, size) = open_input(&opts.input)?;
+    let (input, file, size) = open_input(&opts.input)?;
     let reader =
         CaptureReader::open(input).map_err(|e| ReadError::Capture(opts.input.clone(), 0, e))?;
+    let link_type = reader.link_type();
+    // A pcap file is read in chunks by every thread; a pipe or pcapng in order.
+    let chunks = file
+        .zip(reader.pcap_layout())
+        .map(|(file, layout)| Chunks::new(file, layout));
     let writer = match &opts.write {
         Some(p) => {
             let f = File::create(p).map_err(|e| ReadError::Open(p.clone(), e))?;
             let mut w = PcapWriter::new(BufWriter::new(f));
-            if let Some(lt) = reader.link_type() {
+            if let Some(lt) = link_type {
                 w.start(lt).map_err(ReadError::Output)?;
             }
             Some(w)
@@ -143,7 +161,15 @@ pub fn run(opts: &ReadOptions, out: &mut (impl Write + Send)) -> Result<ReadStat
         fields::write_header(out, &names, &opts.fields_options).map_err(ReadError::Output)?;
     }
 
-    let source = Mutex::new(Source::new(reader, opts.count));
+    let source = Mutex::new(match chunks {
+        Some(_) => Source::chunked(opts.count),
+        None => Source::new(reader, opts.count),
+    });
+    let stitch = Turns::new(Stitch::new(opts.count));
+    let chunked = chunks.as_ref().map(|chunks| pipeline::Chunked {
+        chunks,
+        stitch: &stitch,
+    });
     let tracker = Turns::new(Box::default());
     let sink = Turns::new(Sink::new(
         out,
@@ -155,9 +181,9 @@ pub fn run(opts: &ReadOptions, out: &mut (impl Write + Send)) -> Result<ReadStat
     let printer = || Printer::new(opts, filter.as_ref(), defs.clone());
     thread::scope(|s| {
         for _ in 1..opts.threads.max(1) {
-            s.spawn(|| pipeline::work(&source, &tracker, &sink, printer()));
+            s.spawn(|| pipeline::work(&source, chunked, &tracker, &sink, printer()));
         }
-        pipeline::work(&source, &tracker, &sink, printer());
+        pipeline::work(&source, chunked, &tracker, &sink, printer());
     });
 
     let source = source.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -176,7 +202,7 @@ pub fn run(opts: &ReadOptions, out: &mut (impl Write + Send)) -> Result<ReadStat
     }
     sink.out().flush().map_err(ReadError::Output)?;
     sink.progress.done();
-    match source.failed {
+    match source.failed.or(stitch.into_inner().failed) {
         Some((frames, e)) => Err(ReadError::Capture(opts.input.clone(), frames, e)),
         None => Ok(sink.stats),
     }

@@ -13,15 +13,17 @@ use encap_core::tracker::{Clues, Tracker};
 
 use super::ReadStats;
 use super::block::{self, Block, Fill, Input};
+use super::chunks::{Chunks, Stitch};
 use super::printer::{Counts, Printer};
 use super::progress::Progress;
 use super::turns::Turns;
 use crate::capture::{CaptureError, PcapWriter};
 use crate::output::json::JsonOutput;
 
-/// Where blocks come from: the file, read in order.
+/// Where blocks come from: the file, read in order, or claimed chunk by
+/// chunk ([`Chunks`]).
 pub struct Source {
-    reader: Input,
+    reader: Option<Input>,
     next_sequence: u64,
     /// Frames read so far.
     frames: u64,
@@ -43,7 +45,17 @@ impl std::fmt::Debug for Source {
 }
 
 impl Source {
+    /// Blocks read from `reader` one after another.
     pub fn new(reader: Input, limit: Option<u64>) -> Self {
+        Self::of(Some(reader), limit)
+    }
+
+    /// Blocks that are chunks of a file, which the threads read themselves.
+    pub fn chunked(limit: Option<u64>) -> Self {
+        Self::of(None, limit)
+    }
+
+    fn of(reader: Option<Input>, limit: Option<u64>) -> Self {
         Source {
             reader,
             next_sequence: 0,
@@ -55,15 +67,24 @@ impl Source {
         }
     }
 
-    /// Fills `block` with the next frames; false when no frame is left.
-    fn next_block(&mut self, block: &mut Block) -> bool {
+    /// Fills `block` with the next frames, or gives it the next chunk to
+    /// read; `Next::Done` when nothing is left.
+    fn next_block(&mut self, block: &mut Block, chunks: Option<&Chunks>) -> Next {
+        let Some(reader) = self.reader.as_mut() else {
+            if chunks.is_none_or(Chunks::ended) || self.ended {
+                return Next::Done;
+            }
+            block.sequence = self.next_sequence;
+            self.next_sequence += 1;
+            return Next::Chunk(Chunks::offset_of(block.sequence));
+        };
         let left = self
             .limit
             .map_or(u64::MAX, |c| c.saturating_sub(self.frames));
         if self.ended || left == 0 {
-            return false;
+            return Next::Done;
         }
-        match block::fill(&mut self.reader, block, self.frames as u32, left) {
+        match block::fill(reader, block, self.frames as u32, left) {
             Fill::More => {}
             Fill::End => self.ended = true,
             Fill::Failed(e) => {
@@ -72,7 +93,7 @@ impl Source {
             }
         }
         if block.frames.is_empty() {
-            return false;
+            return Next::Done;
         }
         self.frames += block.frames.len() as u64;
         block.sequence = self.next_sequence;
@@ -82,8 +103,24 @@ impl Source {
             self.first_timestamp.get_or_insert(first.meta.timestamp);
         }
         block.first_timestamp = self.first_timestamp.unwrap_or_default();
-        true
+        Next::Filled
     }
+}
+
+/// What a thread got from the source.
+enum Next {
+    /// A block of frames.
+    Filled,
+    /// A chunk of the file to read (at this offset) and stitch in its turn.
+    Chunk(u64),
+    Done,
+}
+
+/// A file read in chunks: the file, and the search for records across them.
+#[derive(Debug, Clone, Copy)]
+pub struct Chunked<'c> {
+    pub chunks: &'c Chunks,
+    pub stitch: &'c Turns<Stitch>,
 }
 
 /// Where formatted blocks go, in order.
@@ -160,12 +197,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// output fails; run by each thread.
 pub fn work<W: Write>(
     source: &Mutex<Source>,
+    chunked: Option<Chunked<'_>>,
     tracker: &Turns<Box<Tracker>>,
     sink: &Turns<Sink<'_, W>>,
     mut printer: Printer<'_>,
 ) {
     // A thread that panics holds turns the others wait for: it gives them up.
     let _guard = OnPanic(|| {
+        if let Some(c) = chunked {
+            c.stitch.abandon();
+        }
         tracker.abandon();
         sink.abandon();
     });
@@ -173,8 +214,21 @@ pub fn work<W: Write>(
     let mut clues = Vec::new();
     let mut text = Text::new();
     loop {
-        if !lock(source).next_block(&mut block) {
-            return;
+        let next = lock(source).next_block(&mut block, chunked.map(|c| c.chunks));
+        match (next, chunked) {
+            (Next::Done, _) | (Next::Chunk(_), None) => return,
+            (Next::Filled, _) => {}
+            (Next::Chunk(offset), Some(c)) => {
+                // Read side by side; searched for records in capture order.
+                let read = c.chunks.read(&mut block, offset);
+                let stitched = c.stitch.take(block.sequence, |st| match read {
+                    Ok(len) => st.stitch(c.chunks, &mut block, offset, len),
+                    Err(e) => st.fail(c.chunks, &mut block, e.into()),
+                });
+                if stitched.is_none() {
+                    return;
+                }
+            }
         }
         clues.clear();
         block.dissect_each(|_, d| clues.push(Clues::of(d)));
