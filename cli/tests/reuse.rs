@@ -142,3 +142,44 @@ fn replayed_tracking_equals_tracking() {
          {differ_untracked} differ untracked"
     );
 }
+
+/// `encap read` reads the trackers' clues from a walk that stops short
+/// (`Clues::of_frame`): on every frame of `captures/`, whole and cut short
+/// after every 5th byte, they must equal the clues of the whole walk.
+#[test]
+fn clues_from_a_short_walk_equal_the_whole_walks() {
+    use encap_core::tracker::Clues;
+    let mut records: Vec<Record> = Vec::new();
+    common::each_record(|pcap, n, meta, buf, _| {
+        records.push((pcap.to_path_buf(), n, *meta, buf.to_vec()));
+    });
+    let mut scratch: Option<Dissection<'_>> = None;
+    let (mut compared, mut with_segment, mut with_echo) = (0, 0, 0);
+    let no_clues = Clues::of(&dissect(frame(&records[0], 0)));
+    for record in &records {
+        let cuts = (0..record.3.len()).step_by(5).chain([usize::MAX]);
+        for cut in cuts {
+            let whole = Clues::of(&dissect(frame(record, cut)));
+            let d = scratch.get_or_insert_with(|| dissect(frame(record, cut)));
+            let short = Clues::of_frame(frame(record, cut), d);
+            assert_eq!(
+                short,
+                whole,
+                "{} frame {} cut at {cut}: the short walk's clues differ",
+                record.0.display(),
+                record.1
+            );
+            compared += 1;
+            if cut == usize::MAX && whole != no_clues {
+                let text = format!("{whole:?}");
+                with_segment += usize::from(text.contains("tcp: Some"));
+                with_echo += usize::from(text.contains("echo: Some"));
+            }
+        }
+    }
+    assert!(compared > 30_000, "only {compared} frames compared");
+    assert!(
+        with_segment > 300 && with_echo > 20,
+        "{with_segment} {with_echo}"
+    );
+}

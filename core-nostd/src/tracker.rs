@@ -7,7 +7,7 @@
 //! say what each frame learnt, to [`Dissection::replay`] on its dissection.
 
 use crate::conversation::{DEFAULT_CONVERSATIONS, Segment, TcpConversations};
-use crate::dissect::{Dissection, Tracked};
+use crate::dissect::{Depth, Dissection, Frame, Tracked, dissect_to};
 use crate::echo::{DEFAULT_ECHOES, Echo, EchoTable};
 
 /// Both tables; `T` conversations and `E` outstanding echo requests at most.
@@ -32,6 +32,16 @@ impl Clues {
             tcp: Segment::of(d),
             echo: Echo::of(d),
         }
+    }
+
+    /// The clues of `frame`, from a walk that goes only as deep as they need
+    /// (no DNS, DHCP, ICMP error quotes or option checks); `scratch` is its
+    /// storage, left holding that partial dissection. Equal to
+    /// `Clues::of(&dissect(frame))`, which `cli/tests/reuse.rs` and the
+    /// `dissect` fuzz target hold it to.
+    pub fn of_frame<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>) -> Clues {
+        dissect_to(frame, scratch, Depth::Clues);
+        Clues::of(scratch)
     }
 }
 

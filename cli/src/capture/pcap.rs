@@ -44,6 +44,7 @@ impl Layout {
 
     /// The bytes a record header says follow it; an error (naming `at`, the
     /// header's place in the file) for more than encap accepts.
+    #[inline]
     pub fn captured_len(
         &self,
         header: &[u8; RECORD_HEADER_LEN],
@@ -62,6 +63,7 @@ impl Layout {
     }
 
     /// A record's header, read.
+    #[inline]
     pub fn meta(&self, header: &[u8; RECORD_HEADER_LEN], incl_len: usize) -> RecordMeta {
         let secs = self.u32(header, 0);
         let frac = self.u32(header, 4);

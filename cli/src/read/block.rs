@@ -4,6 +4,7 @@
 use std::io::{BufReader, Read};
 use std::ops::Range;
 
+use encap_core::tracker::Clues;
 use encap_core::{Dissection, Frame, Tracked, dissect, dissect_into};
 
 use crate::capture::{Bulk, CaptureError, CaptureReader, PcapReader, RecordMeta};
@@ -57,6 +58,28 @@ impl Block {
     /// The bytes of `frame`.
     pub fn bytes(&self, frame: &BlockFrame) -> &[u8] {
         self.data.get(frame.range.clone()).unwrap_or_default()
+    }
+
+    /// What the trackers need of each frame, in order, from walks that go
+    /// only as deep as that ([`Clues::of_frame`]).
+    pub fn clues(&self, out: &mut Vec<Clues>) {
+        let mut scratch: Option<Dissection<'_>> = None;
+        for frame in &self.frames {
+            let bytes = self.frame(frame);
+            let d = scratch.get_or_insert_with(|| dissect(bytes));
+            out.push(Clues::of_frame(bytes, d));
+        }
+    }
+
+    /// The core's view of `frame`.
+    fn frame<'b>(&'b self, frame: &BlockFrame) -> Frame<'b> {
+        Frame {
+            data: self.bytes(frame),
+            orig_len: frame.meta.orig_len,
+            link_type: frame.meta.link_type,
+            number: frame.number,
+            timestamp: frame.meta.timestamp,
+        }
     }
 
     /// Dissects each frame in turn into one dissection's storage and hands

@@ -150,15 +150,10 @@ impl Stitch {
             // The rest of a record that runs past the chunk comes after it,
             // so the record is whole in the block's buffer.
             let header_end = start + RECORD_HEADER;
-            self.read_past(
-                chunks,
-                block,
-                offset,
-                len,
-                header_end,
-                file_end,
-                "a record header",
-            )?;
+            if header_end > block.filled {
+                let what = "a record header";
+                self.read_past(chunks, block, offset, header_end, file_end, what)?;
+            }
             let header = block
                 .data
                 .get(start..header_end)
@@ -167,15 +162,10 @@ impl Stitch {
                 .unwrap_or([0; RECORD_HEADER]);
             let incl_len = chunks.layout.captured_len(&header, at)?;
             let data_end = header_end + incl_len;
-            self.read_past(
-                chunks,
-                block,
-                offset,
-                len,
-                data_end,
-                file_end,
-                "a record's data",
-            )?;
+            if data_end > block.filled {
+                let what = "a record's data";
+                self.read_past(chunks, block, offset, data_end, file_end, what)?;
+            }
             let meta = chunks.layout.meta(&header, incl_len);
             self.first_timestamp.get_or_insert(meta.timestamp);
             self.frames += 1;
@@ -194,22 +184,18 @@ impl Stitch {
     /// Makes the block's buffer hold the file up to `end` (an index in it):
     /// bytes past the chunk are read after it. At the file's end, an error
     /// says which part of a record it cut (`what`).
-    #[allow(clippy::too_many_arguments)]
+    #[cold]
     fn read_past(
         &self,
         chunks: &Chunks,
         block: &mut Block,
         offset: u64,
-        len: usize,
         end: usize,
         file_end: Option<u64>,
         what: &'static str,
     ) -> Result<(), CaptureError> {
         // What is in the buffer: the chunk, and what was read past it.
-        let have = len.max(block.filled);
-        if end <= have {
-            return Ok(());
-        }
+        let have = block.filled;
         let truncated = |got: usize| CaptureError::Truncated {
             offset: offset + got as u64,
             what,

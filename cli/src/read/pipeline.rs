@@ -9,7 +9,7 @@ use std::io::{self, BufWriter, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
-use encap_core::tracker::{Clues, Tracker};
+use encap_core::tracker::Tracker;
 
 use super::ReadStats;
 use super::block::{self, Block, Fill, Input};
@@ -231,7 +231,7 @@ pub fn work<W: Write>(
             }
         }
         clues.clear();
-        block.dissect_each(|_, d| clues.push(Clues::of(d)));
+        block.clues(&mut clues);
         let tracked = tracker.take(block.sequence, |t| {
             for (f, c) in block.frames.iter_mut().zip(&clues) {
                 f.tracked = t.take(c);

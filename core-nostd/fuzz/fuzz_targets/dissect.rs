@@ -6,6 +6,8 @@ use core::fmt::Write;
 
 use encap_core::field::{Field, Visitor, render};
 use encap_core::field::Computed;
+use encap_core::text::{Plain, TextBuf};
+use encap_core::tracker::Clues;
 use encap_core::{Dissection, Frame, LinkType, dissect};
 use libfuzzer_sys::fuzz_target;
 
@@ -27,7 +29,10 @@ struct RenderAll<'d, 'a> {
 impl<'a> Visitor<'a> for RenderAll<'_, 'a> {
     fn field(&mut self, field: &Field<'a>) {
         self.out.clear();
-        let _ = render(field, self.d, &mut self.out);
+        let _ = render(field, self.d, &mut Plain(&mut self.out));
+        // And into a small fixed buffer: writes near its end are cut, never past it.
+        let mut small = TextBuf::<24>::new();
+        let _ = render(field, self.d, &mut small);
     }
 }
 
@@ -46,6 +51,9 @@ fuzz_target!(|input: &[u8]| {
         timestamp: (0, 0),
     };
     let mut d = dissect(frame);
+    // The trackers' clues from the short walk are those of the whole one.
+    let mut scratch = dissect(frame);
+    assert_eq!(Clues::of_frame(frame, &mut scratch), Clues::of(&d));
     // The trackers see the frame three times (a retransmission, a duplicate ACK, an
     // echo reply…), with room for only two conversations and two requests.
     let mut tracker = encap_core::tracker::Tracker::<2, 2>::new();
@@ -62,7 +70,7 @@ fuzz_target!(|input: &[u8]| {
         Computed::ColSource,
         Computed::ColDestination,
     ] {
-        let _ = d.write_computed(c, &mut row);
+        let _ = d.write_computed(c, &mut Plain(&mut row));
     }
     for e in d.experts() {
         let _ = write!(row, "{e}");

@@ -11,6 +11,7 @@ mod walker;
 
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};
+pub(crate) use walker::Depth;
 
 use core::fmt;
 
@@ -128,13 +129,18 @@ pub struct Dissection<'a> {
 #[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);
-    walker::walk(&mut d);
+    walker::walk(&mut d, Depth::Whole);
     d
 }
 
 /// Dissects `frame` into `d`, reusing its storage: nothing is zeroed or copied
 /// but what the walk writes (the fast form for a loop over frames of one buffer).
 pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
+    dissect_to(frame, d, Depth::Whole);
+}
+
+/// [`dissect_into`], going only as deep as `depth`.
+pub(crate) fn dissect_to<'a>(frame: Frame<'a>, d: &mut Dissection<'a>, depth: Depth) {
     d.frame = frame;
     d.layer_count = 0;
     d.expert_count = 0;
@@ -146,7 +152,7 @@ pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
     d.answered_head = false;
     d.stopped_by = None;
     d.rejected = None;
-    walker::walk(d);
+    walker::walk(d, depth);
 }
 
 impl<'a> Dissection<'a> {

@@ -38,20 +38,33 @@ const DHCP_PORTS: [u16; 2] = [67, 68];
 const DHCPV6_PORTS: [u16; 2] = [546, 547];
 
 #[inline(always)]
-pub(super) fn walk(d: &mut Dissection<'_>) {
+pub(super) fn walk(d: &mut Dissection<'_>, depth: Depth) {
     let frame = d.frame;
     let mut w = Walker {
         d,
         base: frame.data,
         in_error: false,
+        depth,
     };
     w.link(frame.link_type, frame.data);
+}
+
+/// How far the walk goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// Every layer.
+    Whole,
+    /// What the trackers read ([`crate::tracker::Clues`]): the layers down to
+    /// the transport, an echo message, and the HTTP and TLS heads a TCP
+    /// segment carries. No DNS, DHCP, ICMP error quotes or option checks.
+    Clues,
 }
 
 struct Walker<'d, 'a> {
     d: &'d mut Dissection<'a>,
     base: &'a [u8],
     in_error: bool,
+    depth: Depth,
 }
 
 /// What a transport carries, decided by port.
@@ -399,7 +412,9 @@ impl<'a> Walker<'_, 'a> {
             Ok(i) => i,
             Err(e) => return self.stop(Protocol::Icmp, data, e),
         };
-        if !self.push(Protocol::Icmp, View::Icmp(icmp), data, data.len()) {
+        if !self.push(Protocol::Icmp, View::Icmp(icmp), data, data.len())
+            || self.depth == Depth::Clues
+        {
             return;
         }
         if icmp.is_error() && !self.in_error {
@@ -415,7 +430,9 @@ impl<'a> Walker<'_, 'a> {
             Ok(i) => i,
             Err(e) => return self.stop(Protocol::Icmpv6, data, e),
         };
-        if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len()) {
+        if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len())
+            || self.depth == Depth::Clues
+        {
             return;
         }
         if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
@@ -457,9 +474,10 @@ impl<'a> Walker<'_, 'a> {
             return;
         }
         match app_for_tcp(tcp.src_port(), tcp.dst_port()) {
-            App::Dns => self.dns_over_tcp(payload),
             App::Http => self.http(payload),
             App::Tls => self.tls(payload),
+            _ if self.depth == Depth::Clues => {}
+            App::Dns => self.dns_over_tcp(payload),
             _ => self.data(payload),
         }
     }
@@ -491,6 +509,9 @@ impl<'a> Walker<'_, 'a> {
         }
         if let Some(e) = short {
             self.fail(e, data);
+        }
+        if self.depth == Depth::Clues {
+            return;
         }
         let payload = udp.payload();
         match app_for_udp(udp.src_port(), udp.dst_port()) {
