@@ -384,14 +384,14 @@ fn ipv4_into(buf: &mut [u8; 16], octets: [u8; 4]) -> usize {
 #[inline]
 pub fn write_mac<W: Sink + ?Sized>(w: &mut W, mac: [u8; 6]) -> fmt::Result {
     w.push_with(|room: &mut [u8; 17]| {
-        for (octet, three) in mac.iter().zip(room.chunks_mut(3)) {
-            let [hi, lo] = hex_pair(*octet);
-            match three {
-                [a, b, colon] => {
-                    (*a, *b, *colon) = (hi, lo, b':');
-                }
-                [a, b] => (*a, *b) = (hi, lo),
-                _ => {}
+        // Two octets at a time: "aa:bb" and the colon after it.
+        for (pair, five) in mac.chunks_exact(2).zip(room.chunks_mut(6)) {
+            if let ([hi, lo], [a, b, colon, c, d, ..]) = (pair, &mut *five) {
+                let [w, x, y, z] = hex4(u16::from_be_bytes([*hi, *lo])).to_be_bytes();
+                (*a, *b, *colon, *c, *d) = (w, x, b':', y, z);
+            }
+            if let Some(colon) = five.get_mut(5) {
+                *colon = b':';
             }
         }
         17
@@ -421,43 +421,24 @@ fn ipv6_into(buf: &mut [u8; 44], addr: core::net::Ipv6Addr) -> usize {
         return PREFIX.len() + n;
     }
     let groups = addr.segments();
-    // The longest run of zero groups; runs of one group stay as they are.
-    let (mut best_at, mut best_len, mut run_at, mut run_len) = (0, 0, 0, 0);
-    for (i, g) in groups.iter().enumerate() {
-        if *g == 0 {
-            if run_len == 0 {
-                run_at = i;
-            }
-            run_len += 1;
-            if run_len > best_len {
-                (best_at, best_len) = (run_at, run_len);
-            }
-        } else {
-            run_len = 0;
-        }
-    }
-    if best_len < 2 {
-        best_len = 0;
-    }
+    let (run_at, run_len) = longest_zero_run(&groups);
     let mut len = 0;
-    for (i, g) in groups.iter().enumerate() {
-        if i >= best_at && i < best_at + best_len {
-            // The run prints as "::": its first group writes both colons at the
-            // start, one otherwise (the group before wrote its own).
-            if i == best_at {
-                if i == 0 {
-                    put(buf, &mut len, b':');
-                }
+    let mut i = 0;
+    while let Some(g) = groups.get(i) {
+        if i == run_at && run_len > 0 {
+            // The run prints as "::": both colons at the start, one after a
+            // group (which wrote its own); the groups after it write theirs.
+            if i == 0 {
                 put(buf, &mut len, b':');
             }
+            put(buf, &mut len, b':');
+            i += run_len;
             continue;
         }
-        // Four digits go in, leading zeros rotated to the end; the group's
-        // length keeps the ones before them.
-        let digits = (16 - g.leading_zeros() as usize).div_ceil(4).max(1);
-        let [hi, lo] = g.to_be_bytes();
-        let (h, l) = (hex_pair(hi), hex_pair(lo));
-        let four = u32::from_be_bytes([h[0], h[1], l[0], l[1]]) << ((4 - digits) * 8);
+        // Four digits go in, leading zeros shifted out to the end; the
+        // group's length keeps the ones before them.
+        let digits = ((19 - g.leading_zeros()) / 4).max(1) as usize;
+        let four = hex4(*g) << ((4 - digits) * 8);
         if let Some(dst) = buf.get_mut(len..len + 4) {
             dst.copy_from_slice(&four.to_be_bytes());
         }
@@ -465,8 +446,47 @@ fn ipv6_into(buf: &mut [u8; 44], addr: core::net::Ipv6Addr) -> usize {
         if i + 1 < groups.len() {
             put(buf, &mut len, b':');
         }
+        i += 1;
     }
     len.min(39)
+}
+
+/// Where the longest run of two or more zero groups starts (the first of
+/// equals) and how long it is; a length of 0 when there is none.
+#[inline]
+fn longest_zero_run(groups: &[u16; 8]) -> (usize, usize) {
+    // Bit i: group i is zero. Each `&` with the mask shifted one further
+    // keeps the bits where a run at least one longer starts.
+    let zeros = groups
+        .iter()
+        .enumerate()
+        .fold(0u32, |m, (i, g)| m | u32::from(*g == 0) << i);
+    let (mut starts, mut len) = (zeros, 0);
+    while starts != 0 {
+        len += 1;
+        let longer = starts & (zeros >> len);
+        if longer == 0 {
+            break;
+        }
+        starts = longer;
+    }
+    if len < 2 {
+        return (0, 0);
+    }
+    (starts.trailing_zeros() as usize, len)
+}
+
+/// The four lowercase hex digits of `g`, most significant first, as the
+/// bytes of a big-endian `u32` (all four at once: no table, no branch).
+#[inline]
+fn hex4(g: u16) -> u32 {
+    // One nibble a byte: 0xabcd -> 0x0a0b0c0d.
+    let x = u32::from(g);
+    let x = (x | x << 8) & 0x00ff_00ff;
+    let x = (x | x << 4) & 0x0f0f_0f0f;
+    // '0' + nibble, and 39 more ('a' - '0' - 10) where the nibble is 10 or more.
+    let letters = ((x + 0x0606_0606) >> 4) & 0x0101_0101;
+    x + 0x3030_3030 + letters * 0x27
 }
 
 #[inline]
@@ -475,12 +495,6 @@ fn put(buf: &mut [u8], len: &mut usize, b: u8) {
         *slot = b;
     }
     *len += 1;
-}
-
-/// A byte's two lowercase hex digits.
-#[inline]
-fn hex_pair(b: u8) -> [u8; 2] {
-    [hex_digit(b >> 4), hex_digit(b & 0xf)]
 }
 
 #[inline]
