@@ -14,10 +14,11 @@ use encap_proto::v1 as pb;
 /// watcher that takes the frame (as a `Summary`, or encoded straight).
 #[derive(Debug, Default)]
 pub struct Row {
-    source: Text,
-    destination: Text,
-    protocol: Text,
-    info: Text,
+    /// Source, destination, protocol and info, one after another (one UTF-8
+    /// check for the four when they are encoded).
+    text: Text,
+    /// Where each ends in `text`.
+    ends: [usize; 4],
     length: u32,
     colour: Option<&'static Rule>,
 }
@@ -25,14 +26,18 @@ pub struct Row {
 impl Row {
     /// Writes `d`'s row and colour over the previous one (its buffers are reused).
     pub fn write(&mut self, d: &Dissection<'_>, colours: &Colouring) {
-        for (column, text) in [
-            (Computed::ColSource, &mut self.source),
-            (Computed::ColDestination, &mut self.destination),
-            (Computed::ColProtocol, &mut self.protocol),
-            (Computed::ColInfo, &mut self.info),
-        ] {
-            text.clear();
-            let _ = d.write_computed(column, text);
+        self.text.clear();
+        for (column, end) in [
+            Computed::ColSource,
+            Computed::ColDestination,
+            Computed::ColProtocol,
+            Computed::ColInfo,
+        ]
+        .into_iter()
+        .zip(&mut self.ends)
+        {
+            let _ = d.write_computed(column, &mut self.text);
+            *end = self.text.len();
         }
         self.length = d.frame().orig_len;
         self.colour = colours.classify(d);
@@ -46,13 +51,21 @@ impl Row {
         self.colour.map_or(0xff_ff_ff, |r| rgb(r.background))
     }
 
+    /// The four columns.
+    fn columns(&self) -> [&str; 4] {
+        let text = self.text.as_str();
+        let [a, b, c, d] = self.ends;
+        [0..a, a..b, b..c, c..d].map(|r| text.get(r).unwrap_or_default())
+    }
+
     pub fn to_summary(&self) -> pb::Summary {
+        let [source, destination, protocol, info] = self.columns();
         pb::Summary {
-            source: self.source.as_str().to_owned(),
-            destination: self.destination.as_str().to_owned(),
-            protocol: self.protocol.as_str().to_owned(),
+            source: source.to_owned(),
+            destination: destination.to_owned(),
+            protocol: protocol.to_owned(),
             length: self.length,
-            info: self.info.as_str().to_owned(),
+            info: info.to_owned(),
             colour_rule: self.colour.map(|r| r.name.to_string()).unwrap_or_default(),
             foreground: self.foreground(),
             background: self.background(),
@@ -61,12 +74,13 @@ impl Row {
 
     /// The row as the encoder takes it (borrowed, nothing copied).
     pub fn encodable(&self) -> SummaryRow<'_> {
+        let [source, destination, protocol, info] = self.columns();
         SummaryRow {
-            source: self.source.as_str(),
-            destination: self.destination.as_str(),
-            protocol: self.protocol.as_str(),
+            source,
+            destination,
+            protocol,
             length: self.length,
-            info: self.info.as_str(),
+            info,
             colour_rule: self.colour.map_or("", |r| r.name),
             foreground: self.foreground(),
             background: self.background(),
