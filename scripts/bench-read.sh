@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# encap read against tshark -r and tcpdump -nr on the same large file (hyperfine).
-#   bash scripts/bench-read.sh [FRAMES]      (default 1,000,000; the file is made once)
+# encap read against tshark -r and tcpdump -nr on the same large file.
+#   bash scripts/bench-read.sh [FRAMES [ROUNDS]]   (default 1,000,000 frames, 3 rounds; the file is made once)
+#
+# This machine's speed swings from minute to minute, so the tools are timed in
+# rounds, side by side: each round runs encap five times (it takes a fifth of
+# a second) and each other tool once, with hyperfine, and every ratio is taken
+# within a round. The table gives each tool's mean over all rounds, and the
+# ratios' median and range over the rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 frames=${1:-1000000}
+rounds=${2:-3}
 file=bench-data/tiled-$frames.pcap
 [ -f "$file" ] || python3 scripts/make-tiled.py "$file" "$frames"
 cargo build --release -p encap --quiet
@@ -11,14 +18,41 @@ encap=target/release/encap
 fields=(-e frame.number -e frame.len -e eth.src -e ip.src -e ip.dst -e ip.proto -e tcp.srcport -e tcp.dstport -e udp.dstport -e dns.qry.name)
 tf=$(printf ' %s' "${fields[@]}")
 export HOME=/tmp   # no personal tshark profile
+out=bench-data/read-rounds
+rm -rf "$out"; mkdir -p "$out"
+# The file in the page cache and each tool's own files loaded, for every tool alike.
+cat "$file" >/dev/null
+for tool in "$encap read" "tcpdump -nr" "tshark -n -r"; do $tool captures/dns.pcap >/dev/null 2>&1; done
 
-echo "== one-line summaries ($frames frames)"
-hyperfine --warmup 1 --runs 3 --style basic --export-markdown bench-data/summary.md \
-  -n "encap read" "$encap read -r $file > /dev/null" \
-  -n "tcpdump -nr" "tcpdump -nr $file > /dev/null 2>&1" \
-  -n "tshark -n -r" "tshark -n -r $file > /dev/null 2>&1"
+for r in $(seq "$rounds"); do
+  echo "== round $r of $rounds ($frames frames)"
+  hyperfine --runs 1 --style basic --export-json "$out/summary-$r.json" \
+    -n "encap read" "$encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null" \
+    -n "tcpdump -nr" "tcpdump -nr $file > /dev/null 2>&1" \
+    -n "tshark -n -r" "tshark -n -r $file > /dev/null 2>&1" | grep -E '^(Benchmark|  Time)'
+  hyperfine --runs 1 --style basic --export-json "$out/fields-$r.json" \
+    -n "encap read -T fields" "$encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null" \
+    -n "tshark -T fields" "tshark -n -r $file -T fields$tf > /dev/null 2>&1" | grep -E '^(Benchmark|  Time)'
+done
 
-echo "== -T fields with 10 fields ($frames frames)"
-hyperfine --warmup 1 --runs 3 --style basic --export-markdown bench-data/fields.md \
-  -n "encap read -T fields" "$encap read -r $file -T fields$tf > /dev/null" \
-  -n "tshark -T fields" "tshark -n -r $file -T fields$tf > /dev/null 2>&1"
+python3 - "$out" "$rounds" "$frames" <<'EOF'
+import json, statistics, sys
+out, rounds, frames = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def times(kind, r):
+    data = json.load(open(f"{out}/{kind}-{r}.json"))
+    # encap ran five times in its one timed command.
+    return {b["command"]: b["mean"] / (5 if b["command"].startswith("encap") else 1) for b in data["results"]}
+rows = {"summary": [times("summary", r) for r in range(1, rounds + 1)],
+        "fields": [times("fields", r) for r in range(1, rounds + 1)]}
+def line(kind, ours, theirs, target):
+    per = [r[theirs] / r[ours] for r in rows[kind]]
+    mean = lambda c: statistics.mean(r[c] for r in rows[kind])
+    print(f"| {ours} vs {theirs} | {mean(ours):.3f} s | {mean(theirs):.2f} s | "
+          f"{statistics.median(per):.1f}× ({min(per):.1f}–{max(per):.1f}×) | {target} |")
+print(f"\n{frames:,} frames, {rounds} rounds; encap on {__import__('os').cpu_count()} cores\n")
+print("| comparison | encap (mean) | other (mean) | encap is faster by: median of rounds (range) | target |")
+print("|---|---|---|---|---|")
+line("summary", "encap read", "tcpdump -nr", "5×")
+line("summary", "encap read", "tshark -n -r", "50×")
+line("fields", "encap read -T fields", "tshark -T fields", "100×")
+EOF
