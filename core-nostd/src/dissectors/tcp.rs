@@ -292,31 +292,41 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
 
 /// Wireshark's names for the set flags, in its order.
 pub(crate) fn write_flag_names<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
-    const NAMES: [(u16, &str); 9] = [
-        (tcp::FLG_FIN, "FIN"),
-        (tcp::FLG_SYN, "SYN"),
-        (tcp::FLG_RST, "RST"),
-        (tcp::FLG_PSH, "PSH"),
-        (tcp::FLG_ACK, "ACK"),
-        (tcp::FLG_URG, "URG"),
-        (tcp::FLG_ECE, "ECE"),
-        (tcp::FLG_CWR, "CWR"),
-        (tcp::FLG_AE, "NS"),
+    // Each name padded to three bytes, with its length.
+    const NAMES: [(u16, [u8; 3], usize); 9] = [
+        (tcp::FLG_FIN, *b"FIN", 3),
+        (tcp::FLG_SYN, *b"SYN", 3),
+        (tcp::FLG_RST, *b"RST", 3),
+        (tcp::FLG_PSH, *b"PSH", 3),
+        (tcp::FLG_ACK, *b"ACK", 3),
+        (tcp::FLG_URG, *b"URG", 3),
+        (tcp::FLG_ECE, *b"ECE", 3),
+        (tcp::FLG_CWR, *b"CWR", 3),
+        (tcp::FLG_AE, *b"NS ", 2),
     ];
-    let mut first = true;
-    for (bit, name) in NAMES {
-        if flags & bit != 0 {
-            if !first {
-                w.write_str(", ")?;
+    if NAMES.iter().all(|(bit, _, _)| flags & bit == 0) {
+        return w.write_str("<None>");
+    }
+    // Nine names and eight ", " at most: 42 bytes.
+    w.push_with(|room: &mut [u8; 48]| {
+        let mut len = 0;
+        for (bit, name, name_len) in NAMES {
+            if flags & bit == 0 {
+                continue;
             }
-            w.write_str(name)?;
-            first = false;
+            if len > 0
+                && let Some(comma) = room.get_mut(len..len + 2)
+            {
+                comma.copy_from_slice(b", ");
+                len += 2;
+            }
+            if let Some(dst) = room.get_mut(len..len + 3) {
+                dst.copy_from_slice(&name);
+                len += name_len;
+            }
         }
-    }
-    if first {
-        w.write_str("<None>")?;
-    }
-    Ok(())
+        len
+    })
 }
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:

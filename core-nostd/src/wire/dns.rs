@@ -276,8 +276,19 @@ impl Name<'_> {
                 w.write_char('.')?;
             }
             first = false;
+            let printable = |b: &u8| b.is_ascii_graphic() || *b == b' ';
+            // A label is 63 bytes at most, and mostly printable: one copy.
+            if label.len() <= 64 && label.iter().all(printable) {
+                w.push_with(|room: &mut [u8; 64]| {
+                    if let Some(dst) = room.get_mut(..label.len()) {
+                        dst.copy_from_slice(label);
+                    }
+                    label.len()
+                })?;
+                continue;
+            }
             for &b in label {
-                if b.is_ascii_graphic() || b == b' ' {
+                if printable(&b) {
                     w.write_char(char::from(b))?;
                 } else {
                     for c in ['\\', digit(b / 100), digit(b / 10 % 10), digit(b % 10)] {
