@@ -22,7 +22,7 @@ out=bench-data/read-rounds
 rm -rf "$out"; mkdir -p "$out"
 # The file in the page cache and each tool's own files loaded, for every tool alike.
 cat "$file" >/dev/null
-for tool in "$encap read" "tcpdump -nr" "tshark -n -r"; do $tool captures/dns.pcap >/dev/null 2>&1; done
+for tool in "$encap read -r" "tcpdump -nr" "tshark -n -r"; do $tool captures/dns.pcap >/dev/null 2>&1; done
 
 for r in $(seq "$rounds"); do
   echo "== round $r of $rounds ($frames frames)"
