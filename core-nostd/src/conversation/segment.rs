@@ -6,6 +6,7 @@ use super::Endpoint;
 use crate::dissect::{Dissection, Layer, View};
 use crate::proto::Protocol;
 use crate::wire::http::StartLine;
+use crate::wire::ipv6;
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
 /// A frame's TCP segment (the outer one), as the table sees it.
@@ -36,10 +37,8 @@ pub struct Segment {
 impl Segment {
     /// The frame's TCP segment; `None` when it has none the table can follow.
     pub fn of(d: &Dissection<'_>) -> Option<Segment> {
-        let layer = d
-            .layers()
-            .find(|l| !l.in_error && l.protocol == Protocol::Tcp)
-            .copied()?;
+        let found = Found::of(d);
+        let layer = found.tcp?;
         // A header cut short still joins its conversation, as in tshark, when its
         // fixed part is there.
         let mut header = [0u8; tcp::HEADER_LEN];
@@ -53,31 +52,39 @@ impl Segment {
             }
             _ => return None,
         };
-        let (src, dst) = endpoints(d, &layer, &t)?;
+        let (src, dst) = match found.ip?.view {
+            View::Ipv4(p) => (
+                p.src_addr().to_ipv6_mapped().octets(),
+                p.dst_addr().to_ipv6_mapped().octets(),
+            ),
+            View::Ipv6(p) => (p.src_addr().octets(), p.dst_addr().octets()),
+            _ => return None,
+        };
         let (secs, nanos) = d.frame().timestamp;
         let syn = t.has(tcp::FLG_SYN);
+        // `tcp.len` by IP's lengths (as `Dissection::segment_len`).
+        let start = layer.offset + t.header_len();
+        let seg_len = match (layer.view, found.ip_end) {
+            (View::Tcp(_), Some(end)) => end.saturating_sub(start),
+            _ => t.payload().len(),
+        };
         Some(Segment {
-            src,
-            dst,
+            src: (src, t.src_port()),
+            dst: (dst, t.dst_port()),
             seq: t.seq_number(),
             ack: t.ack_number(),
             window: t.window_len(),
             flags: t.flags(),
             // Only a SYN's option counts: no need to read the others'.
             window_scale: if syn { window_scale_option(&t) } else { None },
-            seg_len: d.segment_len(&layer).unwrap_or(t.payload().len()) as u32,
+            seg_len: seg_len as u32,
             number: d.frame().number,
             time: secs
                 .saturating_mul(1_000_000_000)
                 .saturating_add(i64::from(nanos)),
             http_response: d.pdu_head().is_some_and(|h| h.starts_with(b"HTTP/")),
-            http_request_head: http_request_method(d).map(|m| m == b"HEAD"),
-            server_hello: d.layers().find_map(|l| match l.view {
-                View::Tls(data) if !l.in_error => {
-                    crate::dissectors::tls::server_hello_version(data)
-                }
-                _ => None,
-            }),
+            http_request_head: found.request_method.map(|m| m == b"HEAD"),
+            server_hello: found.server_hello,
         })
     }
 
@@ -86,35 +93,53 @@ impl Segment {
     }
 }
 
-/// Source and destination (address as 16 bytes, port) from the enclosing IP layer.
-fn endpoints(
-    d: &Dissection<'_>,
-    layer: &Layer<'_>,
-    t: &TcpPacket<'_>,
-) -> Option<(Endpoint, Endpoint)> {
-    let ip = d.layers().rfind(|l| {
-        !l.in_error && l.offset < layer.offset && matches!(l.view, View::Ipv4(_) | View::Ipv6(_))
-    })?;
-    let (src, dst) = match ip.view {
-        View::Ipv4(p) => (
-            p.src_addr().to_ipv6_mapped().octets(),
-            p.dst_addr().to_ipv6_mapped().octets(),
-        ),
-        View::Ipv6(p) => (p.src_addr().octets(), p.dst_addr().octets()),
-        _ => return None,
-    };
-    Some(((src, t.src_port()), (dst, t.dst_port())))
+/// What a segment is read from, found in one pass over the layers.
+#[derive(Default)]
+struct Found<'d, 'a> {
+    /// The first TCP layer outside an ICMP error.
+    tcp: Option<&'d Layer<'a>>,
+    /// The last IP layer before it (outside an error): its addresses.
+    ip: Option<&'d Layer<'a>>,
+    /// Where the last IP layer before it that gives a length says its packet
+    /// ends (an IPv4 length of 0, from segmentation offload, gives none).
+    ip_end: Option<usize>,
+    /// The method of the first HTTP request in the frame.
+    request_method: Option<&'a [u8]>,
+    /// The version the first ServerHello outside an error chose.
+    server_hello: Option<u16>,
 }
 
-/// The method of an HTTP request in the frame, if it carries one.
-fn http_request_method<'a>(d: &Dissection<'a>) -> Option<&'a [u8]> {
-    d.layers().find_map(|l| match l.view {
-        View::Http(m) => match m.start_line() {
-            StartLine::Request { method, .. } => Some(method),
-            _ => None,
-        },
-        _ => None,
-    })
+impl<'d, 'a> Found<'d, 'a> {
+    fn of(d: &'d Dissection<'a>) -> Self {
+        let mut found = Found::default();
+        for l in d.layers() {
+            match l.view {
+                View::Http(m) if found.request_method.is_none() => {
+                    if let StartLine::Request { method, .. } = m.start_line() {
+                        found.request_method = Some(method);
+                    }
+                }
+                _ if l.in_error => {}
+                _ if found.tcp.is_none() && l.protocol == Protocol::Tcp => found.tcp = Some(l),
+                View::Ipv4(ip) if found.tcp.is_none() => {
+                    found.ip = Some(l);
+                    if ip.total_len() != 0 {
+                        found.ip_end = Some(l.offset + usize::from(ip.total_len()));
+                    }
+                }
+                View::Ipv6(ip) if found.tcp.is_none() => {
+                    found.ip = Some(l);
+                    found.ip_end =
+                        Some(l.offset + ipv6::HEADER_LEN + usize::from(ip.payload_len()));
+                }
+                View::Tls(data) if found.server_hello.is_none() => {
+                    found.server_hello = crate::dissectors::tls::server_hello_version(data);
+                }
+                _ => {}
+            }
+        }
+        found
+    }
 }
 
 fn window_scale_option(t: &TcpPacket<'_>) -> Option<u8> {
