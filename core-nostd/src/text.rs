@@ -294,26 +294,71 @@ pub fn write_dec<W: Sink + ?Sized>(w: &mut W, v: u64) -> fmt::Result {
 /// Writes `v`'s digits at the start of `buf`, two at a time; returns how many.
 #[inline]
 pub fn dec_into(buf: &mut [u8; 20], v: u64) -> usize {
-    let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
-    let mut at = len;
-    let mut n = v;
-    while n >= 100 {
-        let pair = (n % 100) as usize * 2;
-        n /= 100;
-        at = at.saturating_sub(2);
-        if let (Some(dst), Some(src)) = (buf.get_mut(at..at + 2), PAIRS.get(pair..pair + 2)) {
-            dst.copy_from_slice(src);
+    match u32::try_from(v) {
+        // Split by ten thousands: the halves' digits do not wait on each other.
+        Ok(v) if v < 10_000 => small_into(buf, 0, v),
+        Ok(v) if v < 100_000_000 => {
+            let at = small_into(buf, 0, v / 10_000);
+            four_into(buf, at, v % 10_000)
         }
+        _ => wide_into(buf, v),
     }
-    if n >= 10 {
-        let pair = n as usize * 2;
-        if let (Some(dst), Some(src)) = (buf.get_mut(..2), PAIRS.get(pair..pair + 2)) {
-            dst.copy_from_slice(src);
-        }
-    } else if let Some(first) = buf.first_mut() {
-        *first = b'0' + n as u8;
+}
+
+/// `v` (below 10,000) at `at`, without leading zeros; returns where it ends.
+#[inline(always)]
+fn small_into(buf: &mut [u8; 20], at: usize, v: u32) -> usize {
+    if v < 10 {
+        put_digit(buf, at, v);
+        at + 1
+    } else if v < 100 {
+        put_pair(buf, at, v);
+        at + 2
+    } else if v < 1000 {
+        put_digit(buf, at, v / 100);
+        put_pair(buf, at + 1, v % 100);
+        at + 3
+    } else {
+        four_into(buf, at, v)
+    }
+}
+
+/// `v` (below 10,000) as four digits at `at`; returns where they end.
+#[inline(always)]
+fn four_into(buf: &mut [u8; 20], at: usize, v: u32) -> usize {
+    put_pair(buf, at, v / 100);
+    put_pair(buf, at + 2, v % 100);
+    at + 4
+}
+
+/// Numbers past eight digits, two digits a step.
+fn wide_into(buf: &mut [u8; 20], v: u64) -> usize {
+    let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let (mut at, mut n) = (len, v);
+    while at >= 2 {
+        at -= 2;
+        put_pair(buf, at, (n % 100) as u32);
+        n /= 100;
+    }
+    if at == 1 {
+        put_digit(buf, 0, n as u32);
     }
     len
+}
+
+#[inline(always)]
+fn put_pair(buf: &mut [u8; 20], at: usize, pair: u32) {
+    let i = pair as usize * 2;
+    if let (Some(dst), Some(src)) = (buf.get_mut(at..at + 2), PAIRS.get(i..i + 2)) {
+        dst.copy_from_slice(src);
+    }
+}
+
+#[inline(always)]
+fn put_digit(buf: &mut [u8; 20], at: usize, digit: u32) {
+    if let Some(slot) = buf.get_mut(at) {
+        *slot = b'0' + (digit % 10) as u8;
+    }
 }
 
 /// Writes `v` as `digits` lowercase hex digits (more if `v` needs them), no prefix.
