@@ -195,12 +195,33 @@ pub trait Sink: Write {
         &mut self,
         fill: impl FnOnce(&mut [u8; N]) -> usize,
     ) -> fmt::Result {
-        let mut room = [0u8; N];
-        let used = fill(&mut room).min(N);
-        for b in room.iter().take(used) {
-            self.write_char(char::from(*b))?;
-        }
-        Ok(())
+        made_apart(fill)
+            .iter()
+            .try_for_each(|b| self.write_char(char::from(*b)))
+    }
+}
+
+/// What `fill` writes into room of its own (for sinks that lend none),
+/// holding it until it is copied.
+#[inline]
+fn made_apart<const N: usize>(fill: impl FnOnce(&mut [u8; N]) -> usize) -> Apart<N> {
+    let mut room = [0u8; N];
+    let used = fill(&mut room).min(N);
+    Apart { room, used }
+}
+
+struct Apart<const N: usize> {
+    room: [u8; N],
+    used: usize,
+}
+
+impl<const N: usize> Apart<N> {
+    fn iter(&self) -> core::slice::Iter<'_, u8> {
+        self.bytes().iter()
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.room.get(..self.used).unwrap_or_default()
     }
 }
 
@@ -220,10 +241,8 @@ impl Sink for fmt::Formatter<'_> {
         &mut self,
         fill: impl FnOnce(&mut [u8; N]) -> usize,
     ) -> fmt::Result {
-        let mut room = [0u8; N];
-        let used = fill(&mut room).min(N);
-        let ascii = room.get(..used).ok_or(fmt::Error)?;
-        self.write_str(core::str::from_utf8(ascii).map_err(|_| fmt::Error)?)
+        let apart = made_apart(fill);
+        self.write_str(core::str::from_utf8(apart.bytes()).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -245,14 +264,9 @@ impl<const C: usize> Sink for TextBuf<C> {
             }
             // Near the end: made apart, and what fits goes in a char at a time
             // (ASCII: every cut is a char boundary).
-            None => {
-                let mut room = [0u8; N];
-                let used = fill(&mut room).min(N);
-                for b in room.iter().take(used) {
-                    self.write_char(char::from(*b))?;
-                }
-                Ok(())
-            }
+            None => made_apart(fill)
+                .iter()
+                .try_for_each(|b| self.write_char(char::from(*b))),
         }
     }
 }

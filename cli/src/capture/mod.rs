@@ -7,6 +7,8 @@ mod writer;
 use std::fmt;
 use std::io::{self, BufRead};
 
+#[cfg(test)]
+pub use pcap::synthetic_pcap;
 pub use pcap::{Bulk, FIRST_RECORD, Layout, PcapReader, RECORD_HEADER};
 pub use pcapng::PcapngReader;
 pub use writer::PcapWriter;
@@ -73,9 +75,18 @@ impl From<io::Error> for CaptureError {
 
 /// Reads as much of `buf` as the stream has; returns how many bytes were read.
 fn read_full(r: &mut impl BufRead, buf: &mut [u8]) -> io::Result<usize> {
+    fill_from(buf, |room, _| r.read(room))
+}
+
+/// Fills `buf` by calls of `read(room, bytes so far)` until it is full or a
+/// call reads nothing (the end); returns how many bytes came.
+pub fn fill_from(
+    buf: &mut [u8],
+    mut read: impl FnMut(&mut [u8], usize) -> io::Result<usize>,
+) -> io::Result<usize> {
     let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
+    while let Some(room) = buf.get_mut(filled..).filter(|room| !room.is_empty()) {
+        match read(room, filled) {
             Ok(0) => break,
             Ok(n) => filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

@@ -325,25 +325,29 @@ fn fill<R: Read>(r: &mut BufReader<R>, buf: &mut [u8], filled: &mut usize) -> io
     }
 }
 
+/// A little-endian pcap of records `lens` bytes long, each frame's bytes
+/// and time telling its place (for the readers' tests).
+#[cfg(test)]
+pub fn synthetic_pcap(lens: &[usize]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(&MAGIC_US.to_le_bytes());
+    f.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    f.extend_from_slice(&65535u32.to_le_bytes());
+    f.extend_from_slice(&1u32.to_le_bytes());
+    for (i, len) in lens.iter().enumerate() {
+        for v in [i as u32, 7, *len as u32, *len as u32 + 3] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        f.extend(std::iter::repeat_n(i as u8, *len));
+    }
+    f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A pcap of `lens` records, each frame's bytes telling its number.
-    fn pcap(lens: &[usize]) -> Vec<u8> {
-        let mut f = Vec::new();
-        f.extend_from_slice(&MAGIC_US.to_le_bytes());
-        f.extend_from_slice(&[2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        f.extend_from_slice(&65535u32.to_le_bytes());
-        f.extend_from_slice(&1u32.to_le_bytes());
-        for (i, len) in lens.iter().enumerate() {
-            for v in [i as u32, 7, *len as u32, *len as u32 + 3] {
-                f.extend_from_slice(&v.to_le_bytes());
-            }
-            f.extend(std::iter::repeat_n(i as u8, *len));
-        }
-        f
-    }
+    use crate::capture::synthetic_pcap as pcap;
 
     /// A stream that hands out at most `step` bytes a read, as a pipe does.
     struct Trickle<'a> {

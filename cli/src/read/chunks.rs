@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use encap_core::Tracked;
 
 use super::block::{Block, BlockFrame};
-use crate::capture::{CaptureError, FIRST_RECORD, Layout, RECORD_HEADER};
+use crate::capture::{CaptureError, FIRST_RECORD, Layout, RECORD_HEADER, fill_from};
 
 /// Bytes a chunk: about a thousand frames of a usual capture.
 pub const CHUNK: usize = 256 * 1024;
@@ -60,16 +60,9 @@ impl Chunks {
 
 /// Reads into all of `buf` from `offset`, or up to the file's end.
 fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut filled = 0;
-    while let Some(room) = buf.get_mut(filled..).filter(|r| !r.is_empty()) {
-        match file.read_at(room, offset + filled as u64) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
+    fill_from(buf, |room, filled| {
+        file.read_at(room, offset + filled as u64)
+    })
 }
 
 /// What the chunks before this one left: the search goes on from here, in
@@ -222,20 +215,7 @@ mod tests {
     use crate::capture::{CaptureReader, MAX_RECORD_LEN};
     use std::io::{BufReader, Write};
 
-    /// A pcap of `lens` records, each frame's bytes telling its number.
-    fn pcap(lens: &[usize]) -> Vec<u8> {
-        let mut f = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
-        f.extend_from_slice(&[0; 8]);
-        f.extend_from_slice(&65535u32.to_le_bytes());
-        f.extend_from_slice(&1u32.to_le_bytes());
-        for (i, len) in lens.iter().enumerate() {
-            for v in [i as u32, 7, *len as u32, *len as u32 + 3] {
-                f.extend_from_slice(&v.to_le_bytes());
-            }
-            f.extend(std::iter::repeat_n(i as u8, *len));
-        }
-        f
-    }
+    use crate::capture::synthetic_pcap as pcap;
 
     type Read = (Vec<(u32, (i64, u32), Vec<u8>)>, String);
 
