@@ -7,7 +7,7 @@
 //! say what each frame learnt, to [`Dissection::replay`] on its dissection.
 
 use crate::conversation::{DEFAULT_CONVERSATIONS, Segment, TcpConversations};
-use crate::dissect::{Depth, Dissection, Frame, Tracked, dissect_to};
+use crate::dissect::{Dissection, Frame, Tracked, dissect_to};
 use crate::echo::{DEFAULT_ECHOES, Echo, EchoTable};
 
 /// Both tables; `T` conversations and `E` outstanding echo requests at most.
@@ -40,7 +40,7 @@ impl Clues {
     /// `Clues::of(&dissect(frame))`, which `cli/tests/reuse.rs` and the
     /// `dissect` fuzz target hold it to.
     pub fn of_frame<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>) -> Clues {
-        dissect_to(frame, scratch, Depth::Clues);
+        dissect_to::<true>(frame, scratch);
         Clues::of(scratch)
     }
 }

@@ -11,7 +11,6 @@ mod walker;
 
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};
-pub(crate) use walker::Depth;
 
 use core::fmt;
 
@@ -129,18 +128,20 @@ pub struct Dissection<'a> {
 #[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);
-    walker::walk(&mut d, Depth::Whole);
+    walker::walk::<false>(&mut d);
     d
 }
 
 /// Dissects `frame` into `d`, reusing its storage: nothing is zeroed or copied
 /// but what the walk writes (the fast form for a loop over frames of one buffer).
 pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
-    dissect_to(frame, d, Depth::Whole);
+    dissect_to::<false>(frame, d);
 }
 
-/// [`dissect_into`], going only as deep as `depth`.
-pub(crate) fn dissect_to<'a>(frame: Frame<'a>, d: &mut Dissection<'a>, depth: Depth) {
+/// [`dissect_into`], going only as deep as the trackers' clues with
+/// `CLUES_ONLY` (see the walker).
+#[inline(always)]
+pub(crate) fn dissect_to<'a, const CLUES_ONLY: bool>(frame: Frame<'a>, d: &mut Dissection<'a>) {
     d.frame = frame;
     d.layer_count = 0;
     d.expert_count = 0;
@@ -152,7 +153,7 @@ pub(crate) fn dissect_to<'a>(frame: Frame<'a>, d: &mut Dissection<'a>, depth: De
     d.answered_head = false;
     d.stopped_by = None;
     d.rejected = None;
-    walker::walk(d, depth);
+    walker::walk::<CLUES_ONLY>(d);
 }
 
 impl<'a> Dissection<'a> {

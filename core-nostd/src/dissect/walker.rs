@@ -37,34 +37,26 @@ const DNS_PORT: u16 = 53;
 const DHCP_PORTS: [u16; 2] = [67, 68];
 const DHCPV6_PORTS: [u16; 2] = [546, 547];
 
+/// Walks the frame into `d`: every layer, or with `CLUES_ONLY` what the
+/// trackers read ([`crate::tracker::Clues`]): the layers down to the
+/// transport, an echo message, and the HTTP and TLS heads a TCP segment
+/// carries; no DNS, DHCP, ICMP error quotes or option checks. (A constant,
+/// so the whole walk carries no test of it.)
 #[inline(always)]
-pub(super) fn walk(d: &mut Dissection<'_>, depth: Depth) {
+pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
     let frame = d.frame;
-    let mut w = Walker {
+    let mut w = Walker::<CLUES_ONLY> {
         d,
         base: frame.data,
         in_error: false,
-        depth,
     };
     w.link(frame.link_type, frame.data);
 }
 
-/// How far the walk goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Depth {
-    /// Every layer.
-    Whole,
-    /// What the trackers read ([`crate::tracker::Clues`]): the layers down to
-    /// the transport, an echo message, and the HTTP and TLS heads a TCP
-    /// segment carries. No DNS, DHCP, ICMP error quotes or option checks.
-    Clues,
-}
-
-struct Walker<'d, 'a> {
+struct Walker<'d, 'a, const CLUES_ONLY: bool> {
     d: &'d mut Dissection<'a>,
     base: &'a [u8],
     in_error: bool,
-    depth: Depth,
 }
 
 /// What a transport carries, decided by port.
@@ -77,7 +69,7 @@ enum App {
     Data,
 }
 
-impl<'a> Walker<'_, 'a> {
+impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
     /// Offset of a sub-slice of the frame (all views borrow from it).
     fn offset_of(&self, part: &[u8]) -> usize {
         (part.as_ptr() as usize)
@@ -412,9 +404,7 @@ impl<'a> Walker<'_, 'a> {
             Ok(i) => i,
             Err(e) => return self.stop(Protocol::Icmp, data, e),
         };
-        if !self.push(Protocol::Icmp, View::Icmp(icmp), data, data.len())
-            || self.depth == Depth::Clues
-        {
+        if !self.push(Protocol::Icmp, View::Icmp(icmp), data, data.len()) || CLUES_ONLY {
             return;
         }
         if icmp.is_error() && !self.in_error {
@@ -430,9 +420,7 @@ impl<'a> Walker<'_, 'a> {
             Ok(i) => i,
             Err(e) => return self.stop(Protocol::Icmpv6, data, e),
         };
-        if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len())
-            || self.depth == Depth::Clues
-        {
+        if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len()) || CLUES_ONLY {
             return;
         }
         if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
@@ -476,7 +464,7 @@ impl<'a> Walker<'_, 'a> {
         match app_for_tcp(tcp.src_port(), tcp.dst_port()) {
             App::Http => self.http(payload),
             App::Tls => self.tls(payload),
-            _ if self.depth == Depth::Clues => {}
+            _ if CLUES_ONLY => {}
             App::Dns => self.dns_over_tcp(payload),
             _ => self.data(payload),
         }
@@ -510,7 +498,7 @@ impl<'a> Walker<'_, 'a> {
         if let Some(e) = short {
             self.fail(e, data);
         }
-        if self.depth == Depth::Clues {
+        if CLUES_ONLY {
             return;
         }
         let payload = udp.payload();
