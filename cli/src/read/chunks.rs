@@ -171,6 +171,11 @@ impl Stitch {
             });
             self.next_record = offset + data_end as u64;
         }
+        // The file ends in this chunk: nothing comes after it, even when the
+        // file shrank under a record read whole before (claims must stop).
+        if file_end.is_some() {
+            self.ended = true;
+        }
         Ok(())
     }
 
