@@ -118,8 +118,11 @@ pub fn write_escaped<W: Sink + ?Sized>(w: &mut W, bytes: &[u8]) -> fmt::Result {
 fn write_str_escaped<W: Sink + ?Sized>(w: &mut W, s: &str) -> fmt::Result {
     let mut rest = s;
     // Runs that need no escape go in whole (a URI or a name mostly is one).
-    while let Some(at) = rest.bytes().position(needs_escape) {
-        let (clean, from) = rest.split_at(at);
+    while let Some((clean, from)) = rest
+        .bytes()
+        .position(needs_escape)
+        .and_then(|at| rest.split_at_checked(at))
+    {
         w.write_str(clean)?;
         let mut chars = from.chars();
         if let Some(c) = chars.next() {

@@ -71,9 +71,14 @@ impl Text {
     /// Cuts the text back to `len` bytes, which must be a length it had
     /// (a char boundary); anything else is ignored.
     pub fn truncate(&mut self, len: usize) {
-        if self.as_str().is_char_boundary(len) {
+        if self.is_boundary(len) {
             self.0.truncate(len);
         }
+    }
+
+    /// `at` is the end of the text or where a char starts (not inside one).
+    fn is_boundary(&self, at: usize) -> bool {
+        at <= self.0.len() && self.0.get(at).is_none_or(|b| b & 0xc0 != 0x80)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -97,7 +102,7 @@ impl Text {
     /// Inserts `n` spaces at byte `at` (a char boundary the caller kept).
     pub fn insert_spaces(&mut self, at: usize, n: usize) {
         let len = self.0.len();
-        if at > len {
+        if !self.is_boundary(at) {
             return;
         }
         self.0.resize(len + n, b' ');

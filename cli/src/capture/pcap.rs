@@ -89,8 +89,8 @@ pub struct PcapReader<R> {
     position: u64,
     /// The start of a record that a bulk read cut off.
     pending: Vec<u8>,
-    /// The last bulk read stopped because the source had nothing more for now.
-    paused: bool,
+    /// A bulk read met the end of the stream.
+    input_ended: bool,
 }
 
 impl<R: BufRead> PcapReader<R> {
@@ -131,7 +131,7 @@ impl<R: BufRead> PcapReader<R> {
             snaplen,
             position: FILE_HEADER_LEN as u64,
             pending: Vec::new(),
-            paused: false,
+            input_ended: false,
         })
     }
 
@@ -154,12 +154,6 @@ impl<R: BufRead> PcapReader<R> {
 
     pub fn position(&self) -> u64 {
         self.position
-    }
-
-    /// The last bulk read stopped because the source (a pipe) had nothing
-    /// more for now.
-    pub fn paused(&self) -> bool {
-        self.paused
     }
 
     /// Reads the next record, appending its bytes to `buf`.
@@ -223,10 +217,13 @@ impl<R: Read> PcapReader<BufReader<R>> {
         if limit == 0 {
             return Bulk::More;
         }
-        if buf.len() < BULK_LEN {
-            buf.resize(BULK_LEN, 0);
+        // The start of a record the last read cut off, and room to read on
+        // (each thread has its own buffer: this one may be smaller than the
+        // one the record was cut in).
+        let want = BULK_LEN.max(2 * self.pending.len());
+        if buf.len() < want {
+            buf.resize(want, 0);
         }
-        // The start of a record the last read cut off.
         let mut filled = self.pending.len();
         if let Some(dst) = buf.get_mut(..filled) {
             dst.copy_from_slice(&self.pending);
@@ -234,12 +231,17 @@ impl<R: Read> PcapReader<BufReader<R>> {
         self.pending.clear();
         let mut records = 0;
         loop {
-            let ended = match fill(&mut self.r, buf, &mut filled) {
-                Ok(Filled::Ended) => true,
-                Ok(read) => {
-                    self.paused = matches!(read, Filled::Short);
-                    false
+            // Past the end, the stream is not read again (a terminal would wait).
+            let read = match self.input_ended {
+                true => Ok(Filled::Ended),
+                false => fill(&mut self.r, buf, &mut filled),
+            };
+            let ended = match read {
+                Ok(Filled::Ended) => {
+                    self.input_ended = true;
+                    true
                 }
+                Ok(Filled::Some) => false,
                 Err(e) => return Bulk::Failed(e.into()),
             };
             let mut at = 0;
@@ -294,10 +296,7 @@ impl<R: Read> PcapReader<BufReader<R>> {
 
 /// What one read brought.
 enum Filled {
-    /// As much as was asked.
-    Full,
-    /// Less: what the stream had buffered, or all a pipe has for now.
-    Short,
+    Some,
     Ended,
 }
 
@@ -305,19 +304,14 @@ enum Filled {
 /// what it has, so it is never waited on while there are records to show).
 fn fill<R: Read>(r: &mut BufReader<R>, buf: &mut [u8], filled: &mut usize) -> io::Result<Filled> {
     let Some(room) = buf.get_mut(*filled..).filter(|room| !room.is_empty()) else {
-        return Ok(Filled::Full);
+        return Ok(Filled::Some);
     };
-    let asked = room.len();
     loop {
         match r.read(room) {
             Ok(0) => return Ok(Filled::Ended),
             Ok(n) => {
                 *filled += n;
-                return Ok(if n < asked {
-                    Filled::Short
-                } else {
-                    Filled::Full
-                });
+                return Ok(Filled::Some);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -325,8 +319,6 @@ fn fill<R: Read>(r: &mut BufReader<R>, buf: &mut [u8], filled: &mut usize) -> io
     }
 }
 
-/// A little-endian pcap of records `lens` bytes long, each frame's bytes
-/// and time telling its place (for the readers' tests).
 #[cfg(test)]
 pub fn synthetic_pcap(lens: &[usize]) -> Vec<u8> {
     let mut f = Vec::new();
@@ -372,13 +364,15 @@ mod tests {
     }
 
     /// Frames and the ending, read in bulk with at most `limit` records a call.
+    /// Two buffers take turns, as two threads' blocks do.
     fn in_bulk(bytes: &[u8], step: usize, limit: u64) -> (Vec<(RecordMeta, Vec<u8>)>, String) {
         let mut r = open(bytes, step);
-        let mut buf = Vec::new();
+        let mut bufs = [Vec::new(), Vec::new()];
         let mut frames = Vec::new();
-        loop {
+        for turn in 0.. {
+            let buf = &mut bufs[turn % 2];
             let mut ranges = Vec::new();
-            let end = r.read_records(&mut buf, limit, |m, range| ranges.push((m, range)));
+            let end = r.read_records(buf, limit, |m, range| ranges.push((m, range)));
             assert!(ranges.len() as u64 <= limit);
             frames.extend(
                 ranges
@@ -391,6 +385,7 @@ mod tests {
                 Bulk::Failed(e) => return (frames, e.to_string()),
             }
         }
+        unreachable!()
     }
 
     /// The same, record by record.
@@ -416,6 +411,24 @@ mod tests {
         }
     }
 
+    /// A thread whose buffer grew for a long record cuts the next long one
+    /// past the size of a fresh buffer; the next thread's fresh buffer must
+    /// take it whole.
+    #[test]
+    fn a_record_cut_in_a_grown_buffer_goes_on_in_a_fresh_one() {
+        // The second record starts 262,136 bytes in and needs 262,160: a
+        // 512 KiB read cuts it 8 bytes short, leaving 262,152 behind.
+        let file = pcap(&[262_136 - RECORD_HEADER_LEN, MAX_RECORD_LEN, 60]);
+        let mut r = open(&file, usize::MAX);
+        let (mut grown, mut fresh) = (vec![0; 2 * BULK_LEN], Vec::new());
+        let mut lens = Vec::new();
+        let end = r.read_records(&mut grown, u64::MAX, |_, range| lens.push(range.len()));
+        assert!(matches!(end, Bulk::More));
+        let end = r.read_records(&mut fresh, u64::MAX, |_, range| lens.push(range.len()));
+        assert!(matches!(end, Bulk::More));
+        assert_eq!(lens, [262_120, MAX_RECORD_LEN, 60]);
+    }
+
     /// Records across every kind of read boundary, one longer than a bulk
     /// read, files cut at every place near the end and a corrupt length:
     /// the bulk reader gives what the record reader gives.
@@ -424,6 +437,12 @@ mod tests {
         let mut lens: Vec<usize> = (0..400).map(|i| (i * 37) % 1500).collect();
         lens.insert(150, MAX_RECORD_LEN);
         lens.insert(151, BULK_LEN - 3);
+        // Long records cut a few bytes short of whole in one buffer, then
+        // read on into the other, smaller one.
+        lens.splice(
+            300..300,
+            [MAX_RECORD_LEN - 10, MAX_RECORD_LEN, MAX_RECORD_LEN - 3],
+        );
         let file = pcap(&lens);
         let whole = one_by_one(&file);
         assert_eq!(whole.0.len(), lens.len());

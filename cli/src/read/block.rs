@@ -146,7 +146,9 @@ fn fill_in_bulk(pcap: &mut PcapReader<Stream>, block: &mut Block, number: u32, l
         });
     });
     block.position = pcap.position();
-    block.drained = pcap.paused();
+    // One read of a stream may be all it has for now (a pipe that pauses):
+    // the block is shown without waiting for more.
+    block.drained = true;
     match end {
         Bulk::More if (block.frames.len() as u64) < limit => Fill::More,
         Bulk::More | Bulk::End => Fill::End,

@@ -40,7 +40,7 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// Walks the frame into `d`: every layer, or with `CLUES_ONLY` what the
 /// trackers read ([`crate::tracker::Clues`]): the layers down to the
 /// transport, an echo message, and the HTTP and TLS heads a TCP segment
-/// carries; no DNS, DHCP, ICMP error quotes or option checks. (A constant,
+/// carries; no DNS, DHCP, ICMP error quotes or ICMPv6 option checks. (A constant,
 /// so the whole walk carries no test of it.)
 #[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
