@@ -318,7 +318,14 @@ pub fn dec_into(buf: &mut [u8; 20], v: u64) -> usize {
             let at = small_into(buf, 0, v / 10_000);
             four_into(buf, at, v % 10_000)
         }
-        _ => wide_into(buf, v),
+        // Up to 4,294,967,295 (TCP timestamps and sequence numbers).
+        Ok(v) => {
+            let (high, low) = (v / 100_000_000, v % 100_000_000);
+            let at = small_into(buf, 0, high);
+            let at = four_into(buf, at, low / 10_000);
+            four_into(buf, at, low % 10_000)
+        }
+        Err(_) => wide_into(buf, v),
     }
 }
 
@@ -348,7 +355,7 @@ fn four_into(buf: &mut [u8; 20], at: usize, v: u32) -> usize {
     at + 4
 }
 
-/// Numbers past eight digits, two digits a step.
+/// Numbers past 32 bits, two digits a step.
 fn wide_into(buf: &mut [u8; 20], v: u64) -> usize {
     let len = v.checked_ilog10().map_or(1, |l| l as usize + 1);
     let (mut at, mut n) = (len, v);
@@ -589,7 +596,7 @@ mod fast_test {
         extern crate std;
         use std::format;
         let mut p = 1u64;
-        let mut values = std::vec![0, u64::MAX];
+        let mut values = std::vec![0, u64::MAX, u32::MAX.into(), u64::from(u32::MAX) + 1];
         for _ in 0..19 {
             values.extend([p - 1, p, p + 1, p * 7 + 3]);
             p *= 10;
