@@ -1,11 +1,11 @@
 //! `encap watch` and `encap agents`: live dissection from the service.
 
-use encap_fields::Text;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use encap_core::LinkType;
+use encap_fields::Text;
 use encap_proto::packets::SummaryRow;
 use encap_proto::rows::{self, PacketRow, RowsEvent, RowsKind};
 use encap_proto::v1 as pb;

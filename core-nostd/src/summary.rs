@@ -3,11 +3,10 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use crate::dissect::{Dissection, Layer, Severity, View};
 use crate::dissectors;
 use crate::proto::Protocol;
+use crate::text::Sink;
 
 /// The layer whose dissector wrote the columns last: the innermost one that is
 /// not inside an ICMP error and not a pseudo-layer or a body.

@@ -199,6 +199,7 @@ pub trait Sink: Write {
         fill: impl FnOnce(&mut [u8; N]) -> usize,
     ) -> fmt::Result {
         made_apart(fill)
+            .bytes()
             .iter()
             .try_for_each(|b| self.write_char(char::from(*b)))
     }
@@ -219,10 +220,6 @@ struct Apart<const N: usize> {
 }
 
 impl<const N: usize> Apart<N> {
-    fn iter(&self) -> core::slice::Iter<'_, u8> {
-        self.bytes().iter()
-    }
-
     fn bytes(&self) -> &[u8] {
         self.room.get(..self.used).unwrap_or_default()
     }
@@ -268,6 +265,7 @@ impl<const C: usize> Sink for TextBuf<C> {
             // Near the end: made apart, and what fits goes in a char at a time
             // (ASCII: every cut is a char boundary).
             None => made_apart(fill)
+                .bytes()
                 .iter()
                 .try_for_each(|b| self.write_char(char::from(*b))),
         }

@@ -9,7 +9,7 @@ use std::io::{self, BufRead};
 
 #[cfg(test)]
 pub use pcap::synthetic_pcap;
-pub use pcap::{Bulk, FIRST_RECORD, Layout, PcapReader, RECORD_HEADER};
+pub use pcap::{Bulk, FIRST_RECORD, Layout, PcapReader, RECORD_HEADER, cut_record};
 pub use pcapng::PcapngReader;
 pub use writer::PcapWriter;
 

@@ -164,22 +164,16 @@ impl<R: BufRead> PcapReader<R> {
             return Ok(None);
         }
         if n < RECORD_HEADER_LEN {
-            return Err(CaptureError::Truncated {
-                offset: self.position + n as u64,
-                what: "a record header",
-            });
+            return Err(cut_record(self.position, n));
         }
         let incl_len = self.layout.captured_len(&header, self.position)?;
         let start = buf.len();
         buf.resize(start + incl_len, 0);
         let got = read_full(&mut self.r, buf.get_mut(start..).unwrap_or_default())?;
-        let at = self.position + RECORD_HEADER_LEN as u64;
         if got < incl_len {
-            return Err(CaptureError::Truncated {
-                offset: at + got as u64,
-                what: "a record's data",
-            });
+            return Err(cut_record(self.position, RECORD_HEADER_LEN + got));
         }
+        let at = self.position + RECORD_HEADER_LEN as u64;
         self.position = at + incl_len as u64;
         Ok(Some(self.layout.meta(&header, incl_len)))
     }
@@ -273,14 +267,7 @@ impl<R: Read> PcapReader<BufReader<R>> {
             if ended {
                 return match tail.len() {
                     0 => Bulk::End,
-                    n => Bulk::Failed(CaptureError::Truncated {
-                        offset: self.position + n as u64,
-                        what: if n < RECORD_HEADER_LEN {
-                            "a record header"
-                        } else {
-                            "a record's data"
-                        },
-                    }),
+                    n => Bulk::Failed(cut_record(self.position, n)),
                 };
             }
             // Not one whole record yet: read on behind the part there is, in
@@ -291,6 +278,18 @@ impl<R: Read> PcapReader<BufReader<R>> {
                 buf.resize(buf.len() * 2, 0);
             }
         }
+    }
+}
+
+/// The file ends `there` bytes into the record that starts at `start`.
+pub fn cut_record(start: u64, there: usize) -> CaptureError {
+    CaptureError::Truncated {
+        offset: start + there as u64,
+        what: if there < RECORD_HEADER_LEN {
+            "a record header"
+        } else {
+            "a record's data"
+        },
     }
 }
 

@@ -1,12 +1,12 @@
 //! Wireshark's colours on a terminal: each line with its rule's background and
 //! foreground in 24-bit ANSI colour.
 
-use encap_fields::Text;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use encap_core::Dissection;
 use encap_core::colour::{Colouring, Rule};
+use encap_fields::Text;
 
 /// The default rules, compiled once per process.
 pub fn rules() -> &'static Colouring {

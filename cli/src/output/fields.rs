@@ -1,11 +1,11 @@
 //! `-T fields`: the values of chosen fields, tab-separated, as tshark prints them.
 
-use encap_fields::Text;
 use std::io::{self, Write};
 
 use encap_core::Dissection;
 use encap_core::field::render_value;
 use encap_core::filter::FastFrame;
+use encap_fields::Text;
 pub use encap_fields::{Collector, resolve};
 
 /// Which occurrences of a field to print (`-E occurrence=`).

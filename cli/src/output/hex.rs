@@ -1,7 +1,8 @@
 //! `-x`: the frame's bytes as tshark's hex dump.
 
-use encap_fields::Text;
 use std::fmt::Write as _;
+
+use encap_fields::Text;
 
 /// Appends 16 bytes a line: offset, hex, and printable ASCII.
 pub fn format_hex(out: &mut Text, data: &[u8]) {

@@ -1,8 +1,9 @@
 //! `-T json` (an array of packets) and `-T ek` (newline-delimited, for bulk indexing),
 //! shaped like tshark's: layers keyed by protocol, fields by abbreviation, values as strings.
 
-use encap_fields::Text;
 use std::fmt::Write as _;
+
+use encap_fields::Text;
 
 use super::layers::RenderedLayer;
 

@@ -64,17 +64,15 @@ pub fn format_columns(
 
 /// The frame number right-aligned in five columns.
 fn push_number(out: &mut Text, number: u64) {
+    let len = number.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let pad = 5usize.saturating_sub(len);
     let _ = out.push_with(|room: &mut [u8; 25]| {
-        let (pad, digits) = room.split_at_mut(5);
-        let Ok(digits) = <&mut [u8; 20]>::try_from(digits) else {
-            return 0;
-        };
-        let len = dec_into(digits, number);
-        let spaces = 5usize.saturating_sub(len);
-        pad.fill(b' ');
-        // Digits first, spaces then before them: right-aligned.
-        room.copy_within(5..5 + len, spaces);
-        spaces + len
+        let (spaces, digits) = room.split_at_mut(pad);
+        spaces.fill(b' ');
+        match digits.first_chunk_mut::<20>() {
+            Some(digits) => pad + dec_into(digits, number),
+            None => 0,
+        }
     });
 }
 

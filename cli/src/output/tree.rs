@@ -1,11 +1,11 @@
 //! `-V`: the layer tree with each field's label and value.
 
-use encap_fields::Text;
 use std::fmt::Write as _;
 
 use encap_core::Dissection;
 use encap_core::dissect::View;
 use encap_core::proto::Protocol;
+use encap_fields::Text;
 
 use super::layers::render_layers;
 

@@ -36,6 +36,19 @@ pub struct BlockFrame {
     pub shown: bool,
 }
 
+impl BlockFrame {
+    /// The core's view of the frame, its bytes in `data` (its block's).
+    fn of<'b>(&self, data: &'b [u8]) -> Frame<'b> {
+        Frame {
+            data: data.get(self.range.clone()).unwrap_or_default(),
+            orig_len: self.meta.orig_len,
+            link_type: self.meta.link_type,
+            number: self.number,
+            timestamp: self.meta.timestamp,
+        }
+    }
+}
+
 /// Frames read in capture order, and where they came from.
 #[derive(Debug, Default)]
 pub struct Block {
@@ -65,20 +78,9 @@ impl Block {
     pub fn clues(&self, out: &mut Vec<Clues>) {
         let mut scratch: Option<Dissection<'_>> = None;
         for frame in &self.frames {
-            let bytes = self.frame(frame);
+            let bytes = frame.of(&self.data);
             let d = scratch.get_or_insert_with(|| dissect(bytes));
             out.push(Clues::of_frame(bytes, d));
-        }
-    }
-
-    /// The core's view of `frame`.
-    fn frame<'b>(&'b self, frame: &BlockFrame) -> Frame<'b> {
-        Frame {
-            data: self.bytes(frame),
-            orig_len: frame.meta.orig_len,
-            link_type: frame.meta.link_type,
-            number: frame.number,
-            timestamp: frame.meta.timestamp,
         }
     }
 
@@ -88,13 +90,7 @@ impl Block {
         let Block { data, frames, .. } = self;
         let mut d: Option<Dissection<'_>> = None;
         for frame in frames.iter_mut() {
-            let bytes = Frame {
-                data: data.get(frame.range.clone()).unwrap_or_default(),
-                orig_len: frame.meta.orig_len,
-                link_type: frame.meta.link_type,
-                number: frame.number,
-                timestamp: frame.meta.timestamp,
-            };
+            let bytes = frame.of(data);
             let d = match d.as_mut() {
                 Some(d) => {
                     dissect_into(bytes, d);

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use encap_core::Tracked;
 
 use super::block::{Block, BlockFrame};
-use crate::capture::{CaptureError, FIRST_RECORD, Layout, RECORD_HEADER, fill_from};
+use crate::capture::{CaptureError, FIRST_RECORD, Layout, RECORD_HEADER, cut_record, fill_from};
 
 /// Bytes a chunk: about a thousand frames of a usual capture.
 pub const CHUNK: usize = 256 * 1024;
@@ -93,13 +93,22 @@ impl Stitch {
         }
     }
 
-    /// Finds the records that start in `block`'s chunk (`len` bytes read at
-    /// `offset`), reading the rest of the last one when it runs past; marks
-    /// the end, or what broke, for the chunks after it.
-    pub fn stitch(&mut self, chunks: &Chunks, block: &mut Block, offset: u64, len: usize) {
+    /// Finds the records that start in `block`'s chunk (`read`: the bytes
+    /// read at `offset`, or why they could not be), reading the rest of the
+    /// last one when it runs past; marks the end, or what broke, for the
+    /// chunks after it.
+    pub fn stitch(
+        &mut self,
+        chunks: &Chunks,
+        block: &mut Block,
+        offset: u64,
+        read: io::Result<usize>,
+    ) {
         block.frames.clear();
         if !self.ended {
-            let found = self.find(chunks, block, offset, len);
+            let found = read
+                .map_err(CaptureError::from)
+                .and_then(|len| self.find(chunks, block, offset, len));
             if let Err(e) = found {
                 self.failed = Some((self.frames, e));
                 self.ended = true;
@@ -109,17 +118,6 @@ impl Stitch {
             chunks.ended.store(true, Ordering::Relaxed);
         }
         block.first_timestamp = self.first_timestamp.unwrap_or_default();
-        block.position = self.next_record;
-    }
-
-    /// The chunk could not be read: the file breaks here.
-    pub fn fail(&mut self, chunks: &Chunks, block: &mut Block, e: CaptureError) {
-        block.frames.clear();
-        if !self.ended {
-            self.failed = Some((self.frames, e));
-            self.ended = true;
-        }
-        chunks.ended.store(true, Ordering::Relaxed);
         block.position = self.next_record;
     }
 
@@ -144,8 +142,7 @@ impl Stitch {
             // so the record is whole in the block's buffer.
             let header_end = start + RECORD_HEADER;
             if header_end > block.filled {
-                let what = "a record header";
-                self.read_past(chunks, block, offset, header_end, file_end, what)?;
+                read_past(chunks, block, offset, start, header_end, file_end)?;
             }
             let header = block
                 .data
@@ -156,8 +153,7 @@ impl Stitch {
             let incl_len = chunks.layout.captured_len(&header, at)?;
             let data_end = header_end + incl_len;
             if data_end > block.filled {
-                let what = "a record's data";
-                self.read_past(chunks, block, offset, data_end, file_end, what)?;
+                read_past(chunks, block, offset, start, data_end, file_end)?;
             }
             let meta = chunks.layout.meta(&header, incl_len);
             self.first_timestamp.get_or_insert(meta.timestamp);
@@ -178,40 +174,36 @@ impl Stitch {
         }
         Ok(())
     }
+}
 
-    /// Makes the block's buffer hold the file up to `end` (an index in it):
-    /// bytes past the chunk are read after it. At the file's end, an error
-    /// says which part of a record it cut (`what`).
-    #[cold]
-    fn read_past(
-        &self,
-        chunks: &Chunks,
-        block: &mut Block,
-        offset: u64,
-        end: usize,
-        file_end: Option<u64>,
-        what: &'static str,
-    ) -> Result<(), CaptureError> {
-        // What is in the buffer: the chunk, and what was read past it.
-        let have = block.filled;
-        let truncated = |got: usize| CaptureError::Truncated {
-            offset: offset + got as u64,
-            what,
-        };
-        if file_end.is_some() {
-            return Err(truncated(have));
-        }
-        if block.data.len() < end {
-            block.data.resize(end, 0);
-        }
-        let room = block.data.get_mut(have..end).unwrap_or_default();
-        let got = read_at(&chunks.file, room, offset + have as u64)?;
-        block.filled = have + got;
-        if have + got < end {
-            return Err(truncated(have + got));
-        }
-        Ok(())
+/// Makes `block`'s buffer (a chunk read at `offset`) hold the file up to
+/// `end`, an index in it: bytes past the chunk are read after it. At the
+/// file's end, the error says where the record at `start` was cut.
+#[cold]
+fn read_past(
+    chunks: &Chunks,
+    block: &mut Block,
+    offset: u64,
+    start: usize,
+    end: usize,
+    file_end: Option<u64>,
+) -> Result<(), CaptureError> {
+    // What is in the buffer: the chunk, and what was read past it.
+    let have = block.filled;
+    let cut = |there: usize| cut_record(offset + start as u64, there - start);
+    if file_end.is_some() {
+        return Err(cut(have));
     }
+    if block.data.len() < end {
+        block.data.resize(end, 0);
+    }
+    let room = block.data.get_mut(have..end).unwrap_or_default();
+    let got = read_at(&chunks.file, room, offset + have as u64)?;
+    block.filled = have + got;
+    if have + got < end {
+        return Err(cut(have + got));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -239,10 +231,8 @@ mod tests {
                 break;
             }
             let offset = Chunks::offset_of(n);
-            match chunks.read(&mut block, offset) {
-                Ok(len) => stitch.stitch(&chunks, &mut block, offset, len),
-                Err(e) => stitch.fail(&chunks, &mut block, e.into()),
-            }
+            let read = chunks.read(&mut block, offset);
+            stitch.stitch(&chunks, &mut block, offset, read);
             for f in &block.frames {
                 frames.push((f.number, f.meta.timestamp, block.bytes(f).to_vec()));
             }

@@ -3,13 +3,13 @@
 //! its turn (capture order), dissects and formats it (unlocked), and writes it
 //! in its turn. Only reading and the tables' own work run one thread at a time.
 
-use encap_fields::Text;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use encap_core::tracker::Tracker;
+use encap_fields::Text;
 
 use super::ReadStats;
 use super::block::{self, Block, Fill, Input};
@@ -221,9 +221,8 @@ pub fn work<W: Write>(
             (Next::Chunk(offset), Some(c)) => {
                 // Read side by side; searched for records in capture order.
                 let read = c.chunks.read(&mut block, offset);
-                let stitched = c.stitch.take(block.sequence, |st| match read {
-                    Ok(len) => st.stitch(c.chunks, &mut block, offset, len),
-                    Err(e) => st.fail(c.chunks, &mut block, e.into()),
+                let stitched = c.stitch.take(block.sequence, |st| {
+                    st.stitch(c.chunks, &mut block, offset, read)
                 });
                 if stitched.is_none() {
                     return;

@@ -14,10 +14,9 @@ pub use layer::{Layer, View};
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use crate::field::{Computed, Visitor};
 use crate::proto::Protocol;
+use crate::text::Sink;
 
 /// At most this many layers are kept (a frame with more stops there, noted).
 pub const MAX_LAYERS: usize = 16;

@@ -2,13 +2,11 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
 use core::net::Ipv4Addr;
 
-use crate::text::{write_ipv4, write_mac};
+use crate::text::{Sink, write_ipv4, write_mac};
 use crate::wire::arp::{self, ArpPacket};
 
 fields! {

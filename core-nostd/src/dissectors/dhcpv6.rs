@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::Visitor;
+use crate::text::Sink;
 use crate::wire::bytes::be16;
 use crate::wire::dhcpv6::{self, Dhcpv6Packet};
 

@@ -2,11 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
-use crate::text::write_escaped;
+use crate::text::{Sink, write_escaped};
 use crate::wire::http::{HttpMessage, StartLine};
 
 fields! {

@@ -2,11 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::Visitor;
-use crate::text::{write_dec, write_hex};
+use crate::text::{Sink, write_dec, write_hex};
 use crate::wire::icmp::{self, IcmpPacket};
 
 fields! {

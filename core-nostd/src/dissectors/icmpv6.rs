@@ -2,11 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
-use crate::text::{write_dec, write_hex, write_ipv6, write_mac};
+use crate::text::{Sink, write_dec, write_hex, write_ipv6, write_mac};
 use crate::wire::icmpv6::{self, Icmpv6Packet};
 
 fields! {

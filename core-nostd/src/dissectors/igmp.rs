@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use crate::text::Sink;
 use crate::wire::igmp::{self, IgmpPacket};
 
 fields! {

@@ -2,10 +2,9 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
+use crate::text::{Sink, write_dec, write_hex};
 use crate::wire::Ipv4Packet;
 
 fields! {
@@ -85,7 +84,6 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(ip: &Ipv4Packet<'a>, e: &mut Emit<'_, V>
 /// "Fragmented IP protocol (proto=ICMP 1, off=0, ID=0614)".
 pub(crate) fn fragment_info<W: Sink + ?Sized>(ip: &Ipv4Packet<'_>, w: &mut W) -> fmt::Result {
     let proto = ip.protocol();
-    use crate::text::{write_dec, write_hex};
     w.write_str("Fragmented IP protocol (proto=")?;
     w.write_str(proto.name().unwrap_or("Unknown"))?;
     w.write_char(' ')?;

@@ -2,11 +2,10 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
 use crate::proto::Protocol;
+use crate::text::{Sink, write_dec, write_hex};
 use crate::wire::Ipv6Packet;
 use crate::wire::ipv6::ExtHeader;
 
@@ -77,7 +76,6 @@ pub(crate) fn visit_ext<'a, V: Visitor<'a>>(ext: &ExtHeader<'a>, e: &mut Emit<'_
 
 /// "IPv6 fragment (off=0 more=y ident=0x0a3bb2e2 nxt=58)".
 pub(crate) fn fragment_info<W: Sink + ?Sized>(ext: &ExtHeader<'_>, w: &mut W) -> fmt::Result {
-    use crate::text::{write_dec, write_hex};
     w.write_str("IPv6 fragment (off=")?;
     write_dec(w, ext.frag_offset().into())?;
     w.write_str(if ext.more_frags() {

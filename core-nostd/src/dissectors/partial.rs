@@ -3,11 +3,10 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::Emit;
 use crate::field::{Field, Value, Visitor};
 use crate::proto::Protocol;
+use crate::text::Sink;
 use crate::wire::{Error, ErrorKind, Ipv4Packet, Ipv6Packet};
 
 /// Passes on only fields that lie within the captured bytes and own their value.

@@ -2,12 +2,10 @@
 
 use core::fmt;
 
-use crate::text::Sink;
-
 use super::{Emit, fields};
 use crate::conversation::{TcpAnnotation, analysis};
 use crate::field::{Value, Visitor};
-use crate::text::write_dec;
+use crate::text::{Sink, write_dec};
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
 fields! {

@@ -2,12 +2,11 @@
 
 use core::fmt;
 
-use crate::text::Sink;
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::{Base, Field, FieldDef, FieldKind};
 use crate::dissect::Dissection;
-use crate::text::write_escaped;
+use crate::text::{Sink, write_escaped};
 use crate::wire::MacAddr;
 use crate::wire::dns::Name;
 
