@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Streaming throughput: encap-agent --read on a large file → encap-control →
-# 1 watcher, then 10 watchers (summary lines), on loopback. Prints frames/s,
+# 1 watcher, then 10 watchers (summary lines), on loopback, as fast as the
+# uplink takes; then 1 watcher with the agent at the file's recorded pace
+# (make-tiled.py's: 1,000,000 frames/s), where nothing should be lost. Prints frames/s,
 # CPU seconds and peak RSS of each process, the frames each watcher got or was
 # told it lost, and `encap read` on the same file for the ratio.
 #   bash scripts/bench-live.sh [FRAMES]     (default 1,000,000; as root or not)
@@ -23,7 +25,8 @@ export ENCAP_CONFIG_DIR=$work/config ENCAP_DATA_DIR=$work/data
 read_s=$( { /usr/bin/time -f %e "$bin/encap" read -r "$file" >/dev/null; } 2>&1 )
 printf '| run | frames/s through the service | frames/s to the first watcher | agent CPU s / RSS MiB | service CPU s / RSS MiB | watcher CPU s / RSS MiB (each) | frames got + told lost, per watcher |\n|---|---|---|---|---|---|---|\n' >"$work/table"
 
-for watchers in 1 10; do
+for run in 1 10 paced; do
+  watchers=${run/paced/1}; pace=(); [ "$run" = paced ] && pace=(--pace)
   port=$(free_port); ingest=$(free_port)
   export ENCAP_SERVER=http://127.0.0.1:$port
   rm -rf "$work/data" "$work/config"
@@ -44,7 +47,7 @@ for watchers in 1 10; do
   wpids=($(pgrep -f "$bin/encap watch --color never"))
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o "$work/agent.time" "$bin/encap-agent" --name bench --token "$token" \
-    --service "127.0.0.1:$ingest" --read "$file" 2>"$work/agent.log"
+    --service "127.0.0.1:$ingest" --read "$file" "${pace[@]}" 2>"$work/agent.log"
   # Until the service has handed out every frame it received.
   sent=$(sed -nE 's/.*done: seen [0-9]+ filtered out [0-9]+ dropped [0-9]+ sent ([0-9]+).*/\1/p' "$work/agent.log")
   for _ in $(seq 600); do
@@ -75,7 +78,9 @@ for watchers in 1 10; do
   read -r au as am <"$work/agent.time"
   rate=$(python3 -c "print(f'{$sent/($end-$start-1):,.0f}')")
   delivered=$(python3 -c "print(f'{$first_got/($end-$start-1):,.0f}')")
-  printf '| agent → service → %s watcher(s) | %s | %s | %.2f / %.1f | %s | %s | %s |\n' "$watchers" "$rate" "$delivered" \
+  label="agent → service → $watchers watcher(s)"
+  [ "$run" = paced ] && label="agent --pace (1M frames/s recorded) → service → 1 watcher"
+  printf '| %s | %s | %s | %.2f / %.1f | %s | %s | %s |\n' "$label" "$rate" "$delivered" \
     "$(echo "$au + $as" | bc)" "$(echo "$am/1024" | bc -l)" "${svc/ / \/ }" "${wusage/ / \/ }" "${per# }" >>"$work/table"
   kill "$service"; wait "$service" 2>/dev/null || true
 done

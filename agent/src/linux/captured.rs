@@ -1,8 +1,8 @@
 //! Frames on their way from a source thread to the loop. A file hands them
 //! over in blocks: one buffer and one channel message for many frames, where
-//! a `Vec` and a message each cost a tenth of the agent. A live source (and a
-//! file at its recorded pace) sends each frame as it comes, so none waits for
-//! the next.
+//! a `Vec` and a message each cost a tenth of the agent. A file at its
+//! recorded pace sends what is due before it sleeps; a live source sends
+//! each frame as it comes, so none waits for the next.
 
 /// A file's block ends at this many frames…
 pub const BLOCK_FRAMES: usize = 256;

@@ -141,11 +141,9 @@ fn replay(
 ) -> Result<(), String> {
     let started = Instant::now();
     let mut first: Option<(i64, u32)> = None;
-    let mut block = if pace {
-        Captured::default()
-    } else {
-        Captured::block()
-    };
+    let mut block = Captured::block();
+    // A file can wait: the sends block rather than drop.
+    let send = |block: &mut Captured| tx.send(std::mem::replace(block, Captured::block())).is_ok();
     loop {
         let packet = match capture.next_packet() {
             Ok(p) => p,
@@ -153,36 +151,31 @@ fn replay(
             Err(e) => {
                 // The loop hears of the error after the frames read before it.
                 if !block.is_empty() {
-                    let _ = tx.send(block);
+                    send(&mut block);
                 }
                 return Err(format!("reading the file: {e}"));
             }
         };
         let ts = timestamp(packet.header);
-        // A file can wait: the sends block rather than drop.
         if pace {
-            // At the recorded pace each frame goes alone, when its time comes.
+            // At the recorded pace a frame goes when its time comes; frames
+            // whose time has already come (a sleep is coarser than a busy
+            // link's gaps) go together, as a block.
             let first = *first.get_or_insert(ts);
             if let Some(wait) = since(first, ts).checked_sub(started.elapsed()) {
+                if !block.is_empty() && !send(&mut block) {
+                    return Ok(());
+                }
                 std::thread::sleep(wait);
             }
-            let frame = Captured::one(ts, packet.header.len, packet.data.to_vec());
-            if tx.send(frame).is_err() {
-                return Ok(());
-            }
-            continue;
         }
-        if (block.is_full() || !block.fits(packet.data.len()))
-            && tx
-                .send(std::mem::replace(&mut block, Captured::block()))
-                .is_err()
-        {
+        if (block.is_full() || !block.fits(packet.data.len())) && !send(&mut block) {
             return Ok(());
         }
         block.push(ts, packet.header.len, packet.data);
     }
     if !block.is_empty() {
-        let _ = tx.send(block);
+        send(&mut block);
     }
     Ok(())
 }
@@ -256,5 +249,68 @@ fn live(
             current = u64::from(stats.dropped) + u64::from(stats.if_dropped);
         }
         dropped.store(before + current + full, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A little-endian pcap (microseconds, Ethernet) of 60-byte frames at these times.
+    fn pcap_at(times: &[(u32, u32)]) -> Vec<u8> {
+        let mut file = Vec::new();
+        for word in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65_535, 1] {
+            file.extend_from_slice(&word.to_le_bytes());
+        }
+        for (i, (secs, micros)) in times.iter().enumerate() {
+            for word in [*secs, *micros, 60, 60] {
+                file.extend_from_slice(&word.to_le_bytes());
+            }
+            file.extend_from_slice(&[i as u8; 60]);
+        }
+        file
+    }
+
+    #[test]
+    fn paced_frames_due_together_go_together_and_none_goes_early() {
+        let path = std::env::temp_dir().join(format!("encap-paced-{}.pcap", std::process::id()));
+        std::fs::write(&path, pcap_at(&[(10, 0), (10, 0), (10, 0), (10, 150_000)])).unwrap();
+        let capture = pcap::Capture::from_file(&path).unwrap();
+        let (tx, rx) = sync_channel(8);
+        let started = Instant::now();
+        let thread = std::thread::spawn(move || replay(capture, tx, true));
+        let mut blocks = Vec::new();
+        while let Ok(block) = rx.recv() {
+            blocks.push((started.elapsed(), block));
+        }
+        thread.join().unwrap().unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let sizes: Vec<usize> = blocks
+            .iter()
+            .map(|(_, b)| (0..).take_while(|i| b.get(*i).is_some()).count())
+            .collect();
+        // The three frames of the first instant in one block, the late one alone.
+        assert_eq!(sizes, [3, 1]);
+        assert!(
+            blocks[1].0 >= Duration::from_millis(150),
+            "{:?}",
+            blocks[1].0
+        );
+        assert_eq!(blocks[1].1.get(0).unwrap().data, &[3u8; 60][..]);
+    }
+
+    #[test]
+    fn flat_out_frames_go_in_full_blocks() {
+        let times = vec![(1, 0); BLOCK_FRAMES + 1];
+        let path = std::env::temp_dir().join(format!("encap-flat-{}.pcap", std::process::id()));
+        std::fs::write(&path, pcap_at(&times)).unwrap();
+        let capture = pcap::Capture::from_file(&path).unwrap();
+        let (tx, rx) = sync_channel(8);
+        replay(capture, tx, false).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let first = rx.recv().unwrap();
+        assert!(first.is_full());
+        assert!(rx.recv().unwrap().get(0).is_some());
+        assert!(rx.recv().is_err());
     }
 }
