@@ -191,8 +191,9 @@ mod test {
 /// writes about a hundred a frame), and a number built apart and then copied
 /// makes the copy wait for the stores that built it.
 pub trait Sink: Write {
-    /// Appends the ASCII that `fill` writes: it gets `N` bytes of room and
-    /// says how many of them it used (at most `N`; the rest is dropped).
+    /// Appends the ASCII that `fill` writes: it gets `N` bytes of room (not
+    /// cleared: it writes every byte it keeps) and says how many of them it
+    /// used (at most `N`; the rest is dropped).
     #[inline]
     fn push_with<const N: usize>(
         &mut self,

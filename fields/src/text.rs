@@ -12,88 +12,140 @@ use core::fmt;
 use encap_core::text::Sink;
 
 /// A growable UTF-8 text held as bytes (see the module docs).
-#[derive(Default, Clone, PartialEq, Eq)]
-pub struct Text(Vec<u8>);
+///
+/// The bytes past its length are room kept written: a chunk goes straight in
+/// and only the part that counts is kept, with nothing zeroed first.
+#[derive(Default, Clone)]
+pub struct Text {
+    /// The text, then room (any bytes).
+    bytes: Vec<u8>,
+    /// How much of `bytes` is the text.
+    len: usize,
+}
 
 impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&String::from_utf8_lossy(&self.0), f)
+        fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
     }
 }
 
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Text {}
+
 impl Text {
     pub fn new() -> Self {
-        Text(Vec::new())
+        Text::default()
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        Text(Vec::with_capacity(n))
+        Text {
+            bytes: vec![0; n],
+            len: 0,
+        }
+    }
+
+    /// The `n` bytes of room after the text, made first if there are fewer.
+    #[inline]
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        let end = self.len + n;
+        if self.bytes.len() < end {
+            self.grow(end);
+        }
+        self.bytes.get_mut(self.len..end).unwrap_or_default()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, end: usize) {
+        let len = end.max(self.bytes.len() * 2).max(256);
+        self.bytes.resize(len, 0);
+    }
+
+    /// Appends bytes that are UTF-8 (or ASCII chunks of it).
+    #[inline]
+    fn push_bytes(&mut self, b: &[u8]) {
+        self.room(b.len()).copy_from_slice(b);
+        self.len += b.len();
     }
 
     #[inline]
     pub fn push(&mut self, c: char) {
         if c.is_ascii() {
-            self.0.push(c as u8);
+            if let Some(slot) = self.room(1).first_mut() {
+                *slot = c as u8;
+            }
+            self.len += 1;
         } else {
-            self.0
-                .extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            self.push_bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
         }
     }
 
     #[inline]
     pub fn push_str(&mut self, s: &str) {
-        self.0.extend_from_slice(s.as_bytes());
+        self.push_bytes(s.as_bytes());
     }
 
     /// Appends another text.
     pub fn push_text(&mut self, t: &Text) {
-        self.0.extend_from_slice(&t.0);
+        self.push_bytes(t.as_bytes());
     }
 
     /// Appends `n` spaces.
     #[inline]
     pub fn push_spaces(&mut self, n: usize) {
-        self.0.resize(self.0.len() + n, b' ');
+        // A column's padding is short: sixteen spaces go in as one store,
+        // not a call to fill a few bytes.
+        const SPACES: [u8; 16] = [b' '; 16];
+        match <&mut [u8; 16]>::try_from(self.room(n.max(16))) {
+            Ok(room) if n <= 16 => *room = SPACES,
+            _ => self.room(n).fill(b' '),
+        }
+        self.len += n;
     }
 
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len == 0
     }
 
     pub fn clear(&mut self) {
-        self.0.clear();
+        self.len = 0;
     }
 
     /// Cuts the text back to `len` bytes, which must be a length it had
     /// (a char boundary); anything else is ignored.
     pub fn truncate(&mut self, len: usize) {
         if self.is_boundary(len) {
-            self.0.truncate(len);
+            self.len = len;
         }
     }
 
     /// `at` is the end of the text or where a char starts (not inside one).
     fn is_boundary(&self, at: usize) -> bool {
-        at <= self.0.len() && self.0.get(at).is_none_or(|b| b & 0xc0 != 0x80)
+        at <= self.len && self.as_bytes().get(at).is_none_or(|b| b & 0xc0 != 0x80)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 
     /// The text. Only UTF-8 goes in, so this never comes back empty for a
     /// text that is not (it checks, to stay safe).
     pub fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.0).unwrap_or_default()
+        core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 
     /// The bytes from `start` on, as text ("" past the end or off a boundary).
     pub fn str_from(&self, start: usize) -> &str {
-        self.0
+        self.as_bytes()
             .get(start..)
             .and_then(|b| core::str::from_utf8(b).ok())
             .unwrap_or_default()
@@ -101,21 +153,22 @@ impl Text {
 
     /// Inserts `n` spaces at byte `at` (a char boundary the caller kept).
     pub fn insert_spaces(&mut self, at: usize, n: usize) {
-        let len = self.0.len();
         if !self.is_boundary(at) {
             return;
         }
-        self.0.resize(len + n, b' ');
-        self.0.copy_within(at..len, at + n);
-        if let Some(gap) = self.0.get_mut(at..at + n) {
+        let len = self.len;
+        self.room(n);
+        self.bytes.copy_within(at..len, at + n);
+        if let Some(gap) = self.bytes.get_mut(at..at + n) {
             gap.fill(b' ');
         }
+        self.len += n;
     }
 
     /// Columns on screen of the text from byte `start` on: one per char, as
     /// tshark counts them.
     pub fn columns_from(&self, start: usize) -> usize {
-        let tail = self.0.get(start..).unwrap_or_default();
+        let tail = self.as_bytes().get(start..).unwrap_or_default();
         if tail.is_ascii() {
             tail.len()
         } else {
@@ -140,23 +193,17 @@ impl fmt::Write for Text {
 }
 
 impl Sink for Text {
-    /// The room is the text's own bytes (zeroed, then cut to what was used).
+    /// The room is the bytes after the text, kept if the writer used them.
     #[inline]
     fn push_with<const N: usize>(
         &mut self,
         fill: impl FnOnce(&mut [u8; N]) -> usize,
     ) -> fmt::Result {
-        let at = self.0.len();
-        self.0.resize(at + N, 0);
-        let used = match self
-            .0
-            .get_mut(at..at + N)
-            .and_then(|room| <&mut [u8; N]>::try_from(room).ok())
-        {
-            Some(room) => fill(room).min(N),
-            None => 0,
+        let used = match <&mut [u8; N]>::try_from(self.room(N)) {
+            Ok(room) => fill(room).min(N),
+            Err(_) => 0,
         };
-        self.0.truncate(at + used);
+        self.len += used;
         Ok(())
     }
 }
@@ -169,7 +216,10 @@ impl fmt::Display for Text {
 
 impl From<&str> for Text {
     fn from(s: &str) -> Self {
-        Text(s.as_bytes().to_vec())
+        Text {
+            bytes: s.as_bytes().to_vec(),
+            len: s.len(),
+        }
     }
 }
 
@@ -177,7 +227,9 @@ impl From<Text> for String {
     fn from(t: Text) -> String {
         // Only UTF-8 goes in; a failure here would be a bug, shown as
         // replacement characters rather than lost text.
-        match String::from_utf8(t.0) {
+        let mut bytes = t.bytes;
+        bytes.truncate(t.len);
+        match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
         }
@@ -219,5 +271,28 @@ mod tests {
         assert!(t.as_str().ends_with("5→"), "a cut inside a char is ignored");
         t.truncate(5);
         assert_eq!(t.as_str(), "a=   ");
+    }
+
+    #[test]
+    fn room_reused_after_a_cut_holds_only_what_is_written_again() {
+        let mut t = Text::new();
+        t.push_str("µµµµ→→");
+        t.clear();
+        write_dec(&mut t, 42).unwrap();
+        t.push('·');
+        t.push_spaces(2);
+        assert_eq!(t.as_str(), "42·  ");
+        t.truncate(2);
+        t.insert_spaces(0, 3);
+        assert_eq!(t.as_str(), "   42");
+        assert_eq!(t, Text::from("   42"));
+        assert_eq!(String::from(t), "   42");
+        // Growing keeps the text.
+        let mut long = Text::with_capacity(1);
+        for _ in 0..1000 {
+            long.push_str("ab");
+        }
+        assert_eq!(long.len(), 2000);
+        assert!(long.as_str().bytes().eq("ab".repeat(1000).bytes()));
     }
 }

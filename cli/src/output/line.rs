@@ -67,9 +67,11 @@ fn push_number(out: &mut Text, number: u64) {
     let len = number.checked_ilog10().map_or(1, |l| l as usize + 1);
     let pad = 5usize.saturating_sub(len);
     let _ = out.push_with(|room: &mut [u8; 25]| {
-        let (spaces, digits) = room.split_at_mut(pad);
-        spaces.fill(b' ');
-        match digits.first_chunk_mut::<20>() {
+        // Five spaces in one store; the digits then cover the ones not kept.
+        if let Some(spaces) = room.first_chunk_mut::<5>() {
+            *spaces = [b' '; 5];
+        }
+        match room.get_mut(pad..).and_then(|d| d.first_chunk_mut::<20>()) {
             Some(digits) => pad + dec_into(digits, number),
             None => 0,
         }
@@ -94,8 +96,10 @@ fn push_time(out: &mut Text, nanos: i64) {
     // Right-aligned in three columns before the point, the sign included.
     let pad = 3usize.saturating_sub(secs_len + usize::from(negative));
     let _ = out.push_with(|room: &mut [u8; 48]| {
+        if let Some(spaces) = room.first_chunk_mut::<4>() {
+            *spaces = [b' '; 4];
+        }
         let (head, tail) = room.split_at_mut(pad + usize::from(negative));
-        head.fill(b' ');
         if negative && let Some(sign) = head.last_mut() {
             *sign = b'-';
         }

@@ -5,7 +5,7 @@ use core::fmt;
 use super::{Emit, fields};
 use crate::conversation::{TcpAnnotation, analysis};
 use crate::field::{Value, Visitor};
-use crate::text::{Sink, write_dec};
+use crate::text::{Sink, dec_into, write_dec};
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
 fields! {
@@ -335,12 +335,24 @@ pub(crate) fn info<W: Sink + ?Sized>(
     conv: Option<&TcpAnnotation>,
     w: &mut W,
 ) -> fmt::Result {
-    // The packet list prints this for most frames: numbers go through the fast writers.
-    // Inlined, so each label is a constant: a copy of known length.
+    // The packet list prints this for most frames: a label and its number go
+    // in as one chunk. Inlined, so each label is a constant: a copy of known length.
     #[inline(always)]
     fn num<W: Sink + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
-        w.write_str(label)?;
-        write_dec(w, v)
+        const ROOM: usize = 32;
+        if label.len() > ROOM - 20 {
+            w.write_str(label)?;
+            return write_dec(w, v);
+        }
+        let label = label.as_bytes();
+        w.push_with(|room: &mut [u8; ROOM]| {
+            let (head, tail) = room.split_at_mut(label.len());
+            head.copy_from_slice(label);
+            match tail.first_chunk_mut::<20>() {
+                Some(digits) => label.len() + dec_into(digits, v),
+                None => 0,
+            }
+        })
     }
     if let Some(a) = conv.filter(|a| a.analysis != 0) {
         for (bit, _, tag) in ANALYSIS.iter() {
