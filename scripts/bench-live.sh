@@ -23,7 +23,7 @@ usage() { awk '{printf "%.2f", ($14+$15)/100}' "/proc/$1/stat"; printf ' '; awk 
 
 export ENCAP_CONFIG_DIR=$work/config ENCAP_DATA_DIR=$work/data
 read_s=$( { /usr/bin/time -f %e "$bin/encap" read -r "$file" >/dev/null; } 2>&1 )
-printf '| run | frames/s through the service | frames/s to the first watcher | agent CPU s / RSS MiB | service CPU s / RSS MiB | watcher CPU s / RSS MiB (each) | frames got + told lost, per watcher |\n|---|---|---|---|---|---|---|\n' >"$work/table"
+printf '| run | frames/s through the service | frames/s to the first watcher | agent CPU s / RSS MiB | service CPU s / RSS MiB | service RSS over the run | watcher CPU s / RSS MiB (each) | frames got + told lost, per watcher |\n|---|---|---|---|---|---|---|---|\n' >"$work/table"
 
 for run in 1 10 paced; do
   watchers=${run/paced/1}; pace=(); [ "$run" = paced ] && pace=(--pace)
@@ -45,6 +45,9 @@ for run in 1 10 paced; do
   sleep 1
   for i in $(seq "$watchers"); do wpids+=($(pgrep -f -n "encap watch --color never")); done
   wpids=($(pgrep -f "$bin/encap watch --color never"))
+  # The service's RSS every 50 ms while the frames flow (bounded: 60 s at most).
+  ( for _ in $(seq 1200); do awk '/VmRSS/ {print $2}' "/proc/$service/status" 2>/dev/null || break; sleep 0.05; done ) >"$work/rss" &
+  sampler=$!; pids+=($sampler)
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o "$work/agent.time" "$bin/encap-agent" --name bench --token "$token" \
     --service "127.0.0.1:$ingest" --read "$file" "${pace[@]}" 2>"$work/agent.log"
@@ -62,6 +65,8 @@ for run in 1 10 paced; do
   sleep 1
   end=$(date +%s.%N)
   svc=$(usage "$service")
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  rss=$(awk 'NR == 1 {first = $1} {last = $1; if ($1 > max) max = $1} END {printf "%.1f → %.1f MiB (max %.1f, %d samples)", first/1024, last/1024, max/1024, NR}' "$work/rss")
   wusage=$(usage "${wpids[0]}")
   for p in "${wpids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
   wait_count=0
@@ -80,8 +85,8 @@ for run in 1 10 paced; do
   delivered=$(python3 -c "print(f'{$first_got/($end-$start-1):,.0f}')")
   label="agent → service → $watchers watcher(s)"
   [ "$run" = paced ] && label="agent --pace (1M frames/s recorded) → service → 1 watcher"
-  printf '| %s | %s | %s | %.2f / %.1f | %s | %s | %s |\n' "$label" "$rate" "$delivered" \
-    "$(echo "$au + $as" | bc)" "$(echo "$am/1024" | bc -l)" "${svc/ / \/ }" "${wusage/ / \/ }" "${per# }" >>"$work/table"
+  printf '| %s | %s | %s | %.2f / %.1f | %s | %s | %s | %s |\n' "$label" "$rate" "$delivered" \
+    "$(echo "$au + $as" | bc)" "$(echo "$am/1024" | bc -l)" "${svc/ / \/ }" "$rss" "${wusage/ / \/ }" "${per# }" >>"$work/table"
   kill "$service"; wait "$service" 2>/dev/null || true
 done
 echo
