@@ -4,7 +4,7 @@ use core::fmt;
 
 use super::{Emit, fields};
 use crate::field::Visitor;
-use crate::text::Sink;
+use crate::text::{Sink, write_hex, write_ipv6};
 use crate::wire::bytes::be16;
 use crate::wire::dhcpv6::{self, Dhcpv6Packet};
 
@@ -38,12 +38,18 @@ pub(crate) fn info<W: Sink + ?Sized>(p: &Dhcpv6Packet<'_>, w: &mut W) -> fmt::Re
     if p.is_relay() {
         return Ok(());
     }
-    write!(w, " XID: 0x{:06x} ", p.transaction_id())?;
+    w.write_str(" XID: 0x")?;
+    write_hex(w, p.transaction_id().into(), 6)?;
+    w.write_char(' ')?;
     for opt in p.options().map_while(Result::ok) {
         match opt.code {
             dhcpv6::OPT_CLIENTID => {
                 w.write_str("CID: ")?;
-                opt.data.iter().try_for_each(|b| write!(w, "{b:02x}"))?;
+                // Eight bytes a number: two hex digits each, leading zeros kept.
+                for bytes in opt.data.chunks(8) {
+                    let v = bytes.iter().fold(0u64, |v, b| v << 8 | u64::from(*b));
+                    write_hex(w, v, 2 * bytes.len())?;
+                }
                 w.write_char(' ')?;
             }
             dhcpv6::OPT_IA_NA | OPT_IA_TA => {
@@ -59,7 +65,9 @@ pub(crate) fn info<W: Sink + ?Sized>(p: &Dhcpv6Packet<'_>, w: &mut W) -> fmt::Re
                     if code == OPT_IAADDR
                         && let Some(a) = data.get(..16).and_then(|a| <[u8; 16]>::try_from(a).ok())
                     {
-                        write!(w, "IAA: {} ", core::net::Ipv6Addr::from(a))?;
+                        w.write_str("IAA: ")?;
+                        write_ipv6(w, a.into())?;
+                        w.write_char(' ')?;
                     }
                     rest = rest.get(4 + len..).unwrap_or(&[]);
                 }
