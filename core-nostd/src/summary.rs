@@ -53,8 +53,8 @@ fn write_address<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) 
         return match l.view {
             View::Ipv4(ip) if source => crate::text::write_ipv4(w, ip.src_addr()),
             View::Ipv4(ip) => crate::text::write_ipv4(w, ip.dst_addr()),
-            View::Ipv6(ip) if source => crate::text::write_ipv6(w, ip.src_addr()),
-            View::Ipv6(ip) => crate::text::write_ipv6(w, ip.dst_addr()),
+            View::Ipv6(ip) if source => w.push_ipv6(ip.src_addr()),
+            View::Ipv6(ip) => w.push_ipv6(ip.dst_addr()),
             _ => Ok(()),
         };
     }

@@ -204,6 +204,13 @@ pub trait Sink: Write {
             .iter()
             .try_for_each(|b| self.write_char(char::from(*b)))
     }
+
+    /// Writes an IPv6 address as [`write_ipv6`] does. A sink that keeps the
+    /// text of recent addresses ([`RecentIpv6`]) copies it from there.
+    #[inline]
+    fn push_ipv6(&mut self, addr: core::net::Ipv6Addr) -> fmt::Result {
+        write_ipv6(self, addr)
+    }
 }
 
 /// What `fill` writes into room of its own (for sinks that lend none),
@@ -233,6 +240,11 @@ impl<S: Sink + ?Sized> Sink for &mut S {
         fill: impl FnOnce(&mut [u8; N]) -> usize,
     ) -> fmt::Result {
         (**self).push_with(fill)
+    }
+
+    #[inline]
+    fn push_ipv6(&mut self, addr: core::net::Ipv6Addr) -> fmt::Result {
+        (**self).push_ipv6(addr)
     }
 }
 
@@ -474,6 +486,101 @@ pub fn write_ipv6<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fmt
     w.push_with(|room: &mut [u8; 44]| ipv6_into(room, addr))
 }
 
+/// The text of the last few IPv6 addresses written. A packet list writes the
+/// same few addresses over and over (a conversation's two ends), and an IPv6
+/// address takes a few hundred instructions to write but a few dozen to find
+/// and copy.
+#[derive(Debug, Clone, Default)]
+pub struct RecentIpv6 {
+    entries: [RecentEntry; RECENT],
+    /// The slot the next new address takes (oldest first).
+    next: usize,
+    #[cfg(test)]
+    hits: u32,
+}
+
+const RECENT: usize = 4;
+
+#[derive(Debug, Clone, Copy)]
+struct RecentEntry {
+    addr: u128,
+    text: [u8; 40],
+    /// 0: an empty slot (every address has some text).
+    len: u8,
+}
+
+impl Default for RecentEntry {
+    fn default() -> Self {
+        RecentEntry {
+            addr: 0,
+            text: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl RecentIpv6 {
+    pub const fn new() -> Self {
+        RecentIpv6 {
+            entries: [RecentEntry {
+                addr: 0,
+                text: [0; 40],
+                len: 0,
+            }; RECENT],
+            next: 0,
+            #[cfg(test)]
+            hits: 0,
+        }
+    }
+
+    /// Writes `addr` into `w` (the same text as [`write_ipv6`]).
+    #[inline]
+    pub fn write<W: Sink + ?Sized>(&mut self, w: &mut W, addr: core::net::Ipv6Addr) -> fmt::Result {
+        let (text, len) = self.text_of(addr);
+        w.push_with(|room: &mut [u8; 40]| {
+            *room = text;
+            len
+        })
+    }
+
+    /// The text of `addr`: its first `len` bytes of forty.
+    #[inline]
+    pub fn text_of(&mut self, addr: core::net::Ipv6Addr) -> ([u8; 40], usize) {
+        let key = addr.to_bits();
+        let found = self.entries.iter().find(|e| e.len != 0 && e.addr == key);
+        let entry = match found {
+            Some(e) => {
+                #[cfg(test)]
+                {
+                    self.hits += 1;
+                }
+                *e
+            }
+            None => self.remember(key, addr),
+        };
+        (entry.text, usize::from(entry.len))
+    }
+
+    #[cold]
+    fn remember(&mut self, key: u128, addr: core::net::Ipv6Addr) -> RecentEntry {
+        let mut buf = [0u8; 44];
+        let len = ipv6_into(&mut buf, addr);
+        let mut entry = RecentEntry {
+            addr: key,
+            len: len as u8,
+            ..RecentEntry::default()
+        };
+        if let Some(text) = buf.first_chunk::<40>() {
+            entry.text = *text;
+        }
+        if let Some(slot) = self.entries.get_mut(self.next % RECENT) {
+            *slot = entry;
+        }
+        self.next = self.next.wrapping_add(1);
+        entry
+    }
+}
+
 fn ipv6_into(buf: &mut [u8; 44], addr: core::net::Ipv6Addr) -> usize {
     if let Some(v4) = addr.to_ipv4_mapped() {
         const PREFIX: &[u8; 7] = b"::ffff:";
@@ -660,5 +767,51 @@ mod fast_test {
             write_ipv6(&mut b, addr).unwrap();
             assert_eq!(b.as_str(), addr.to_string(), "{groups:x?}");
         }
+    }
+
+    #[test]
+    fn recent_ipv6_text_is_the_written_text() {
+        extern crate std;
+        use std::string::ToString;
+        let mut recent = RecentIpv6::new();
+        let addrs: [core::net::Ipv6Addr; 6] = [
+            "2001:db8::1".parse().unwrap(),
+            "2001:db8::2".parse().unwrap(),
+            "::".parse().unwrap(),
+            "fe80::1:2:3:4".parse().unwrap(),
+            "::ffff:192.0.2.1".parse().unwrap(),
+            "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff".parse().unwrap(),
+        ];
+        // Two, then all six (more than it keeps), in turns.
+        let order = [0, 1, 0, 1, 1, 0, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 5, 5, 0];
+        for i in order {
+            let mut b = TextBuf::<64>::new();
+            recent.write(&mut b, addrs[i]).unwrap();
+            assert_eq!(b.as_str(), addrs[i].to_string());
+        }
+        // Four kept, the oldest replaced: 0 1 miss, 0 1 1 0 hit, then six
+        // addresses round four slots miss every time until 5 5 hit.
+        assert_eq!(recent.hits, 6);
+        // And through a sink that routes addresses to it.
+        struct Routed<'r>(TextBuf<64>, &'r mut RecentIpv6);
+        impl Write for Routed<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.write_str(s)
+            }
+        }
+        impl Sink for Routed<'_> {
+            fn push_ipv6(&mut self, addr: core::net::Ipv6Addr) -> fmt::Result {
+                self.1.write(&mut self.0, addr)
+            }
+        }
+        let before = recent.hits;
+        let mut routed = Routed(TextBuf::new(), &mut recent);
+        // Through `&mut`, as the writers take their sink.
+        fn via<S: Sink>(mut sink: S, addr: core::net::Ipv6Addr) -> fmt::Result {
+            sink.push_ipv6(addr)
+        }
+        via(&mut routed, addrs[5]).unwrap();
+        assert_eq!(routed.0.as_str(), "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff");
+        assert_eq!(recent.hits, before + 1);
     }
 }

@@ -9,7 +9,7 @@
 
 use core::fmt;
 
-use encap_core::text::Sink;
+use encap_core::text::{RecentIpv6, Sink};
 
 /// A growable UTF-8 text held as bytes (see the module docs).
 ///
@@ -21,6 +21,8 @@ pub struct Text {
     bytes: Vec<u8>,
     /// How much of `bytes` is the text.
     len: usize,
+    /// The text of the IPv6 addresses written last (a packet list repeats them).
+    recent_ipv6: RecentIpv6,
 }
 
 impl fmt::Debug for Text {
@@ -45,7 +47,7 @@ impl Text {
     pub fn with_capacity(n: usize) -> Self {
         Text {
             bytes: vec![0; n],
-            len: 0,
+            ..Text::default()
         }
     }
 
@@ -206,6 +208,15 @@ impl Sink for Text {
         self.len += used;
         Ok(())
     }
+
+    #[inline]
+    fn push_ipv6(&mut self, addr: core::net::Ipv6Addr) -> fmt::Result {
+        let (text, len) = self.recent_ipv6.text_of(addr);
+        self.push_with(|room: &mut [u8; 40]| {
+            *room = text;
+            len
+        })
+    }
 }
 
 impl fmt::Display for Text {
@@ -219,6 +230,7 @@ impl From<&str> for Text {
         Text {
             bytes: s.as_bytes().to_vec(),
             len: s.len(),
+            ..Text::default()
         }
     }
 }

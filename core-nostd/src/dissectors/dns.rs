@@ -211,7 +211,7 @@ pub(crate) fn info<W: Sink + ?Sized>(p: &DnsPacket<'_>, w: &mut W) -> fmt::Resul
             (_, dns::TYPE_AAAA) => {
                 if let Some(a) = r.aaaa() {
                     w.write_char(' ')?;
-                    crate::text::write_ipv6(w, a)?;
+                    w.push_ipv6(a)?;
                 }
             }
             (_, dns::TYPE_CNAME | dns::TYPE_PTR | dns::TYPE_NS) => {

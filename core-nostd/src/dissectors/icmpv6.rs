@@ -4,7 +4,7 @@ use core::fmt;
 
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
-use crate::text::{Sink, write_dec, write_hex, write_ipv6, write_mac};
+use crate::text::{Sink, write_dec, write_hex, write_mac};
 use crate::wire::icmpv6::{self, Icmpv6Packet};
 
 fields! {
@@ -108,7 +108,7 @@ pub(crate) fn info<W: Sink + ?Sized>(
         }
         icmpv6::NEIGHBOR_SOLICIT => {
             w.write_str(" for ")?;
-            write_ipv6(w, p.target())?;
+            w.push_ipv6(p.target())?;
             if let Some(mac) = p.link_layer_option(icmpv6::OPT_SRC_LLADDR) {
                 w.write_str(" from ")?;
                 write_mac(w, mac.0)?;
@@ -116,7 +116,7 @@ pub(crate) fn info<W: Sink + ?Sized>(
         }
         icmpv6::NEIGHBOR_ADVERT => {
             w.write_char(' ')?;
-            write_ipv6(w, p.target())?;
+            w.push_ipv6(p.target())?;
             let flags = p.na_flags();
             if flags != 0 {
                 let names = [(0b100, "rtr"), (0b010, "sol"), (0b001, "ovr")];

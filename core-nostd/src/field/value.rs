@@ -89,7 +89,7 @@ pub fn render_value<W: Sink + ?Sized>(
         Value::Int(v) => write!(w, "{v}"),
         Value::Bool(b) => w.write_str(if b { "1" } else { "0" }),
         Value::Ipv4(a) => crate::text::write_ipv4(w, a),
-        Value::Ipv6(a) => crate::text::write_ipv6(w, a),
+        Value::Ipv6(a) => w.push_ipv6(a),
         Value::Mac(m) => crate::text::write_mac(w, m.0),
         Value::Str(s) => write_escaped(w, s),
         Value::Text(t) => w.write_str(t),
