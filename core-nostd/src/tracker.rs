@@ -35,7 +35,7 @@ impl Clues {
     }
 
     /// The clues of `frame`, from a walk that goes only as deep as they need
-    /// (no DNS, DHCP, ICMP error quotes or ICMPv6 option checks); `scratch` is its
+    /// (no DNS, DHCP, ICMP error quotes or option checks); `scratch` is its
     /// storage, left holding that partial dissection. Equal to
     /// `Clues::of(&dissect(frame))`, which `cli/tests/reuse.rs` and the
     /// `dissect` fuzz target hold it to.

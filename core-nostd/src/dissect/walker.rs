@@ -40,8 +40,8 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// Walks the frame into `d`: every layer, or with `CLUES_ONLY` what the
 /// trackers read ([`crate::tracker::Clues`]): the layers down to the
 /// transport, an echo message, and the HTTP and TLS heads a TCP segment
-/// carries; no DNS, DHCP, ICMP error quotes or ICMPv6 option checks. (A constant,
-/// so the whole walk carries no test of it.)
+/// carries; no DNS, DHCP, ICMP error quotes, nor checks of IPv4, TCP and
+/// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
 #[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
     let frame = d.frame;
@@ -333,7 +333,9 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
             self.fail(e, data);
         }
         // tshark flags a bad option only as a warning and goes on.
-        if let Some(Err(e)) = OptionIter::new(ip.options(), Protocol::Ip).find(|o| o.is_err()) {
+        if !CLUES_ONLY
+            && let Some(Err(e)) = OptionIter::new(ip.options(), Protocol::Ip).find(|o| o.is_err())
+        {
             let at = self.offset_of(data) + crate::wire::ipv4::HEADER_LEN;
             self.note(Severity::Warning, e, at);
         }
@@ -453,7 +455,8 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         if !self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
             return;
         }
-        if let Some(e) = tcp.option_error() {
+        // A bad option is only a note: no clue depends on it.
+        if !CLUES_ONLY && let Some(e) = tcp.option_error() {
             let at = self.offset_of(data);
             self.note(Severity::Warning, e, at);
         }
