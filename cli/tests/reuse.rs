@@ -183,3 +183,79 @@ fn clues_from_a_short_walk_equal_the_whole_walks() {
         "{with_segment} {with_echo}"
     );
 }
+
+/// The writers write into a `Text` (bytes lent in place), a `TextBuf` (the
+/// board's) and any `fmt::Write` through `Plain` (a char at a time): on every
+/// frame of `captures/`, tracked, the columns and every field's text must be
+/// the same in all three.
+#[test]
+fn every_sink_writes_the_same_text() {
+    use encap_core::field::{Field, Visitor, render};
+    use encap_core::text::{Plain, TextBuf};
+    use encap_fields::Text;
+    struct AllFields<'a>(Vec<Field<'a>>);
+    impl<'a> Visitor<'a> for AllFields<'a> {
+        fn field(&mut self, field: &Field<'a>) {
+            self.0.push(*field);
+        }
+    }
+    let mut records: Vec<Record> = Vec::new();
+    common::each_record(|pcap, n, meta, buf, _| {
+        records.push((pcap.to_path_buf(), n, *meta, buf.to_vec()));
+    });
+    let mut last_capture = std::path::PathBuf::new();
+    let mut tracker = Box::<Tracker>::default();
+    // One text for all frames, as `encap read` keeps (its IPv6 addresses too).
+    let mut text = Text::new();
+    let (mut compared, mut non_ascii) = (0, 0);
+    for record in &records {
+        if record.0 != last_capture {
+            *tracker = Tracker::default();
+            last_capture = record.0.clone();
+        }
+        let mut d = dissect(frame(record, usize::MAX));
+        tracker.track(&mut d);
+        for c in [
+            Computed::ColSource,
+            Computed::ColDestination,
+            Computed::ColProtocol,
+            Computed::ColInfo,
+            Computed::Protocols,
+        ] {
+            let mut plain = String::new();
+            let _ = d.write_computed(c, &mut Plain(&mut plain));
+            text.clear();
+            let _ = d.write_computed(c, &mut text);
+            let mut small = TextBuf::<512>::new();
+            let _ = d.write_computed(c, &mut small);
+            let at = format!("{} frame {} {c:?}", record.0.display(), record.1);
+            assert_eq!(text.as_str(), plain, "{at}: Text");
+            if !small.overflowed() {
+                assert_eq!(small.as_str(), plain, "{at}: TextBuf");
+            }
+            non_ascii += usize::from(!plain.is_ascii());
+        }
+        let mut fields = AllFields(Vec::new());
+        d.visit(&mut fields);
+        assert!(!fields.0.is_empty());
+        for field in &fields.0 {
+            let mut plain = String::new();
+            let _ = render(field, &d, &mut Plain(&mut plain));
+            text.clear();
+            let _ = render(field, &d, &mut text);
+            let at = format!(
+                "{} frame {} {}",
+                record.0.display(),
+                record.1,
+                field.def.abbrev
+            );
+            assert_eq!(text.as_str(), plain, "{at}");
+        }
+        compared += 1;
+    }
+    assert!(compared > 500, "only {compared} frames compared");
+    assert!(
+        non_ascii > 100,
+        "the arrows of TCP's Info should be here: {non_ascii}"
+    );
+}

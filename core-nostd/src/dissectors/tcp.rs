@@ -340,7 +340,8 @@ pub(crate) fn info<W: Sink + ?Sized>(
     #[inline(always)]
     fn num<W: Sink + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
         const ROOM: usize = 32;
-        if label.len() > ROOM - 20 {
+        // The room takes ASCII only (a sink may take it a byte a char).
+        if label.len() > ROOM - 20 || !label.is_ascii() {
             w.write_str(label)?;
             return write_dec(w, v);
         }
