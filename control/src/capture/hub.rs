@@ -21,12 +21,8 @@ use tonic::Status;
 /// Messages a watcher's queue holds…
 pub const WATCHER_QUEUE: usize = 1024;
 /// …and packets in them: a stalled watcher holds at most this many summary
-/// rows (about 8 MiB; 50 ms of a million frames a second, so a terminal that
-/// loses the CPU for a few time slices loses nothing), or a thirty-second of
-/// it with layer trees (each is a few KiB).
-pub const WATCHER_QUEUE_FRAMES: u64 = 65_536;
-/// Rows a packet with its layer tree counts for.
-const TREE_WEIGHT: u64 = 32;
+/// rows, or an eighth of it with layer trees (each is a few KiB).
+pub const WATCHER_QUEUE_FRAMES: u64 = 16_384;
 
 pub type WatchItem = Result<pb::WatchEvent, Status>;
 
@@ -156,7 +152,7 @@ impl Watcher {
             return true;
         }
         let room = if self.tree {
-            WATCHER_QUEUE_FRAMES / TREE_WEIGHT
+            WATCHER_QUEUE_FRAMES / 8
         } else {
             WATCHER_QUEUE_FRAMES
         };
