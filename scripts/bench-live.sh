@@ -55,12 +55,12 @@ for run in 1 10 paced; do
   sleep 1
   for i in $(seq "$watchers"); do wpids+=($(pgrep -f -n "encap watch --color never")); done
   wpids=($(pgrep -f "$bin/encap watch --color never"))
-  # The service's RSS every 50 ms while the frames flow (bounded: 60 s at most).
-  ( for _ in $(seq 1200); do awk '/VmRSS/ {print $2}' "/proc/$service/status" 2>/dev/null || break; sleep 0.05; done ) >"$work/rss" &
+  # The service's RSS every 50 ms while the frames flow (bounded: 10 minutes at most).
+  ( for _ in $(seq 12000); do awk '/VmRSS/ {print $2}' "/proc/$service/status" 2>/dev/null || break; sleep 0.05; done ) >"$work/rss" &
   sampler=$!; pids+=($sampler)
   start=$(date +%s.%N)
   /usr/bin/time -f '%U %S %M' -o "$work/agent.time" "$bin/encap-agent" --name bench --token "$token" \
-    --service "127.0.0.1:$ingest" --read "$file" "${pace[@]}" 2>"$work/agent.log"
+    --service "127.0.0.1:$ingest" --read "$file" ${pace[@]+"${pace[@]}"} 2>"$work/agent.log"
   # Until the service has handed out every frame it received.
   sent=$(sed -nE 's/.*done: seen [0-9]+ filtered out [0-9]+ dropped [0-9]+ sent ([0-9]+).*/\1/p' "$work/agent.log")
   for _ in $(seq 600); do
@@ -76,6 +76,7 @@ for run in 1 10 paced; do
   end=$(date +%s.%N)
   svc=$(usage "$service")
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
+  keep=(); for p in "${pids[@]}"; do [ "$p" = "$sampler" ] || keep+=("$p"); done; pids=("${keep[@]}")
   rss=$(awk 'NR == 1 {first = $1} {last = $1; if ($1 > max) max = $1} END {printf "%.1f → %.1f MiB (max %.1f, %d samples)", first/1024, last/1024, max/1024, NR}' "$work/rss")
   wusage=$(usage "${wpids[0]}")
   for p in "${wpids[@]}"; do kill -INT "$p" 2>/dev/null || true; done

@@ -15,7 +15,7 @@ use encap_core::text::{RecentIpv6, Sink};
 ///
 /// The bytes past its length are room kept written: a chunk goes straight in
 /// and only the part that counts is kept, with nothing zeroed first.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Text {
     /// The text, then room (any bytes).
     bytes: Vec<u8>,
@@ -28,6 +28,17 @@ pub struct Text {
 impl fmt::Debug for Text {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&String::from_utf8_lossy(self.as_bytes()), f)
+    }
+}
+
+/// A copy holds the text, not the room after it.
+impl Clone for Text {
+    fn clone(&self) -> Self {
+        Text {
+            bytes: self.as_bytes().to_vec(),
+            len: self.len,
+            recent_ipv6: self.recent_ipv6.clone(),
+        }
     }
 }
 
@@ -298,6 +309,9 @@ mod tests {
         t.insert_spaces(0, 3);
         assert_eq!(t.as_str(), "   42");
         assert_eq!(t, Text::from("   42"));
+        let copy = t.clone();
+        assert_eq!(copy.as_bytes(), b"   42");
+        assert_eq!(copy.bytes.len(), 5, "a copy holds no room");
         assert_eq!(String::from(t), "   42");
         // Growing keeps the text.
         let mut long = Text::with_capacity(1);

@@ -161,12 +161,16 @@ fn replay(
             // At the recorded pace a frame goes when its time comes; frames
             // whose time has already come (a sleep is coarser than a busy
             // link's gaps) go together, as a block.
+            // (A frame that is due waits in the block for the next frame's read:
+            // nothing with a file.)
             let first = *first.get_or_insert(ts);
-            if let Some(wait) = since(first, ts).checked_sub(started.elapsed()) {
+            let due = since(first, ts);
+            if due > started.elapsed() {
                 if !block.is_empty() && !send(&mut block) {
                     return Ok(());
                 }
-                std::thread::sleep(wait);
+                // After the send, which may have waited for room.
+                std::thread::sleep(due.saturating_sub(started.elapsed()));
             }
         }
         if (block.is_full() || !block.fits(packet.data.len())) && !send(&mut block) {
