@@ -93,8 +93,9 @@ for run in 1 10 paced; do
   done
   read -r au as am <"$work/agent.time"
   rate=$(python3 -c "print(f'{$sent/($end-$start-1):,.0f}')")
-  delivered=$(python3 -c "print(f'{$first_got/($end-$start-1):,.0f}')")
-  ratio=$(python3 -c "print(f'{$first_got/($end-$start-1)/($frames/$read_s):.2f}×')")
+  first_rate=$(python3 -c "print($first_got/($end-$start-1))")
+  delivered=$(python3 -c "print(f'{$first_rate:,.0f}')")
+  ratio=$(python3 -c "print(f'{$first_rate/($frames/$read_s):.2f}×')")
   label="agent → service → $watchers watcher(s)"
   [ "$run" = paced ] && label="agent --pace (1M frames/s recorded) → service → 1 watcher"
   printf '| %s | %s | %s | %.2f / %.1f | %s | %s | %s | %s | %s |\n' "$label" "$rate" "$delivered" \

@@ -490,7 +490,7 @@ pub fn write_ipv6<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv6Addr) -> fmt
 /// same few addresses over and over (a conversation's two ends), and an IPv6
 /// address takes a few hundred instructions to write but a few dozen to find
 /// and copy.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RecentIpv6 {
     entries: [RecentEntry; RECENT],
     /// The slot the next new address takes (oldest first).
@@ -509,24 +509,24 @@ struct RecentEntry {
     len: u8,
 }
 
-impl Default for RecentEntry {
+impl RecentEntry {
+    const EMPTY: RecentEntry = RecentEntry {
+        addr: 0,
+        text: [0; 40],
+        len: 0,
+    };
+}
+
+impl Default for RecentIpv6 {
     fn default() -> Self {
-        RecentEntry {
-            addr: 0,
-            text: [0; 40],
-            len: 0,
-        }
+        Self::new()
     }
 }
 
 impl RecentIpv6 {
     pub const fn new() -> Self {
         RecentIpv6 {
-            entries: [RecentEntry {
-                addr: 0,
-                text: [0; 40],
-                len: 0,
-            }; RECENT],
+            entries: [RecentEntry::EMPTY; RECENT],
             next: 0,
             #[cfg(test)]
             hits: 0,
@@ -568,7 +568,7 @@ impl RecentIpv6 {
         let mut entry = RecentEntry {
             addr: key,
             len: len as u8,
-            ..RecentEntry::default()
+            ..RecentEntry::EMPTY
         };
         if let Some(text) = buf.first_chunk::<40>() {
             entry.text = *text;

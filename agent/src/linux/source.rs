@@ -160,9 +160,8 @@ fn replay(
         if pace {
             // At the recorded pace a frame goes when its time comes; frames
             // whose time has already come (a sleep is coarser than a busy
-            // link's gaps) go together, as a block.
-            // (A frame that is due waits in the block for the next frame's read:
-            // nothing with a file.)
+            // link's gaps) go together, as a block, sent when the next frame
+            // must wait (a file's next read takes no time).
             let first = *first.get_or_insert(ts);
             let due = since(first, ts);
             if due > started.elapsed() {
