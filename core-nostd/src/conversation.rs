@@ -10,6 +10,7 @@
 mod segment;
 
 pub use segment::Segment;
+pub(crate) use segment::mapped;
 
 use crate::dissect::Dissection;
 use crate::wire::tcp;

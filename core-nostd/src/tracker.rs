@@ -10,6 +10,8 @@ use crate::conversation::{DEFAULT_CONVERSATIONS, Segment, TcpConversations};
 use crate::dissect::{Dissection, Frame, Tracked, dissect_to};
 use crate::echo::{DEFAULT_ECHOES, Echo, EchoTable};
 
+mod quick;
+
 /// Both tables; `T` conversations and `E` outstanding echo requests at most.
 #[derive(Debug, Clone)]
 pub struct Tracker<const T: usize = DEFAULT_CONVERSATIONS, const E: usize = DEFAULT_ECHOES> {
@@ -34,14 +36,16 @@ impl Clues {
         }
     }
 
-    /// The clues of `frame`, from a walk that goes only as deep as they need
-    /// (no DNS, DHCP, ICMP error quotes or option checks); `scratch` is its
-    /// storage, left holding that partial dissection. Equal to
-    /// `Clues::of(&dissect(frame))`, which `cli/tests/reuse.rs` and the
-    /// `dissect` fuzz target hold it to.
+    /// The clues of `frame`, read from its bytes when it is of the usual
+    /// shape (Ethernet, IP, TCP or UDP), else from a walk that goes only as
+    /// deep as they need (no DNS, DHCP, ICMP error quotes or option checks)
+    /// with `scratch` as its storage. Equal to `Clues::of(&dissect(frame))`,
+    /// which `cli/tests/reuse.rs` and the `dissect` fuzz target hold it to.
     pub fn of_frame<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>) -> Clues {
-        dissect_to::<true>(frame, scratch);
-        Clues::of(scratch)
+        quick::clues(frame).unwrap_or_else(|| {
+            dissect_to::<true>(frame, scratch);
+            Clues::of(scratch)
+        })
     }
 }
 

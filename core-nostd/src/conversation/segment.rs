@@ -3,7 +3,7 @@
 //! table takes the frames one by one, in capture order.
 
 use super::Endpoint;
-use crate::dissect::{Dissection, Layer, View};
+use crate::dissect::{Dissection, Frame, Layer, View};
 use crate::proto::Protocol;
 use crate::wire::http::StartLine;
 use crate::wire::ipv6;
@@ -52,16 +52,11 @@ impl Segment {
             }
             _ => return None,
         };
-        let (src, dst) = match found.ip?.view {
-            View::Ipv4(p) => (
-                p.src_addr().to_ipv6_mapped().octets(),
-                p.dst_addr().to_ipv6_mapped().octets(),
-            ),
+        let addrs = match found.ip?.view {
+            View::Ipv4(p) => (mapped(p.src_addr()), mapped(p.dst_addr())),
             View::Ipv6(p) => (p.src_addr().octets(), p.dst_addr().octets()),
             _ => return None,
         };
-        let (secs, nanos) = d.frame().timestamp;
-        let syn = t.has(tcp::FLG_SYN);
         // `tcp.len` by IP's lengths (as `Dissection::segment_len`).
         let start = layer.offset + t.header_len();
         let seg_len = match (layer.view, found.ip_end) {
@@ -69,6 +64,24 @@ impl Segment {
             _ => t.payload().len(),
         };
         Some(Segment {
+            http_response: d.pdu_head().is_some_and(|h| h.starts_with(b"HTTP/")),
+            http_request_head: found.request_method.map(|m| m == b"HEAD"),
+            server_hello: found.server_hello,
+            ..Segment::of_header(addrs, &t, seg_len, d.frame())
+        })
+    }
+
+    /// The segment of `t`, between the addresses its IP header gave (IPv4
+    /// ones mapped into IPv6), `seg_len` being `tcp.len`; what its payload
+    /// carries is not read.
+    pub(crate) fn of_header(
+        (src, dst): ([u8; 16], [u8; 16]),
+        t: &TcpPacket<'_>,
+        seg_len: usize,
+        frame: &Frame<'_>,
+    ) -> Segment {
+        let (secs, nanos) = frame.timestamp;
+        Segment {
             src: (src, t.src_port()),
             dst: (dst, t.dst_port()),
             seq: t.seq_number(),
@@ -76,16 +89,20 @@ impl Segment {
             window: t.window_len(),
             flags: t.flags(),
             // Only a SYN's option counts: no need to read the others'.
-            window_scale: if syn { window_scale_option(&t) } else { None },
+            window_scale: if t.has(tcp::FLG_SYN) {
+                window_scale_option(t)
+            } else {
+                None
+            },
             seg_len: seg_len as u32,
-            number: d.frame().number,
+            number: frame.number,
             time: secs
                 .saturating_mul(1_000_000_000)
                 .saturating_add(i64::from(nanos)),
-            http_response: d.pdu_head().is_some_and(|h| h.starts_with(b"HTTP/")),
-            http_request_head: found.request_method.map(|m| m == b"HEAD"),
-            server_hello: found.server_hello,
-        })
+            http_response: false,
+            http_request_head: None,
+            server_hello: None,
+        }
     }
 
     pub(super) fn has(&self, flag: u16) -> bool {
@@ -140,6 +157,11 @@ impl<'d, 'a> Found<'d, 'a> {
         }
         found
     }
+}
+
+/// An IPv4 address as the table keeps it: mapped into IPv6.
+pub(crate) fn mapped(addr: core::net::Ipv4Addr) -> [u8; 16] {
+    addr.to_ipv6_mapped().octets()
 }
 
 fn window_scale_option(t: &TcpPacket<'_>) -> Option<u8> {

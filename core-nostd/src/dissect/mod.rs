@@ -9,6 +9,8 @@ mod expert;
 mod layer;
 mod walker;
 
+pub(crate) use walker::{App, app_for_tcp};
+
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};
 

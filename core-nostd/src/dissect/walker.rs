@@ -60,7 +60,7 @@ struct Walker<'d, 'a, const CLUES_ONLY: bool> {
 }
 
 /// What a transport carries, decided by port.
-enum App {
+pub(crate) enum App {
     Dns,
     Dhcp,
     Dhcpv6,
@@ -667,7 +667,7 @@ fn by_low_port(a: u16, b: u16, pick: impl Fn(u16) -> Option<App>) -> App {
     pick(low).or_else(|| pick(high)).unwrap_or(App::Data)
 }
 
-fn app_for_tcp(src: u16, dst: u16) -> App {
+pub(crate) fn app_for_tcp(src: u16, dst: u16) -> App {
     by_low_port(src, dst, |p| match p {
         DNS_PORT => Some(App::Dns),
         p if http::DEFAULT_TCP_PORTS.contains(&p) => Some(App::Http),
