@@ -8,56 +8,159 @@ use crate::dissectors;
 use crate::proto::Protocol;
 use crate::text::Sink;
 
-/// The layer whose dissector wrote the columns last: the innermost one that is
-/// not inside an ICMP error and not a pseudo-layer or a body.
-fn info_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
-    d.layers().rev().find(|l| {
-        // A request line cut by the snap length leaves TCP's columns in place.
-        let cut_http = l.protocol == Protocol::Http && matches!(l.view, View::Truncated { .. });
-        let pseudo = matches!(
-            l.view,
-            View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
-        );
-        !l.in_error && !pseudo && !cut_http
-    })
+/// What the four columns are read from, found in one pass over the layers
+/// (a row writes all four: a pass each would read the layers eight times).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'d, 'a> {
+    d: &'d Dissection<'a>,
+    /// The first network layer: the addresses.
+    network: Option<&'d Layer<'a>>,
+    /// The layer whose dissector wrote the columns last: the innermost one
+    /// that is not inside an ICMP error and not a pseudo-layer or a body.
+    info: Option<&'d Layer<'a>>,
+    /// An EtherType no dissector took (the last layer but bodies): tshark
+    /// shows it in hex as the protocol.
+    unclaimed_ethertype: Option<u16>,
+    /// An HTTP body is JSON.
+    json: bool,
 }
 
-/// An EtherType no dissector took: tshark shows it in hex as the protocol.
-fn unclaimed_ethertype(d: &Dissection<'_>) -> Option<u16> {
-    let mut layers = d
-        .layers()
-        .rev()
-        .skip_while(|l| matches!(l.view, View::Data(_)));
-    match layers.next()?.view {
-        View::Ethertype(t) => Some(t),
-        _ => None,
+impl<'d, 'a> Row<'d, 'a> {
+    pub fn of(d: &'d Dissection<'a>) -> Self {
+        let mut row = Row {
+            d,
+            network: None,
+            info: None,
+            unclaimed_ethertype: None,
+            json: false,
+        };
+        let mut last_not_data = None;
+        for l in d.layers() {
+            match l.view {
+                View::Ipv4(_) | View::Ipv6(_) if row.network.is_none() => row.network = Some(l),
+                _ => {}
+            }
+            if !matches!(l.view, View::Data(_)) {
+                last_not_data = Some(l);
+            }
+            row.json |= l.protocol == Protocol::Json;
+            if writes_columns(l) {
+                row.info = Some(l);
+            }
+        }
+        if let Some(View::Ethertype(t)) = last_not_data.map(|l| l.view) {
+            row.unclaimed_ethertype = Some(t);
+        }
+        row
+    }
+
+    pub fn write_source<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        self.write_address(w, true)
+    }
+
+    pub fn write_destination<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        self.write_address(w, false)
+    }
+
+    fn write_address<W: Sink + ?Sized>(&self, w: &mut W, source: bool) -> fmt::Result {
+        match self.network.map(|l| l.view) {
+            Some(View::Ipv4(ip)) if source => crate::text::write_ipv4(w, ip.src_addr()),
+            Some(View::Ipv4(ip)) => crate::text::write_ipv4(w, ip.dst_addr()),
+            Some(View::Ipv6(ip)) if source => w.push_ipv6(ip.src_addr()),
+            Some(View::Ipv6(ip)) => w.push_ipv6(ip.dst_addr()),
+            _ => write_link_address(self.d, w, source),
+        }
+    }
+
+    pub fn write_protocol<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        let d = self.d;
+        if d.pdu_pending() {
+            return w.write_str("TCP");
+        }
+        if self.json {
+            return w.write_str("HTTP/JSON");
+        }
+        if let Some(t) = self.unclaimed_ethertype {
+            return write!(w, "0x{t:04x}");
+        }
+        match self.info {
+            Some(l) => match l.view {
+                View::Tls(data) => {
+                    let session = d.tcp_annotation().and_then(|a| a.tls_session);
+                    dissectors::tls::write_protocol(data, session, w)
+                }
+                View::Igmp(p) => dissectors::igmp::write_protocol(&p, w),
+                View::Data(_) => w.write_str("HTTP"),
+                _ => w.write_str(l.protocol.column_name()),
+            },
+            None => Ok(()),
+        }
+    }
+
+    pub fn write_info<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        let d = self.d;
+        if let Some(head) = d.pdu_head() {
+            crate::text::write_escaped(w, head)?;
+            w.write_str("  [TCP segment of a reassembled PDU]")?;
+            return Ok(());
+        }
+        if let Some(t) = self.unclaimed_ethertype {
+            if let Some(name) = crate::wire::EtherType(t).name() {
+                w.write_str(name)?;
+            }
+        } else if let Some(l) = self.info {
+            // The deferring dissector cleared Info; TCP then wrote only its note.
+            if matches!(l.view, View::Reassembling) {
+                return w.write_str("[TCP segment of a reassembled PDU]");
+            }
+            write_layer_info(d, l, w)?;
+        }
+        if d.pdu_pending() {
+            w.write_str(" [TCP segment of a reassembled PDU]")?;
+        }
+        if d.experts().any(|e| e.severity == Severity::Cut) {
+            w.write_str("[Packet size limited during capture]")?;
+        } else if d.has_exception() {
+            w.write_str("[Malformed Packet]")?;
+        }
+        Ok(())
     }
 }
 
-/// The first network layer.
-fn network_layer<'d, 'a>(d: &'d Dissection<'a>) -> Option<&'d Layer<'a>> {
-    d.layers()
-        .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)))
+/// True for a layer whose dissector writes the columns: not inside an ICMP
+/// error, not a pseudo-layer or a body.
+fn writes_columns(l: &Layer<'_>) -> bool {
+    // A request line cut by the snap length leaves TCP's columns in place.
+    let cut_http = l.protocol == Protocol::Http && matches!(l.view, View::Truncated { .. });
+    let pseudo = matches!(
+        l.view,
+        View::Data(_) | View::Ethertype(_) | View::Raw | View::Null(_)
+    );
+    !l.in_error && !pseudo && !cut_http
 }
 
 pub fn write_source<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
-    write_address(d, w, true)
+    Row::of(d).write_source(w)
 }
 
 pub fn write_destination<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
-    write_address(d, w, false)
+    Row::of(d).write_destination(w)
 }
 
-fn write_address<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) -> fmt::Result {
-    if let Some(l) = network_layer(d) {
-        return match l.view {
-            View::Ipv4(ip) if source => crate::text::write_ipv4(w, ip.src_addr()),
-            View::Ipv4(ip) => crate::text::write_ipv4(w, ip.dst_addr()),
-            View::Ipv6(ip) if source => w.push_ipv6(ip.src_addr()),
-            View::Ipv6(ip) => w.push_ipv6(ip.dst_addr()),
-            _ => Ok(()),
-        };
-    }
+pub fn write_protocol<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+    Row::of(d).write_protocol(w)
+}
+
+pub fn write_info<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
+    Row::of(d).write_info(w)
+}
+
+/// A frame without a network layer: the link's addresses.
+fn write_link_address<W: Sink + ?Sized>(
+    d: &Dissection<'_>,
+    w: &mut W,
+    source: bool,
+) -> fmt::Result {
     for l in d.layers() {
         match l.view {
             View::Eth(eth) if source => return crate::text::write_mac(w, eth.src().0),
@@ -80,58 +183,6 @@ fn write_address<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W, source: bool) 
             }
             _ => {}
         }
-    }
-    Ok(())
-}
-
-pub fn write_protocol<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
-    if d.pdu_pending() {
-        return w.write_str("TCP");
-    }
-    if d.has(Protocol::Json) {
-        return w.write_str("HTTP/JSON");
-    }
-    if let Some(t) = unclaimed_ethertype(d) {
-        return write!(w, "0x{t:04x}");
-    }
-    match info_layer(d) {
-        Some(l) => match l.view {
-            View::Tls(data) => {
-                let session = d.tcp_annotation().and_then(|a| a.tls_session);
-                dissectors::tls::write_protocol(data, session, w)
-            }
-            View::Igmp(p) => dissectors::igmp::write_protocol(&p, w),
-            View::Data(_) => w.write_str("HTTP"),
-            _ => w.write_str(l.protocol.column_name()),
-        },
-        None => Ok(()),
-    }
-}
-
-pub fn write_info<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Result {
-    if let Some(head) = d.pdu_head() {
-        crate::text::write_escaped(w, head)?;
-        w.write_str("  [TCP segment of a reassembled PDU]")?;
-        return Ok(());
-    }
-    if let Some(t) = unclaimed_ethertype(d) {
-        if let Some(name) = crate::wire::EtherType(t).name() {
-            w.write_str(name)?;
-        }
-    } else if let Some(l) = info_layer(d) {
-        // The deferring dissector cleared Info; TCP then wrote only its note.
-        if matches!(l.view, View::Reassembling) {
-            return w.write_str("[TCP segment of a reassembled PDU]");
-        }
-        write_layer_info(d, l, w)?;
-    }
-    if d.pdu_pending() {
-        w.write_str(" [TCP segment of a reassembled PDU]")?;
-    }
-    if d.experts().any(|e| e.severity == Severity::Cut) {
-        w.write_str("[Packet size limited during capture]")?;
-    } else if d.has_exception() {
-        w.write_str("[Malformed Packet]")?;
     }
     Ok(())
 }

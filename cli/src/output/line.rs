@@ -1,7 +1,7 @@
 //! The one-line packet-list row, laid out as tshark prints it.
 
 use encap_core::Dissection;
-use encap_core::field::Computed;
+use encap_core::summary::Row;
 use encap_core::text::{Sink, dec_into, write_dec};
 use encap_fields::Text;
 
@@ -9,28 +9,29 @@ use encap_fields::Text;
 /// straight into `out`; `rel_nanos` is the time since the first frame.
 pub fn format(out: &mut Text, d: &Dissection<'_>, rel_nanos: i64) {
     let frame = d.frame();
+    let row = Row::of(d);
     push_number(out, frame.number.into());
     out.push(' ');
     push_time(out, rel_nanos);
     out.push(' ');
     // The source is right-aligned: written first, then the spaces go before it.
     let src = out.len();
-    let _ = d.write_computed(Computed::ColSource, out);
+    let _ = row.write_source(out);
     let columns = out.columns_from(src);
     if columns < 12 {
         out.insert_spaces(src, 12 - columns);
     }
     out.push_str(" \u{2192} ");
     let dst = out.len();
-    let _ = d.write_computed(Computed::ColDestination, out);
+    let _ = row.write_destination(out);
     let columns = out.columns_from(dst);
     out.push_spaces(12usize.saturating_sub(columns));
     out.push(' ');
-    let _ = d.write_computed(Computed::ColProtocol, out);
+    let _ = row.write_protocol(out);
     out.push(' ');
     let _ = write_dec(out, frame.orig_len.into());
     out.push(' ');
-    let _ = d.write_computed(Computed::ColInfo, out);
+    let _ = row.write_info(out);
 }
 
 /// The same row from the columns a service sent (`encap watch`).
