@@ -5,33 +5,69 @@ use encap_core::summary::Row;
 use encap_core::text::{Sink, dec_into, write_dec};
 use encap_fields::Text;
 
-/// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`,
-/// straight into `out`; `rel_nanos` is the time since the first frame.
-pub fn format(out: &mut Text, d: &Dissection<'_>, rel_nanos: i64) {
-    let frame = d.frame();
-    let row = Row::of(d);
-    push_number(out, frame.number.into());
-    out.push(' ');
-    push_time(out, rel_nanos);
-    out.push(' ');
-    // The source is right-aligned: written first, then the spaces go before it.
-    let src = out.len();
-    let _ = row.write_source(out);
-    let columns = out.columns_from(src);
-    if columns < 12 {
-        out.insert_spaces(src, 12 - columns);
+/// Writes packet-list rows. Frames come numbered one after another, so the
+/// number column counts the last number's digits up instead of writing
+/// each number anew.
+#[derive(Debug, Default)]
+pub struct Rows {
+    /// The number written last, and its digits.
+    last: Option<u64>,
+    digits: [u8; 20],
+    len: usize,
+}
+
+impl Rows {
+    /// Appends "  No.  Time  Source → Destination Protocol Length Info" for `d`,
+    /// straight into `out`; `rel_nanos` is the time since the first frame.
+    pub fn format(&mut self, out: &mut Text, d: &Dissection<'_>, rel_nanos: i64) {
+        let frame = d.frame();
+        let row = Row::of(d);
+        self.push_number(out, frame.number.into());
+        out.push(' ');
+        push_time(out, rel_nanos);
+        out.push(' ');
+        // The source is right-aligned: written first, then the spaces go before it.
+        let src = out.len();
+        let _ = row.write_source(out);
+        let columns = out.columns_from(src);
+        if columns < 12 {
+            out.insert_spaces(src, 12 - columns);
+        }
+        out.push_str(" \u{2192} ");
+        let dst = out.len();
+        let _ = row.write_destination(out);
+        let columns = out.columns_from(dst);
+        out.push_spaces(12usize.saturating_sub(columns));
+        out.push(' ');
+        let _ = row.write_protocol(out);
+        out.push(' ');
+        let _ = write_dec(out, frame.orig_len.into());
+        out.push(' ');
+        let _ = row.write_info(out);
     }
-    out.push_str(" \u{2192} ");
-    let dst = out.len();
-    let _ = row.write_destination(out);
-    let columns = out.columns_from(dst);
-    out.push_spaces(12usize.saturating_sub(columns));
-    out.push(' ');
-    let _ = row.write_protocol(out);
-    out.push(' ');
-    let _ = write_dec(out, frame.orig_len.into());
-    out.push(' ');
-    let _ = row.write_info(out);
+
+    /// The frame number right-aligned in five columns.
+    fn push_number(&mut self, out: &mut Text, number: u64) {
+        if self.last.and_then(|l| l.checked_add(1)) != Some(number) || !self.count_up() {
+            self.len = dec_into(&mut self.digits, number);
+        }
+        self.last = Some(number);
+        push_digits(out, self.digits, self.len);
+    }
+
+    /// Adds one to the digits; false when that needs one more digit (9 → 10).
+    fn count_up(&mut self) -> bool {
+        let digits = self.digits.get_mut(..self.len).unwrap_or_default();
+        for digit in digits.iter_mut().rev() {
+            if *digit == b'9' {
+                *digit = b'0';
+            } else {
+                *digit += 1;
+                return true;
+            }
+        }
+        false
+    }
 }
 
 /// The same row from the columns a service sent (`encap watch`).
@@ -63,9 +99,15 @@ pub fn format_columns(
     out.push_str(info);
 }
 
-/// The frame number right-aligned in five columns.
+/// A frame number right-aligned in five columns.
 fn push_number(out: &mut Text, number: u64) {
-    let len = number.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let mut digits = [0; 20];
+    let len = dec_into(&mut digits, number);
+    push_digits(out, digits, len);
+}
+
+/// The first `len` of `digits` right-aligned in five columns.
+fn push_digits(out: &mut Text, digits: [u8; 20], len: usize) {
     let pad = 5usize.saturating_sub(len);
     let _ = out.push_with(|room: &mut [u8; 25]| {
         // Five spaces in one store; the digits then cover the ones not kept.
@@ -73,7 +115,10 @@ fn push_number(out: &mut Text, number: u64) {
             *spaces = [b' '; 5];
         }
         match room.get_mut(pad..).and_then(|d| d.first_chunk_mut::<20>()) {
-            Some(digits) => pad + dec_into(digits, number),
+            Some(room) => {
+                *room = digits;
+                pad + len
+            }
             None => 0,
         }
     });
@@ -167,6 +212,25 @@ mod tests {
             let mut s = Text::new();
             super::push_number(&mut s, n);
             assert_eq!(s.as_str(), want);
+        }
+    }
+
+    /// Counted up from the last number, or written anew after a jump: the
+    /// same text as written from scratch.
+    #[test]
+    fn numbers_counted_up_are_the_numbers() {
+        let mut rows = super::Rows::default();
+        let runs = [1..=12, 95..=101, 990..=1001, 99_990..=100_010, 7..=9];
+        for n in runs
+            .into_iter()
+            .flatten()
+            .chain([u64::MAX - 1, u64::MAX, 0, 1])
+        {
+            let (mut counted, mut written) = (Text::new(), Text::new());
+            rows.push_number(&mut counted, n);
+            super::push_number(&mut written, n);
+            assert_eq!(counted.as_str(), written.as_str(), "{n}");
+            assert_eq!(counted.as_str().trim_start(), n.to_string());
         }
     }
 }

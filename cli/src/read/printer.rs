@@ -25,6 +25,7 @@ pub struct Printer<'o> {
     filter: Option<&'o Filter>,
     collector: Collector,
     line_buf: Text,
+    rows: line::Rows,
     json: json::JsonOutput,
 }
 
@@ -39,6 +40,7 @@ impl<'o> Printer<'o> {
             filter,
             collector: Collector::new(defs),
             line_buf: Text::new(),
+            rows: line::Rows::default(),
             json: json::JsonOutput::new(opts.format == Format::Ek),
         }
     }
@@ -73,11 +75,11 @@ impl<'o> Printer<'o> {
                     tree::format_tree(text, d);
                 } else if let Some(rule) = self.opts.color.then(|| colour::rule_for(d)).flatten() {
                     self.line_buf.clear();
-                    line::format(&mut self.line_buf, d, rel);
+                    self.rows.format(&mut self.line_buf, d, rel);
                     colour::paint(text, rule, &self.line_buf);
                     text.push('\n');
                 } else {
-                    line::format(text, d, rel);
+                    self.rows.format(text, d, rel);
                     text.push('\n');
                 }
                 if self.opts.hex {
