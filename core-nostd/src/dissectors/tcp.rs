@@ -290,6 +290,24 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
 
 /// Wireshark's names for the set flags, in its order.
 pub(crate) fn write_flag_names<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
+    // Most segments carry one of a few sets: their text is a constant.
+    let common = match flags & 0x1ff {
+        0 => "<None>",
+        0x010 => "ACK",
+        0x018 => "PSH, ACK",
+        0x002 => "SYN",
+        0x012 => "SYN, ACK",
+        0x011 => "FIN, ACK",
+        0x019 => "FIN, PSH, ACK",
+        0x004 => "RST",
+        0x014 => "RST, ACK",
+        _ => return write_flag_list(w, flags),
+    };
+    w.write_str(common)
+}
+
+/// The names of the set flags joined with ", " (nothing when none is set).
+fn write_flag_list<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
     // Each name padded to three bytes, with its length.
     const NAMES: [(u16, [u8; 3], usize); 9] = [
         (tcp::FLG_FIN, *b"FIN", 3),
@@ -302,9 +320,6 @@ pub(crate) fn write_flag_names<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::
         (tcp::FLG_CWR, *b"CWR", 3),
         (tcp::FLG_AE, *b"NS ", 2),
     ];
-    if NAMES.iter().all(|(bit, _, _)| flags & bit == 0) {
-        return w.write_str("<None>");
-    }
     // Nine names and eight ", " at most: 42 bytes.
     w.push_with(|room: &mut [u8; 48]| {
         let mut len = 0;
@@ -417,4 +432,26 @@ pub(crate) fn info<W: Sink + ?Sized>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod test {
+    use super::{write_flag_list, write_flag_names};
+    use crate::text::TextBuf;
+
+    /// The constant texts of the common sets are what the list writes.
+    #[test]
+    fn common_flag_sets_read_as_their_list() {
+        for flags in 0..0x1000u16 {
+            let (mut named, mut listed) = (TextBuf::<64>::new(), TextBuf::<64>::new());
+            let _ = write_flag_names(&mut named, flags);
+            let _ = write_flag_list(&mut listed, flags);
+            let want = if listed.as_str().is_empty() {
+                "<None>"
+            } else {
+                listed.as_str()
+            };
+            assert_eq!(named.as_str(), want, "{flags:#x}");
+        }
+    }
 }
