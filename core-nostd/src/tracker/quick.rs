@@ -125,30 +125,17 @@ mod test {
     /// A TCP header from `src` to `dst` with `flags`, its options, then `payload`.
     fn tcp(src: u16, dst: u16, flags: u8, options: &[u8], payload: &[u8]) -> Vec<u8> {
         let offset = ((20 + options.len()) / 4) as u8;
-        let mut t = Vec::new();
-        t.extend_from_slice(&src.to_be_bytes());
-        t.extend_from_slice(&dst.to_be_bytes());
-        t.extend_from_slice(&[
-            0,
-            0,
-            0,
-            7,
-            0,
-            0,
-            0,
-            0,
-            offset << 4,
-            flags,
-            0xff,
-            0xff,
-            0,
-            0,
-            0,
-            0,
-        ]);
-        t.extend_from_slice(options);
-        t.extend_from_slice(payload);
-        t
+        let seq_ack = [0, 0, 0, 7, 0, 0, 0, 0];
+        let rest = [offset << 4, flags, 0xff, 0xff, 0, 0, 0, 0];
+        [
+            &src.to_be_bytes()[..],
+            &dst.to_be_bytes(),
+            &seq_ack,
+            &rest,
+            options,
+            payload,
+        ]
+        .concat()
     }
 
     fn both(bytes: &[u8]) -> (Option<Clues>, Clues) {
