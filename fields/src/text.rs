@@ -177,6 +177,26 @@ impl Text {
             return;
         }
         let len = self.len;
+        // A short tail (a column being right-aligned) moves as one 16-byte
+        // copy, the spaces as one store, rather than a call to move bytes.
+        if len - at <= 16 && n <= 16 {
+            self.room(n + 16);
+            let tail = self
+                .bytes
+                .get(at..)
+                .and_then(|b| b.first_chunk::<16>())
+                .copied();
+            if let (Some(tail), Some(gap)) = (tail, self.bytes.get_mut(at..)) {
+                if let Some(spaces) = gap.first_chunk_mut::<16>() {
+                    *spaces = [b' '; 16];
+                }
+                if let Some(moved) = gap.get_mut(n..).and_then(|m| m.first_chunk_mut::<16>()) {
+                    *moved = tail;
+                }
+            }
+            self.len += n;
+            return;
+        }
         self.room(n);
         self.bytes.copy_within(at..len, at + n);
         if let Some(gap) = self.bytes.get_mut(at..at + n) {
@@ -301,6 +321,26 @@ mod tests {
         assert!(t.as_str().ends_with("5→"), "a cut inside a char is ignored");
         t.truncate(5);
         assert_eq!(t.as_str(), "a=   ");
+    }
+
+    /// Spaces inserted before a short tail (one copy) or a long one (a move)
+    /// give the same text as a string's insert, wherever the text ends in
+    /// its room.
+    #[test]
+    fn spaces_go_in_before_short_and_long_tails() {
+        for head in [0, 1, 7, 40] {
+            for tail in [0, 1, 9, 15, 16, 17, 40] {
+                for n in [0, 1, 3, 16, 17] {
+                    let mut t = Text::new();
+                    let text = format!("{}{}", "h".repeat(head), "t".repeat(tail));
+                    t.push_str(&text);
+                    t.insert_spaces(head, n);
+                    let mut want = text.clone();
+                    want.insert_str(head, &" ".repeat(n));
+                    assert_eq!(t.as_str(), want, "head {head} tail {tail} n {n}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -26,18 +26,18 @@ impl Rows {
         out.push(' ');
         push_time(out, rel_nanos);
         out.push(' ');
-        // The source is right-aligned: written first, then the spaces go before it.
+        // The source is right-aligned: written first, then the spaces go before
+        // it. Addresses are ASCII (IP and MAC text): a byte is a column.
         let src = out.len();
         let _ = row.write_source(out);
-        let columns = out.columns_from(src);
+        let columns = out.len() - src;
         if columns < 12 {
             out.insert_spaces(src, 12 - columns);
         }
         out.push_str(" \u{2192} ");
         let dst = out.len();
         let _ = row.write_destination(out);
-        let columns = out.columns_from(dst);
-        out.push_spaces(12usize.saturating_sub(columns));
+        out.push_spaces(12usize.saturating_sub(out.len() - dst));
         out.push(' ');
         let _ = row.write_protocol(out);
         out.push(' ');
