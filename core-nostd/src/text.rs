@@ -389,6 +389,16 @@ fn put_pair(buf: &mut [u8; 20], at: usize, pair: u32) {
     }
 }
 
+/// The two digits of `v` (taken modulo 100), zero-padded.
+#[inline(always)]
+pub fn two_digits(v: u32) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    match PAIRS.get(i..i + 2) {
+        Some(&[a, b]) => [a, b],
+        _ => [b'0'; 2],
+    }
+}
+
 #[inline(always)]
 fn put_digit(buf: &mut [u8; 20], at: usize, digit: u32) {
     if let Some(slot) = buf.get_mut(at) {

@@ -2,7 +2,7 @@
 
 use encap_core::Dissection;
 use encap_core::summary::Row;
-use encap_core::text::{Sink, dec_into, write_dec};
+use encap_core::text::{Sink, dec_into, two_digits, write_dec};
 use encap_fields::Text;
 
 /// Writes packet-list rows. Frames come numbered one after another, so the
@@ -138,6 +138,23 @@ fn push_time(out: &mut Text, nanos: i64) {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
     let negative = nanos < 0 && micros != 0;
     let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
+    // Most rows: under 1000 s after the first frame, ten bytes from digit pairs.
+    if !negative && secs < 1000 {
+        let (secs, frac) = (secs as u32, frac as u32);
+        let [s0, s1] = two_digits(secs / 10);
+        let [_, s3] = two_digits(secs);
+        let [f0, f1] = two_digits(frac / 10_000);
+        let [f2, f3] = two_digits(frac / 100);
+        let [f4, f5] = two_digits(frac);
+        // Leading zeros of the seconds (not the last) are spaces.
+        let s0 = if secs < 100 { b' ' } else { s0 };
+        let s1 = if secs < 10 { b' ' } else { s1 };
+        let _ = out.push_with(|room: &mut [u8; 10]| {
+            *room = [s0, s1, s3, b'.', f0, f1, f2, f3, f4, f5];
+            10
+        });
+        return;
+    }
     let secs_len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
     // Right-aligned in three columns before the point, the sign included.
     let pad = 3usize.saturating_sub(secs_len + usize::from(negative));
@@ -198,6 +215,19 @@ mod tests {
             s.clear();
             super::push_time(&mut s, nanos);
             assert_eq!(s.as_str(), want, "{nanos} ns");
+        }
+    }
+
+    /// Every second up to 1000 and a spread of fractions, as `%10.6f` writes them.
+    #[test]
+    fn time_column_under_1000_seconds() {
+        let mut s = Text::new();
+        for secs in 0..1001u64 {
+            for frac in [0, 1, 9, 10, 99_999, 100_000, 123_456, 999_999] {
+                s.clear();
+                super::push_time(&mut s, (secs * 1_000_000 + frac) as i64 * 1000);
+                assert_eq!(s.as_str(), format!("{secs:>3}.{frac:06}"));
+            }
         }
     }
 
