@@ -8,8 +8,8 @@ use crate::dissectors;
 use crate::proto::Protocol;
 use crate::text::Sink;
 
-/// What the four columns are read from, found in one pass over the layers
-/// (a row writes all four: a pass each would read the layers eight times).
+/// What the four columns are read from, found once for all four (a pass
+/// each would read the layers eight times).
 #[derive(Debug, Clone, Copy)]
 pub struct Row<'d, 'a> {
     d: &'d Dissection<'a>,
@@ -21,37 +21,35 @@ pub struct Row<'d, 'a> {
     /// An EtherType no dissector took (the last layer but bodies): tshark
     /// shows it in hex as the protocol.
     unclaimed_ethertype: Option<u16>,
-    /// An HTTP body is JSON.
-    json: bool,
 }
 
 impl<'d, 'a> Row<'d, 'a> {
     pub fn of(d: &'d Dissection<'a>) -> Self {
-        let mut row = Row {
-            d,
-            network: None,
-            info: None,
-            unclaimed_ethertype: None,
-            json: false,
-        };
-        let mut last_not_data = None;
-        for l in d.layers() {
-            match l.view {
-                View::Ipv4(_) | View::Ipv6(_) if row.network.is_none() => row.network = Some(l),
-                _ => {}
-            }
-            if !matches!(l.view, View::Data(_)) {
+        let network = d
+            .layers()
+            .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)));
+        // From the end: the info layer and the last one but bodies are
+        // usually the last layer or the one before it.
+        let (mut info, mut last_not_data) = (None, None);
+        for l in d.layers().rev() {
+            if last_not_data.is_none() && !matches!(l.view, View::Data(_)) {
                 last_not_data = Some(l);
             }
-            row.json |= l.protocol == Protocol::Json;
             if writes_columns(l) {
-                row.info = Some(l);
+                info = Some(l);
+                break;
             }
         }
-        if let Some(View::Ethertype(t)) = last_not_data.map(|l| l.view) {
-            row.unclaimed_ethertype = Some(t);
+        let unclaimed_ethertype = match last_not_data.map(|l| l.view) {
+            Some(View::Ethertype(t)) => Some(t),
+            _ => None,
+        };
+        Row {
+            d,
+            network,
+            info,
+            unclaimed_ethertype,
         }
-        row
     }
 
     pub fn write_source<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
@@ -77,7 +75,7 @@ impl<'d, 'a> Row<'d, 'a> {
         if d.pdu_pending() {
             return w.write_str("TCP");
         }
-        if self.json {
+        if d.has(Protocol::Json) {
             return w.write_str("HTTP/JSON");
         }
         if let Some(t) = self.unclaimed_ethertype {
