@@ -234,4 +234,4 @@ impl Filter {
 const _: () = assert!(crate::proto::Protocol::ALL.len() <= 64 && MAX_NODES <= 64);
 
 #[cfg(test)]
-mod test;
+pub(crate) mod test;

@@ -7,7 +7,7 @@ use super::*;
 use crate::{Frame, LinkType, dissect};
 
 /// Ethernet + IPv4 (192.0.2.1 → 198.51.100.2, TTL 64) + `l4` with protocol `proto`.
-fn ipv4_frame(proto: u8, l4: &[u8]) -> Vec<u8> {
+pub(crate) fn ipv4_frame(proto: u8, l4: &[u8]) -> Vec<u8> {
     let mut f = Vec::new();
     f.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
     let total = (20 + l4.len()) as u16;

@@ -98,29 +98,9 @@ mod test {
     use std::vec::Vec;
 
     use super::clues;
+    use crate::filter::test::ipv4_frame;
     use crate::tracker::Clues;
     use crate::{Frame, LinkType, dissect};
-
-    /// Ethernet, IPv4 (192.0.2.1 → 192.0.2.2, protocol `proto`), then `l4`.
-    fn ipv4_frame(proto: u8, l4: &[u8]) -> Vec<u8> {
-        let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
-        let total = (20 + l4.len()) as u16;
-        f.extend_from_slice(&[
-            0x45,
-            0,
-            (total >> 8) as u8,
-            total as u8,
-            0,
-            1,
-            0x40,
-            0,
-            64,
-            proto,
-        ]);
-        f.extend_from_slice(&[0, 0, 192, 0, 2, 1, 192, 0, 2, 2]);
-        f.extend_from_slice(l4);
-        f
-    }
 
     /// A TCP header from `src` to `dst` with `flags`, its options, then `payload`.
     fn tcp(src: u16, dst: u16, flags: u8, options: &[u8], payload: &[u8]) -> Vec<u8> {
