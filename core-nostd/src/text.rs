@@ -319,6 +319,65 @@ pub fn write_dec<W: Sink + ?Sized>(w: &mut W, v: u64) -> fmt::Result {
     w.push_with(|room: &mut [u8; 20]| dec_into(room, v))
 }
 
+/// Writes ASCII into room lent by [`Sink::push_with`], front to back: a text
+/// of many short parts checks its room once, not once a part. The room must
+/// be sized for the longest text: what does not fit is left out.
+#[derive(Debug)]
+pub struct Cursor<'r> {
+    room: &'r mut [u8],
+    at: usize,
+}
+
+impl<'r> Cursor<'r> {
+    #[inline(always)]
+    pub fn new(room: &'r mut [u8]) -> Self {
+        Cursor { room, at: 0 }
+    }
+
+    /// How many bytes were written.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        self.at
+    }
+
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.at == 0
+    }
+
+    #[inline(always)]
+    pub fn put(&mut self, ascii: &[u8]) {
+        if let Some(dst) = self.room.get_mut(self.at..self.at + ascii.len()) {
+            dst.copy_from_slice(ascii);
+            self.at += ascii.len();
+        }
+    }
+
+    /// `v` in decimal (it needs 20 bytes of room to go in).
+    #[inline(always)]
+    pub fn dec(&mut self, v: u64) {
+        if let Some(digits) = self
+            .room
+            .get_mut(self.at..)
+            .and_then(|r| r.first_chunk_mut())
+        {
+            self.at += dec_into(digits, v);
+        }
+    }
+
+    /// Lends the next `N` bytes of room to `fill`, which says how many it used.
+    #[inline(always)]
+    pub fn with<const N: usize>(&mut self, fill: impl FnOnce(&mut [u8; N]) -> usize) {
+        if let Some(room) = self
+            .room
+            .get_mut(self.at..)
+            .and_then(|r| r.first_chunk_mut())
+        {
+            self.at += fill(room).min(N);
+        }
+    }
+}
+
 /// Writes `v`'s digits at the start of `buf`, two at a time; returns how many.
 #[inline]
 pub fn dec_into(buf: &mut [u8; 20], v: u64) -> usize {

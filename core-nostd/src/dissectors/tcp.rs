@@ -5,7 +5,7 @@ use core::fmt;
 use super::{Emit, fields};
 use crate::conversation::{TcpAnnotation, analysis};
 use crate::field::{Value, Visitor};
-use crate::text::{Sink, dec_into, write_dec};
+use crate::text::{Cursor, Sink, write_dec};
 use crate::wire::tcp::{self, TcpOption, TcpPacket};
 
 fields! {
@@ -290,24 +290,35 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
 
 /// Wireshark's names for the set flags, in its order.
 pub(crate) fn write_flag_names<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
+    w.push_with(|room: &mut [u8; FLAG_NAMES_ROOM]| flag_names_into(room, flags))
+}
+
+/// Room for the longest flag names: nine names and eight ", " (42 bytes).
+const FLAG_NAMES_ROOM: usize = 48;
+
+/// Writes the flag names at the start of `room`; returns how many bytes.
+#[inline]
+fn flag_names_into(room: &mut [u8; FLAG_NAMES_ROOM], flags: u16) -> usize {
     // Most segments carry one of a few sets: their text is a constant.
-    let common = match flags & 0x1ff {
-        0 => "<None>",
-        0x010 => "ACK",
-        0x018 => "PSH, ACK",
-        0x002 => "SYN",
-        0x012 => "SYN, ACK",
-        0x011 => "FIN, ACK",
-        0x019 => "FIN, PSH, ACK",
-        0x004 => "RST",
-        0x014 => "RST, ACK",
-        _ => return write_flag_list(w, flags),
+    let common: &[u8] = match flags & 0x1ff {
+        0 => b"<None>",
+        0x010 => b"ACK",
+        0x018 => b"PSH, ACK",
+        0x002 => b"SYN",
+        0x012 => b"SYN, ACK",
+        0x011 => b"FIN, ACK",
+        0x019 => b"FIN, PSH, ACK",
+        0x004 => b"RST",
+        0x014 => b"RST, ACK",
+        _ => return flag_list_into(room, flags),
     };
-    w.write_str(common)
+    let mut c = Cursor::new(room);
+    c.put(common);
+    c.len()
 }
 
 /// The names of the set flags joined with ", " (nothing when none is set).
-fn write_flag_list<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
+fn flag_list_into(room: &mut [u8; FLAG_NAMES_ROOM], flags: u16) -> usize {
     // Each name padded to three bytes, with its length.
     const NAMES: [(u16, [u8; 3], usize); 9] = [
         (tcp::FLG_FIN, *b"FIN", 3),
@@ -320,26 +331,23 @@ fn write_flag_list<W: Sink + ?Sized>(w: &mut W, flags: u16) -> fmt::Result {
         (tcp::FLG_CWR, *b"CWR", 3),
         (tcp::FLG_AE, *b"NS ", 2),
     ];
-    // Nine names and eight ", " at most: 42 bytes.
-    w.push_with(|room: &mut [u8; 48]| {
-        let mut len = 0;
-        for (bit, name, name_len) in NAMES {
-            if flags & bit == 0 {
-                continue;
-            }
-            if len > 0
-                && let Some(comma) = room.get_mut(len..len + 2)
-            {
-                comma.copy_from_slice(b", ");
-                len += 2;
-            }
-            if let Some(dst) = room.get_mut(len..len + 3) {
-                dst.copy_from_slice(&name);
-                len += name_len;
-            }
+    let mut len = 0;
+    for (bit, name, name_len) in NAMES {
+        if flags & bit == 0 {
+            continue;
         }
-        len
-    })
+        if len > 0
+            && let Some(comma) = room.get_mut(len..len + 2)
+        {
+            comma.copy_from_slice(b", ");
+            len += 2;
+        }
+        if let Some(dst) = room.get_mut(len..len + 3) {
+            dst.copy_from_slice(&name);
+            len += name_len;
+        }
+    }
+    len
 }
 
 /// The TCP Info column. Sequence numbers are absolute and the window unscaled:
@@ -350,26 +358,6 @@ pub(crate) fn info<W: Sink + ?Sized>(
     conv: Option<&TcpAnnotation>,
     w: &mut W,
 ) -> fmt::Result {
-    // The packet list prints this for most frames: a label and its number go
-    // in as one chunk. Inlined, so each label is a constant: a copy of known length.
-    #[inline(always)]
-    fn num<W: Sink + ?Sized>(w: &mut W, label: &str, v: u64) -> fmt::Result {
-        const ROOM: usize = 32;
-        // The room takes ASCII only (a sink may take it a byte a char).
-        if label.len() > ROOM - 20 || !label.is_ascii() {
-            w.write_str(label)?;
-            return write_dec(w, v);
-        }
-        let label = label.as_bytes();
-        w.push_with(|room: &mut [u8; ROOM]| {
-            let (head, tail) = room.split_at_mut(label.len());
-            head.copy_from_slice(label);
-            match tail.first_chunk_mut::<20>() {
-                Some(digits) => label.len() + dec_into(digits, v),
-                None => 0,
-            }
-        })
-    }
     if let Some(a) = conv.filter(|a| a.analysis != 0) {
         for (bit, _, tag) in ANALYSIS.iter() {
             if !a.has(*bit) {
@@ -401,57 +389,110 @@ pub(crate) fn info<W: Sink + ?Sized>(
         ),
     };
     write_dec(w, t.src_port().into())?;
-    num(w, " \u{2192} ", t.dst_port().into())?;
-    w.write_str(" [")?;
-    write_flag_names(w, t.flags())?;
-    num(w, "] Seq=", seq)?;
-    if t.has(tcp::FLG_ACK) {
-        num(w, " Ack=", ack)?;
-    }
-    num(w, " Win=", win)?;
-    num(w, " Len=", segment_len as u64)?;
-    if t.has(tcp::FLG_URG) {
-        num(w, " Urg=", t.urgent_at().into())?;
-    }
-    for opt in t.option_iter().map_while(Result::ok) {
-        match opt {
-            TcpOption::MaxSegmentSize(mss) => num(w, " MSS=", mss.into())?,
-            TcpOption::SackPermitted => w.write_str(" SACK_PERM")?,
-            TcpOption::Timestamp { tsval, tsecr } => {
-                num(w, " TSval=", tsval.into())?;
-                num(w, " TSecr=", tsecr.into())?;
-            }
-            TcpOption::WindowScale(shift) => num(w, " WS=", 1u64 << shift.min(14))?,
-            TcpOption::Sack(blocks, n) => {
-                for (le, re) in blocks.iter().take(usize::from(n)) {
-                    num(w, " SLE=", (*le).into())?;
-                    num(w, " SRE=", (*re).into())?;
-                }
-            }
-            _ => {}
+    w.write_str(" \u{2192} ")?;
+    // The rest is ASCII, and most frames print it: one room for all of it,
+    // checked once.
+    w.push_with(|room: &mut [u8; INFO_ROOM]| {
+        let mut c = Cursor::new(room);
+        c.dec(t.dst_port().into());
+        c.put(b" [");
+        c.with(|names| flag_names_into(names, t.flags()));
+        c.put(b"] Seq=");
+        c.dec(seq);
+        if t.has(tcp::FLG_ACK) {
+            c.put(b" Ack=");
+            c.dec(ack);
         }
-    }
-    Ok(())
+        c.put(b" Win=");
+        c.dec(win);
+        c.put(b" Len=");
+        c.dec(segment_len as u64);
+        if t.has(tcp::FLG_URG) {
+            c.put(b" Urg=");
+            c.dec(t.urgent_at().into());
+        }
+        for opt in t.option_iter().map_while(Result::ok) {
+            match opt {
+                TcpOption::MaxSegmentSize(mss) => {
+                    c.put(b" MSS=");
+                    c.dec(mss.into());
+                }
+                TcpOption::SackPermitted => c.put(b" SACK_PERM"),
+                TcpOption::Timestamp { tsval, tsecr } => {
+                    c.put(b" TSval=");
+                    c.dec(tsval.into());
+                    c.put(b" TSecr=");
+                    c.dec(tsecr.into());
+                }
+                TcpOption::WindowScale(shift) => {
+                    c.put(b" WS=");
+                    c.dec(1u64 << shift.min(14));
+                }
+                TcpOption::Sack(blocks, n) => {
+                    for (le, re) in blocks.iter().take(usize::from(n)) {
+                        c.put(b" SLE=");
+                        c.dec((*le).into());
+                        c.put(b" SRE=");
+                        c.dec((*re).into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        c.len()
+    })
 }
+
+/// Room for the longest TCP Info after the source port: the port (5), the
+/// flags (42 in brackets), four numbers with labels (up to 10 digits
+/// each), the urgent pointer, and 40 bytes of options at most 5 bytes of
+/// text a byte (20 SACK_PERMs); 20 bytes more for the last number's digits.
+const INFO_ROOM: usize = 5 + 2 + 42 + 6 + 10 + 3 * 15 + 10 + 200 + 20;
 
 #[cfg(test)]
 mod test {
-    use super::{write_flag_list, write_flag_names};
-    use crate::text::TextBuf;
+    use super::{FLAG_NAMES_ROOM, flag_list_into, flag_names_into};
+
+    /// The longest Info texts (every flag, the largest numbers, the options
+    /// that make the most text) fit the room whole.
+    #[test]
+    fn the_longest_info_fits() {
+        extern crate std;
+        use std::string::String;
+        use std::vec::Vec;
+        let sack = [5u8, 34].into_iter().chain([0xff; 32]);
+        let worst: [Vec<u8>; 2] = [[4u8, 2].repeat(20), sack.chain([4, 2].repeat(3)).collect()];
+        for options in worst {
+            let mut seg = Vec::from([0xff, 0xff, 0xff, 0xfe]);
+            seg.extend_from_slice(&[0xff; 8]);
+            seg.extend_from_slice(&[0xf0 | 0x0f, 0xff, 0xff, 0xff, 0, 0, 0xff, 0xff]);
+            seg.extend_from_slice(&options);
+            let t = crate::wire::tcp::TcpPacket::new_checked(&seg).unwrap();
+            let mut out = crate::text::TextBuf::<1024>::new();
+            super::info(&t, 4_294_967_295, None, &mut out).unwrap();
+            let mut want = String::from("65535 \u{2192} 65534 [");
+            want += "FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, NS] Seq=4294967295 Ack=4294967295";
+            want += " Win=65535 Len=4294967295 Urg=65535";
+            if options[0] == 5 {
+                want += &" SLE=4294967295 SRE=4294967295".repeat(4);
+                want += &" SACK_PERM".repeat(3);
+            } else {
+                want += &" SACK_PERM".repeat(20);
+            }
+            assert_eq!(out.as_str(), want);
+        }
+    }
 
     /// The constant texts of the common sets are what the list writes.
     #[test]
     fn common_flag_sets_read_as_their_list() {
         for flags in 0..0x1000u16 {
-            let (mut named, mut listed) = (TextBuf::<64>::new(), TextBuf::<64>::new());
-            let _ = write_flag_names(&mut named, flags);
-            let _ = write_flag_list(&mut listed, flags);
-            let want = if listed.as_str().is_empty() {
-                "<None>"
-            } else {
-                listed.as_str()
-            };
-            assert_eq!(named.as_str(), want, "{flags:#x}");
+            let (mut named, mut listed) = ([0; FLAG_NAMES_ROOM], [0; FLAG_NAMES_ROOM]);
+            let named_len = flag_names_into(&mut named, flags);
+            let listed_len = flag_list_into(&mut listed, flags);
+            let (named, listed) = (&named[..named_len], &listed[..listed_len]);
+            let want: &[u8] = if listed.is_empty() { b"<None>" } else { listed };
+            assert_eq!(named, want, "{flags:#x}");
         }
     }
 }
