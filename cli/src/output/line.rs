@@ -2,7 +2,7 @@
 
 use encap_core::Dissection;
 use encap_core::summary::Row;
-use encap_core::text::{Sink, dec_into, two_digits, write_dec};
+use encap_core::text::{Cursor, Sink, dec_into, two_digits, write_dec};
 use encap_fields::Text;
 
 /// Writes packet-list rows. Frames come numbered one after another, so the
@@ -22,10 +22,17 @@ impl Rows {
     pub fn format(&mut self, out: &mut Text, d: &Dissection<'_>, rel_nanos: i64) {
         let frame = d.frame();
         let row = Row::of(d);
-        self.push_number(out, frame.number.into());
-        out.push(' ');
-        push_time(out, rel_nanos);
-        out.push(' ');
+        self.count(frame.number.into());
+        let (digits, len) = (self.digits, self.len);
+        // Number and time, each followed by a space, in one room.
+        let _ = out.push_with(|room: &mut [u8; 80]| {
+            let mut c = Cursor::new(room);
+            c.with(|r| digits_into(r, digits, len));
+            c.put(b" ");
+            c.with(|r| time_into(r, rel_nanos));
+            c.put(b" ");
+            c.len()
+        });
         // The source is right-aligned: written first, then the spaces go before
         // it. Addresses are ASCII (IP and MAC text): a byte is a column.
         let src = out.len();
@@ -37,22 +44,26 @@ impl Rows {
         out.push_str(" \u{2192} ");
         let dst = out.len();
         let _ = row.write_destination(out);
-        out.push_spaces(12usize.saturating_sub(out.len() - dst));
-        out.push(' ');
+        // Padded to twelve columns, then the space before the protocol.
+        out.push_spaces(12usize.saturating_sub(out.len() - dst) + 1);
         let _ = row.write_protocol(out);
-        out.push(' ');
-        let _ = write_dec(out, frame.orig_len.into());
-        out.push(' ');
+        let _ = out.push_with(|room: &mut [u8; 32]| {
+            let mut c = Cursor::new(room);
+            c.put(b" ");
+            c.dec(frame.orig_len.into());
+            c.put(b" ");
+            c.len()
+        });
         let _ = row.write_info(out);
     }
 
-    /// The frame number right-aligned in five columns.
-    fn push_number(&mut self, out: &mut Text, number: u64) {
+    /// Makes `number` the digits kept: the last ones counted up when it
+    /// follows them, else written anew.
+    fn count(&mut self, number: u64) {
         if self.last.and_then(|l| l.checked_add(1)) != Some(number) || !self.count_up() {
             self.len = dec_into(&mut self.digits, number);
         }
         self.last = Some(number);
-        push_digits(out, self.digits, self.len);
     }
 
     /// Adds one to the digits; false when that needs one more digit (9 → 10).
@@ -103,25 +114,24 @@ pub fn format_columns(
 fn push_number(out: &mut Text, number: u64) {
     let mut digits = [0; 20];
     let len = dec_into(&mut digits, number);
-    push_digits(out, digits, len);
+    let _ = out.push_with(|room| digits_into(room, digits, len));
 }
 
-/// The first `len` of `digits` right-aligned in five columns.
-fn push_digits(out: &mut Text, digits: [u8; 20], len: usize) {
+/// Writes the first `len` of `digits` right-aligned in five columns; returns
+/// how many bytes.
+fn digits_into(room: &mut [u8; 25], digits: [u8; 20], len: usize) -> usize {
     let pad = 5usize.saturating_sub(len);
-    let _ = out.push_with(|room: &mut [u8; 25]| {
-        // Five spaces in one store; the digits then cover the ones not kept.
-        if let Some(spaces) = room.first_chunk_mut::<5>() {
-            *spaces = [b' '; 5];
+    // Five spaces in one store; the digits then cover the ones not kept.
+    if let Some(spaces) = room.first_chunk_mut::<5>() {
+        *spaces = [b' '; 5];
+    }
+    match room.get_mut(pad..).and_then(|d| d.first_chunk_mut::<20>()) {
+        Some(room) => {
+            *room = digits;
+            pad + len
         }
-        match room.get_mut(pad..).and_then(|d| d.first_chunk_mut::<20>()) {
-            Some(room) => {
-                *room = digits;
-                pad + len
-            }
-            None => 0,
-        }
-    });
+        None => 0,
+    }
 }
 
 /// Columns on screen: one per char, as tshark counts them (addresses are ASCII).
@@ -135,6 +145,11 @@ fn width(s: &str) -> usize {
 
 /// tshark's `%10.6f` of seconds, from integer nanoseconds (rounded to microseconds).
 fn push_time(out: &mut Text, nanos: i64) {
+    let _ = out.push_with(|room| time_into(room, nanos));
+}
+
+/// Writes [`push_time`]'s text into `room`; returns how many bytes.
+fn time_into(room: &mut [u8; 48], nanos: i64) -> usize {
     let micros = (nanos.unsigned_abs() + 500) / 1000;
     let negative = nanos < 0 && micros != 0;
     let (secs, frac) = (micros / 1_000_000, micros % 1_000_000);
@@ -149,40 +164,38 @@ fn push_time(out: &mut Text, nanos: i64) {
         // Leading zeros of the seconds (not the last) are spaces.
         let s0 = if secs < 100 { b' ' } else { s0 };
         let s1 = if secs < 10 { b' ' } else { s1 };
-        let _ = out.push_with(|room: &mut [u8; 10]| {
-            *room = [s0, s1, s3, b'.', f0, f1, f2, f3, f4, f5];
-            10
-        });
-        return;
+        if let Some(text) = room.first_chunk_mut::<10>() {
+            *text = [s0, s1, s3, b'.', f0, f1, f2, f3, f4, f5];
+        }
+        return 10;
     }
     let secs_len = secs.checked_ilog10().map_or(1, |l| l as usize + 1);
     // Right-aligned in three columns before the point, the sign included.
     let pad = 3usize.saturating_sub(secs_len + usize::from(negative));
-    let _ = out.push_with(|room: &mut [u8; 48]| {
-        if let Some(spaces) = room.first_chunk_mut::<4>() {
-            *spaces = [b' '; 4];
-        }
-        let (head, tail) = room.split_at_mut(pad + usize::from(negative));
-        if negative && let Some(sign) = head.last_mut() {
-            *sign = b'-';
-        }
-        let Some(digits) = tail.first_chunk_mut::<20>() else {
-            return 0;
-        };
-        let at = dec_into(digits, secs);
-        // Six digits, zero-padded: 1,000,000 + frac has seven, the first a 1,
-        // which the point then covers.
-        let Some(frac_digits) = tail.get_mut(at..).and_then(|t| t.first_chunk_mut::<20>()) else {
-            return 0;
-        };
-        dec_into(frac_digits, 1_000_000 + frac);
-        frac_digits[0] = b'.';
-        pad + usize::from(negative) + at + 7
-    });
+    if let Some(spaces) = room.first_chunk_mut::<4>() {
+        *spaces = [b' '; 4];
+    }
+    let (head, tail) = room.split_at_mut(pad + usize::from(negative));
+    if negative && let Some(sign) = head.last_mut() {
+        *sign = b'-';
+    }
+    let Some(digits) = tail.first_chunk_mut::<20>() else {
+        return 0;
+    };
+    let at = dec_into(digits, secs);
+    // Six digits, zero-padded: 1,000,000 + frac has seven, the first a 1,
+    // which the point then covers.
+    let Some(frac_digits) = tail.get_mut(at..).and_then(|t| t.first_chunk_mut::<20>()) else {
+        return 0;
+    };
+    dec_into(frac_digits, 1_000_000 + frac);
+    frac_digits[0] = b'.';
+    pad + usize::from(negative) + at + 7
 }
 
 #[cfg(test)]
 mod tests {
+    use encap_core::text::Sink;
     use encap_fields::Text;
     #[test]
     fn time_column() {
@@ -257,7 +270,8 @@ mod tests {
             .chain([u64::MAX - 1, u64::MAX, 0, 1])
         {
             let (mut counted, mut written) = (Text::new(), Text::new());
-            rows.push_number(&mut counted, n);
+            rows.count(n);
+            let _ = counted.push_with(|room| super::digits_into(room, rows.digits, rows.len));
             super::push_number(&mut written, n);
             assert_eq!(counted.as_str(), written.as_str(), "{n}");
             assert_eq!(counted.as_str().trim_start(), n.to_string());
