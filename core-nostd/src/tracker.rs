@@ -42,11 +42,27 @@ impl Clues {
     /// with `scratch` as its storage. Equal to `Clues::of(&dissect(frame))`,
     /// which `cli/tests/reuse.rs` and the `dissect` fuzz target hold it to.
     pub fn of_frame<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>) -> Clues {
-        quick::clues(frame).unwrap_or_else(|| {
-            dissect_to::<true>(frame, scratch);
-            Clues::of(scratch)
-        })
+        let mut clues = Clues::NONE;
+        Clues::of_frame_into(frame, scratch, &mut clues);
+        clues
     }
+
+    /// [`Clues::of_frame`] written in place (a block's list is filled frame
+    /// by frame without moving each frame's clues).
+    #[inline]
+    pub fn of_frame_into<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>, out: &mut Clues) {
+        if !quick::fill(frame, out) {
+            dissect_to::<true>(frame, scratch);
+            *out = Clues::of(scratch);
+        }
+    }
+
+    /// No frame's clues: a placeholder for a list to be filled.
+    pub const NONE: Clues = Clues {
+        number: 0,
+        tcp: None,
+        echo: None,
+    };
 }
 
 impl<const T: usize, const E: usize> Default for Tracker<T, E> {

@@ -74,13 +74,17 @@ impl Block {
     }
 
     /// What the trackers need of each frame, in order, from walks that go
-    /// only as deep as that ([`Clues::of_frame`]).
+    /// only as deep as that ([`Clues::of_frame`]), written over the start of
+    /// `out` (made as long as the block first; what is past it is stale).
     pub fn clues(&self, out: &mut Vec<Clues>) {
+        if out.len() < self.frames.len() {
+            out.resize(self.frames.len(), Clues::NONE);
+        }
         let mut scratch: Option<Dissection<'_>> = None;
-        for frame in &self.frames {
+        for (frame, slot) in self.frames.iter().zip(out.iter_mut()) {
             let bytes = frame.of(&self.data);
             let d = scratch.get_or_insert_with(|| dissect(bytes));
-            out.push(Clues::of_frame(bytes, d));
+            Clues::of_frame_into(bytes, d, slot);
         }
     }
 

@@ -229,7 +229,6 @@ pub fn work<W: Write>(
                 }
             }
         }
-        clues.clear();
         block.clues(&mut clues);
         let tracked = tracker.take(block.sequence, |t| {
             for (f, c) in block.frames.iter_mut().zip(&clues) {

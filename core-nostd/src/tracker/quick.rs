@@ -12,71 +12,93 @@ use crate::dissect::{App, Frame, LinkType, app_for_tcp};
 use crate::wire::tcp::TcpPacket;
 use crate::wire::{EtherType, EthernetFrame, IpProtocol, Ipv4Packet, Ipv6Packet, ethernet, ipv6};
 
-/// What the frame tells the tables, or `None` to ask the walk.
-pub(super) fn clues(frame: Frame<'_>) -> Option<Clues> {
+/// Writes what the frame tells the tables into `out`; false to ask the
+/// walk (then `out` holds anything).
+pub(super) fn fill(frame: Frame<'_>, out: &mut Clues) -> bool {
     if frame.link_type != LinkType::ETHERNET {
-        return None;
+        return false;
     }
-    let eth = EthernetFrame::new_checked(frame.data).ok()?;
-    if eth.is_802_3() {
-        return None;
-    }
-    let tcp = match eth.ethertype() {
-        EtherType::IPV4 => ipv4(&frame, eth.payload())?,
-        EtherType::IPV6 => ipv6(&frame, eth.payload())?,
-        EtherType::VLAN | EtherType::QINQ => return None,
-        // ARP and the rest carry neither a segment nor an echo.
-        _ => None,
+    let Ok(eth) = EthernetFrame::new_checked(frame.data) else {
+        return false;
     };
-    Some(Clues {
-        number: frame.number,
-        tcp,
-        echo: None,
-    })
+    if eth.is_802_3() {
+        return false;
+    }
+    out.number = frame.number;
+    out.echo = None;
+    match eth.ethertype() {
+        EtherType::IPV4 => ipv4(&frame, eth.payload(), &mut out.tcp),
+        EtherType::IPV6 => ipv6(&frame, eth.payload(), &mut out.tcp),
+        EtherType::VLAN | EtherType::QINQ => false,
+        // ARP and the rest carry neither a segment nor an echo.
+        _ => {
+            out.tcp = None;
+            true
+        }
+    }
 }
 
-/// The segment of an IPv4 packet at the frame's network offset (`Some(None)`
-/// for none), or `None` to ask the walk.
-fn ipv4(frame: &Frame<'_>, data: &[u8]) -> Option<Option<Segment>> {
-    let (ip, _) = Ipv4Packet::new_lax(data).ok()?;
+/// Writes the segment of an IPv4 packet at the frame's network offset (or
+/// none) into `tcp`; false to ask the walk.
+fn ipv4(frame: &Frame<'_>, data: &[u8], tcp: &mut Option<Segment>) -> bool {
+    let Ok((ip, _)) = Ipv4Packet::new_lax(data) else {
+        return false;
+    };
     if ip.is_fragment() {
-        return Some(None);
+        *tcp = None;
+        return true;
     }
     // A total length of 0 (segmentation offload) gives no end: the payload is what is there.
     let total_len = usize::from(ip.total_len());
     let end = (total_len != 0).then_some(ethernet::HEADER_LEN + total_len);
     let addrs = (mapped(ip.src_addr()), mapped(ip.dst_addr()));
     let at = ethernet::HEADER_LEN + ip.header_len();
-    transport(frame, ip.protocol(), ip.payload(), addrs, at, end)
+    transport(frame, ip.protocol(), ip.payload(), (addrs, at, end), tcp)
 }
 
-fn ipv6(frame: &Frame<'_>, data: &[u8]) -> Option<Option<Segment>> {
-    let (ip, _) = Ipv6Packet::new_lax(data).ok()?;
+fn ipv6(frame: &Frame<'_>, data: &[u8], tcp: &mut Option<Segment>) -> bool {
+    let Ok((ip, _)) = Ipv6Packet::new_lax(data) else {
+        return false;
+    };
     if ipv6::is_extension(ip.next_header()) {
-        return None;
+        return false;
     }
     let end = ethernet::HEADER_LEN + ipv6::HEADER_LEN + usize::from(ip.payload_len());
     let addrs = (ip.src_addr().octets(), ip.dst_addr().octets());
     let at = ethernet::HEADER_LEN + ipv6::HEADER_LEN;
-    transport(frame, ip.next_header(), ip.payload(), addrs, at, Some(end))
+    transport(
+        frame,
+        ip.next_header(),
+        ip.payload(),
+        (addrs, at, Some(end)),
+        tcp,
+    )
 }
 
-/// The segment in an IP payload at offset `at` of the frame, the packet
-/// ending at `ip_end` by IP's lengths.
+/// Where an IP payload is: the packet's addresses, the payload's offset in
+/// the frame, and where the packet ends by IP's lengths.
+type Place = (([u8; 16], [u8; 16]), usize, Option<usize>);
+
+/// Writes the segment an IP payload carries (or none) into `tcp`; false to
+/// ask the walk.
 fn transport(
     frame: &Frame<'_>,
     protocol: IpProtocol,
     data: &[u8],
-    addrs: ([u8; 16], [u8; 16]),
-    at: usize,
-    ip_end: Option<usize>,
-) -> Option<Option<Segment>> {
+    (addrs, at, ip_end): Place,
+    tcp: &mut Option<Segment>,
+) -> bool {
     match protocol {
         IpProtocol::TCP => {}
-        IpProtocol::ICMP | IpProtocol::ICMPV6 => return None,
-        _ => return Some(None),
+        IpProtocol::ICMP | IpProtocol::ICMPV6 => return false,
+        _ => {
+            *tcp = None;
+            return true;
+        }
     }
-    let t = TcpPacket::new_checked(data).ok()?;
+    let Ok(t) = TcpPacket::new_checked(data) else {
+        return false;
+    };
     // An HTTP head or a TLS ServerHello in the payload is a clue too.
     if !t.payload().is_empty()
         && matches!(
@@ -84,11 +106,12 @@ fn transport(
             App::Http | App::Tls
         )
     {
-        return None;
+        return false;
     }
     let start = at + t.header_len();
     let seg_len = ip_end.map_or(t.payload().len(), |end| end.saturating_sub(start));
-    Some(Some(Segment::of_header(addrs, &t, seg_len, frame)))
+    *tcp = Some(Segment::of_header(addrs, &t, seg_len, frame));
+    true
 }
 
 #[cfg(test)]
@@ -97,7 +120,7 @@ mod test {
     use std::vec;
     use std::vec::Vec;
 
-    use super::clues;
+    use super::fill;
     use crate::filter::test::ipv4_frame;
     use crate::tracker::Clues;
     use crate::{Frame, LinkType, dissect};
@@ -120,7 +143,9 @@ mod test {
 
     fn both(bytes: &[u8]) -> (Option<Clues>, Clues) {
         let frame = Frame::new(bytes, LinkType::ETHERNET);
-        (clues(frame), Clues::of(&dissect(frame)))
+        let mut quick = Clues::NONE;
+        let read = fill(frame, &mut quick).then_some(quick);
+        (read, Clues::of(&dissect(frame)))
     }
 
     #[test]
