@@ -21,6 +21,8 @@ pub struct Row<'d, 'a> {
     /// An EtherType no dissector took (the last layer but bodies): tshark
     /// shows it in hex as the protocol.
     unclaimed_ethertype: Option<u16>,
+    /// An HTTP body is JSON.
+    json: bool,
 }
 
 impl<'d, 'a> Row<'d, 'a> {
@@ -30,10 +32,14 @@ impl<'d, 'a> Row<'d, 'a> {
             .find(|l| matches!(l.view, View::Ipv4(_) | View::Ipv6(_)));
         // From the end: the info layer and the last one but bodies are
         // usually the last layer or the one before it.
-        let (mut info, mut last_not_data) = (None, None);
+        let (mut info, mut last_not_data, mut json) = (None, None, false);
         for l in d.layers().rev() {
-            if last_not_data.is_none() && !matches!(l.view, View::Data(_)) {
-                last_not_data = Some(l);
+            if last_not_data.is_none() {
+                // A JSON body is the walk's last layer: among the bodies at the end.
+                json |= l.protocol == Protocol::Json;
+                if !matches!(l.view, View::Data(_)) {
+                    last_not_data = Some(l);
+                }
             }
             if writes_columns(l) {
                 info = Some(l);
@@ -49,6 +55,7 @@ impl<'d, 'a> Row<'d, 'a> {
             network,
             info,
             unclaimed_ethertype,
+            json,
         }
     }
 
@@ -75,7 +82,7 @@ impl<'d, 'a> Row<'d, 'a> {
         if d.pdu_pending() {
             return w.write_str("TCP");
         }
-        if d.has(Protocol::Json) {
+        if self.json {
             return w.write_str("HTTP/JSON");
         }
         if let Some(t) = self.unclaimed_ethertype {
