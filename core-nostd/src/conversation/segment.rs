@@ -165,7 +165,7 @@ pub(crate) fn mapped(addr: core::net::Ipv4Addr) -> [u8; 16] {
 }
 
 fn window_scale_option(t: &TcpPacket<'_>) -> Option<u8> {
-    t.option_iter().map_while(Result::ok).find_map(|o| match o {
+    t.options_read().find_map(|o| match o {
         TcpOption::WindowScale(s) => Some(s.min(14)),
         _ => None,
     })

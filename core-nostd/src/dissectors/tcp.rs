@@ -258,7 +258,7 @@ pub(crate) fn visit<'a, V: Visitor<'a>>(
 fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
     let mut at = tcp::HEADER_LEN;
     let mut rest = t.options();
-    for opt in t.option_iter().map_while(Result::ok) {
+    for opt in t.options_read() {
         let len = match opt {
             TcpOption::EndOfList | TcpOption::NoOperation => 1,
             _ => usize::from(rest.get(1).copied().unwrap_or(2)),
@@ -271,10 +271,10 @@ fn visit_options<'a, V: Visitor<'a>>(t: &TcpPacket<'a>, e: &mut Emit<'_, V>) {
                 e.uint(&hf::WSCALE_MULTIPLIER, at + 2, 1, 1u64 << shift.min(14));
             }
             TcpOption::SackPermitted => e.f(&hf::SACK_PERM, at, 2, Value::None),
-            TcpOption::Sack(blocks, n) => {
-                for (i, (le, re)) in blocks.iter().take(usize::from(n)).enumerate() {
-                    e.uint(&hf::SACK_LE, at + 2 + i * 8, 4, *le);
-                    e.uint(&hf::SACK_RE, at + 6 + i * 8, 4, *re);
+            TcpOption::Sack(blocks) => {
+                for (i, (le, re)) in blocks.iter().enumerate() {
+                    e.uint(&hf::SACK_LE, at + 2 + i * 8, 4, le);
+                    e.uint(&hf::SACK_RE, at + 6 + i * 8, 4, re);
                 }
             }
             TcpOption::Timestamp { tsval, tsecr } => {
@@ -411,7 +411,7 @@ pub(crate) fn info<W: Sink + ?Sized>(
             c.put(b" Urg=");
             c.dec(t.urgent_at().into());
         }
-        for opt in t.option_iter().map_while(Result::ok) {
+        for opt in t.options_read() {
             match opt {
                 TcpOption::MaxSegmentSize(mss) => {
                     c.put(b" MSS=");
@@ -428,12 +428,12 @@ pub(crate) fn info<W: Sink + ?Sized>(
                     c.put(b" WS=");
                     c.dec(1u64 << shift.min(14));
                 }
-                TcpOption::Sack(blocks, n) => {
-                    for (le, re) in blocks.iter().take(usize::from(n)) {
+                TcpOption::Sack(blocks) => {
+                    for (le, re) in blocks.iter() {
                         c.put(b" SLE=");
-                        c.dec((*le).into());
+                        c.dec(le.into());
                         c.put(b" SRE=");
-                        c.dec((*re).into());
+                        c.dec(re.into());
                     }
                 }
                 _ => {}

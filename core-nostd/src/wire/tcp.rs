@@ -154,6 +154,18 @@ impl<'a> TcpPacket<'a> {
         self.option_iter().find_map(|o| o.err())
     }
 
+    /// The options up to the first that cannot be read (what
+    /// `option_iter().map_while(Result::ok)` gives, without making errors).
+    #[inline]
+    pub fn options_read(&self) -> impl Iterator<Item = TcpOption<'a>> + 'a {
+        let mut rest = self.options;
+        core::iter::from_fn(move || {
+            let (option, used) = read_option(rest)?.ok()?;
+            rest = rest.get(used..).unwrap_or(&[]);
+            Some(option)
+        })
+    }
+
     pub fn option_iter(&self) -> TcpOptionIter<'a> {
         TcpOptionIter {
             rest: self.options,
@@ -174,8 +186,8 @@ pub enum TcpOption<'a> {
     MaxSegmentSize(u16),
     WindowScale(u8),
     SackPermitted,
-    /// Up to four (left, right) edges, and how many are valid.
-    Sack([(u32, u32); 4], u8),
+    /// Up to four (left, right) edges.
+    Sack(SackBlocks<'a>),
     Timestamp {
         tsval: u32,
         tsecr: u32,
@@ -184,6 +196,19 @@ pub enum TcpOption<'a> {
         kind: u8,
         data: &'a [u8],
     },
+}
+
+/// The edges of a SACK option, read when asked (eight bytes a block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SackBlocks<'a>(&'a [u8]);
+
+impl<'a> SackBlocks<'a> {
+    /// The (left, right) edges in order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + 'a {
+        self.0
+            .chunks_exact(8)
+            .map(|b| (be32(b, 0..4), be32(b, 4..8)))
+    }
 }
 
 pub const OPT_EOL: u8 = 0;
@@ -208,58 +233,76 @@ impl<'a> TcpOptionIter<'a> {
     }
 }
 
+/// Why an option cannot be read; its length byte is given.
+#[derive(Debug, Clone, Copy)]
+enum Bad {
+    /// Below 2.
+    TooShort(usize),
+    /// Past the options' end.
+    PastEnd(usize),
+    /// Not the fixed size of a known option.
+    WrongSize(usize),
+}
+
+/// The option at the start of `rest` and the bytes it takes (an end of list
+/// takes the rest), or why it cannot be read; `None` when `rest` is empty.
+#[inline(always)]
+fn read_option(rest: &[u8]) -> Option<core::result::Result<(TcpOption<'_>, usize), Bad>> {
+    let kind = *rest.first()?;
+    match kind {
+        OPT_EOL => return Some(Ok((TcpOption::EndOfList, rest.len()))),
+        OPT_NOP => return Some(Ok((TcpOption::NoOperation, 1))),
+        _ => {}
+    }
+    let len = usize::from(u8_at(rest, 1));
+    if len < 2 {
+        return Some(Err(Bad::TooShort(len)));
+    }
+    let Some(data) = rest.get(2..len) else {
+        return Some(Err(Bad::PastEnd(len)));
+    };
+    let option = match (kind, data.len()) {
+        (OPT_MSS, 2) => TcpOption::MaxSegmentSize(be16(data, 0..2)),
+        (OPT_WS, 1) => TcpOption::WindowScale(u8_at(data, 0)),
+        (OPT_SACK_PERM, 0) => TcpOption::SackPermitted,
+        (OPT_SACK, n) if n % 8 == 0 && n <= 32 => TcpOption::Sack(SackBlocks(data)),
+        (OPT_TIMESTAMP, 8) => TcpOption::Timestamp {
+            tsval: be32(data, 0..4),
+            tsecr: be32(data, 4..8),
+        },
+        (OPT_MSS | OPT_WS | OPT_SACK_PERM | OPT_SACK | OPT_TIMESTAMP, _) => {
+            return Some(Err(Bad::WrongSize(len)));
+        }
+        _ => TcpOption::Unknown { kind, data },
+    };
+    Some(Ok((option, len)))
+}
+
 impl<'a> Iterator for TcpOptionIter<'a> {
     type Item = Result<TcpOption<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        let kind = *self.rest.first()?;
-        match kind {
-            OPT_EOL => {
-                self.rest = &[];
-                return Some(Ok(TcpOption::EndOfList));
+        let (option, used) = match read_option(self.rest)? {
+            Ok(read) => read,
+            Err(Bad::TooShort(len)) => {
+                return self.fail(Error::bad_value(
+                    Protocol::Tcp,
+                    1,
+                    "option length",
+                    len as u32,
+                    "at least 2",
+                ));
             }
-            OPT_NOP => {
-                self.rest = self.rest.get(1..).unwrap_or(&[]);
-                self.offset += 1;
-                return Some(Ok(TcpOption::NoOperation));
+            Err(Bad::PastEnd(len)) => {
+                let have = self.rest.len();
+                return self.fail(Error::truncated(
+                    Protocol::Tcp,
+                    len,
+                    have,
+                    LenSource::OptionLen,
+                ));
             }
-            _ => {}
-        }
-        let len = usize::from(u8_at(self.rest, 1));
-        if len < 2 {
-            return self.fail(Error::bad_value(
-                Protocol::Tcp,
-                1,
-                "option length",
-                len as u32,
-                "at least 2",
-            ));
-        }
-        let (Some(data), Some(rest)) = (self.rest.get(2..len), self.rest.get(len..)) else {
-            let have = self.rest.len();
-            return self.fail(Error::truncated(
-                Protocol::Tcp,
-                len,
-                have,
-                LenSource::OptionLen,
-            ));
-        };
-        let option = match (kind, data.len()) {
-            (OPT_MSS, 2) => TcpOption::MaxSegmentSize(be16(data, 0..2)),
-            (OPT_WS, 1) => TcpOption::WindowScale(u8_at(data, 0)),
-            (OPT_SACK_PERM, 0) => TcpOption::SackPermitted,
-            (OPT_SACK, n) if n % 8 == 0 && n <= 32 => {
-                let mut blocks = [(0, 0); 4];
-                for (slot, chunk) in blocks.iter_mut().zip(data.chunks_exact(8)) {
-                    *slot = (be32(chunk, 0..4), be32(chunk, 4..8));
-                }
-                TcpOption::Sack(blocks, (n / 8) as u8)
-            }
-            (OPT_TIMESTAMP, 8) => TcpOption::Timestamp {
-                tsval: be32(data, 0..4),
-                tsecr: be32(data, 4..8),
-            },
-            (OPT_MSS | OPT_WS | OPT_SACK_PERM | OPT_SACK | OPT_TIMESTAMP, _) => {
+            Err(Bad::WrongSize(len)) => {
                 return self.fail(Error::bad_value(
                     Protocol::Tcp,
                     1,
@@ -268,10 +311,9 @@ impl<'a> Iterator for TcpOptionIter<'a> {
                     "the option's fixed size",
                 ));
             }
-            _ => TcpOption::Unknown { kind, data },
         };
-        self.rest = rest;
-        self.offset += len;
+        self.rest = self.rest.get(used..).unwrap_or(&[]);
+        self.offset += used;
         Some(Ok(option))
     }
 }
@@ -279,6 +321,41 @@ impl<'a> Iterator for TcpOptionIter<'a> {
 #[cfg(test)]
 mod test {
     use super::*;
+
+    /// The options read without errors are those the full iterator gives
+    /// before its first error: on random option bytes, every length.
+    #[test]
+    fn options_read_stop_where_the_iterator_fails() {
+        extern crate std;
+        use std::vec::Vec;
+        let mut seed = 0x853c_49e6_748f_ea9bu64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let kinds = [0u8, 1, 2, 3, 4, 5, 8, 30];
+        for _ in 0..20_000 {
+            let mut options = [0u8; 40];
+            for b in options.iter_mut() {
+                let r = next();
+                *b = if r % 3 == 0 {
+                    kinds[(r >> 8) as usize % kinds.len()]
+                } else {
+                    (r >> 16) as u8 % 40
+                };
+            }
+            let len = (next() % 11) as usize * 4;
+            let mut header = Vec::from(SYN.get(..20).unwrap_or_default());
+            header[12] = ((20 + len) as u8 / 4) << 4;
+            header.extend_from_slice(&options[..len]);
+            let p = TcpPacket::new_checked(&header).unwrap();
+            let full: Vec<_> = p.option_iter().map_while(Result::ok).collect();
+            let read: Vec<_> = p.options_read().collect();
+            assert_eq!(read, full, "{:02x?}", &options[..len]);
+        }
+    }
 
     static SYN: [u8; 40] = [
         0xc3, 0x50, 0x00, 0x50, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0xa0, 0x02, 0xfa,
