@@ -481,20 +481,24 @@ pub fn write_hex<W: Sink + ?Sized>(w: &mut W, v: u64, digits: usize) -> fmt::Res
     })
 }
 
-/// Each octet's digits, left-aligned, and how many there are in the last byte.
+/// Each octet's digits followed by a dot, and how many bytes that is (a
+/// dot after the last octet is then dropped).
 // Built at compile time: an index out of range would fail the build, not a run.
 #[allow(clippy::indexing_slicing)]
-const OCTETS: [[u8; 4]; 256] = {
-    let mut table = [[0u8; 4]; 256];
+const DOTTED: [([u8; 4], u8); 256] = {
+    let mut table = [([0u8; 4], 0u8); 256];
     let mut i = 0;
     while i < 256 {
         let o = i as u8;
         table[i] = if o >= 100 {
-            [b'0' + o / 100, b'0' + (o / 10) % 10, b'0' + o % 10, 3]
+            (
+                [b'0' + o / 100, b'0' + (o / 10) % 10, b'0' + o % 10, b'.'],
+                4,
+            )
         } else if o >= 10 {
-            [b'0' + o / 10, b'0' + o % 10, 0, 2]
+            ([b'0' + o / 10, b'0' + o % 10, b'.', 0], 3)
         } else {
-            [b'0' + o, 0, 0, 1]
+            ([b'0' + o, b'.', 0, 0], 2)
         };
         i += 1;
     }
@@ -511,22 +515,17 @@ pub fn write_ipv4<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv4Addr) -> fmt
 #[inline]
 fn ipv4_into(buf: &mut [u8; 16], octets: [u8; 4]) -> usize {
     let mut len = 0;
-    for (i, octet) in octets.into_iter().enumerate() {
-        let [a, b, c, n] = OCTETS.get(usize::from(octet)).copied().unwrap_or_default();
-        // Three digits go in whatever the octet's length; the length then
-        // keeps the right ones.
-        if let Some(dst) = buf.get_mut(len..len + 3) {
-            dst.copy_from_slice(&[a, b, c]);
+    for octet in octets {
+        // Four bytes go in whatever the octet's length; the length then
+        // keeps the right ones (12 at most before the last: it fits).
+        let (text, n) = DOTTED.get(usize::from(octet)).copied().unwrap_or_default();
+        if let Some(dst) = buf.get_mut(len..).and_then(|d| d.first_chunk_mut::<4>()) {
+            *dst = text;
         }
         len += usize::from(n);
-        if i < 3 {
-            if let Some(dot) = buf.get_mut(len) {
-                *dot = b'.';
-            }
-            len += 1;
-        }
     }
-    len
+    // No dot after the last octet.
+    len - 1
 }
 
 /// Writes a MAC address as `aa:bb:cc:dd:ee:ff`.
@@ -784,10 +783,15 @@ mod fast_test {
             assert_eq!(b.as_str(), format!("{v} {v:04x}"));
         }
         for o in 0..=255u8 {
-            let addr = core::net::Ipv4Addr::new(o, 255 - o, o / 3, 7);
-            let mut b = TextBuf::<64>::new();
-            write_ipv4(&mut b, addr).unwrap();
-            assert_eq!(b.as_str(), format!("{addr}"));
+            // Every octet value in every place, the last included.
+            for addr in [
+                core::net::Ipv4Addr::new(o, 255 - o, o / 3, 7),
+                core::net::Ipv4Addr::new(7, o / 3, 255 - o, o),
+            ] {
+                let mut b = TextBuf::<64>::new();
+                write_ipv4(&mut b, addr).unwrap();
+                assert_eq!(b.as_str(), format!("{addr}"));
+            }
         }
     }
 
