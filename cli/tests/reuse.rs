@@ -268,3 +268,55 @@ fn every_sink_writes_the_same_text() {
         "the arrows of TCP's Info should be here: {non_ascii}"
     );
 }
+
+/// `encap read`'s row writes its columns in fixed-size chunks, with fast
+/// paths for the common cases (an IPv4 pair laid out in two stores, times
+/// under 1000 s, counted frame numbers). On every frame of `captures/`,
+/// tracked, in order, the row must be its columns laid out plainly as
+/// tshark does: number right in 5, time `%10.6f`, source right in 12,
+/// destination left in 12.
+#[test]
+fn rows_are_their_columns_laid_out() {
+    use encap::output::line::Rows;
+    use encap_fields::Text;
+    let mut rows = Rows::default();
+    let (mut first, mut last_pcap) = ((0i64, 0u32), std::path::PathBuf::new());
+    let mut checked = 0;
+    common::each_record(|pcap, n, meta, buf, tracker| {
+        if pcap != last_pcap {
+            (first, last_pcap) = (meta.timestamp, pcap.to_path_buf());
+        }
+        let frame = Frame {
+            data: buf,
+            orig_len: meta.orig_len,
+            link_type: meta.link_type,
+            number: n,
+            timestamp: meta.timestamp,
+        };
+        let mut d = dissect(frame);
+        tracker.track(&mut d);
+        let rel = (meta.timestamp.0 - first.0) * 1_000_000_000 + i64::from(meta.timestamp.1)
+            - i64::from(first.1);
+        let mut row = Text::new();
+        rows.format(&mut row, &d, rel);
+        let column = |c| {
+            let mut s = String::new();
+            let _ = d.write_computed(c, &mut encap_core::text::Plain(&mut s));
+            s
+        };
+        let micros = (rel.unsigned_abs() + 500) / 1000;
+        let sign = if rel < 0 && micros != 0 { "-" } else { "" };
+        let time = format!("{sign}{}.{:06}", micros / 1_000_000, micros % 1_000_000);
+        let want = format!(
+            "{n:>5} {time:>10} {:>12} \u{2192} {:<12} {} {} {}",
+            column(Computed::ColSource),
+            column(Computed::ColDestination),
+            column(Computed::ColProtocol),
+            meta.orig_len,
+            column(Computed::ColInfo),
+        );
+        assert_eq!(row.as_str(), want, "{} frame {n}", pcap.display());
+        checked += 1;
+    });
+    assert!(checked > 1000, "{checked}");
+}

@@ -59,6 +59,15 @@ impl<'d, 'a> Row<'d, 'a> {
         }
     }
 
+    /// The source and destination when the network layer is IPv4 (a row
+    /// lays them out itself).
+    pub fn ipv4_addresses(&self) -> Option<(core::net::Ipv4Addr, core::net::Ipv4Addr)> {
+        match self.network.map(|l| l.view) {
+            Some(View::Ipv4(ip)) => Some((ip.src_addr(), ip.dst_addr())),
+            _ => None,
+        }
+    }
+
     pub fn write_source<W: Sink + ?Sized>(&self, w: &mut W) -> fmt::Result {
         self.write_address(w, true)
     }

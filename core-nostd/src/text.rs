@@ -481,8 +481,8 @@ pub fn write_hex<W: Sink + ?Sized>(w: &mut W, v: u64, digits: usize) -> fmt::Res
     })
 }
 
-/// Each octet's digits followed by a dot, and how many bytes that is (a
-/// dot after the last octet is then dropped).
+/// Each octet's digits followed by a dot (then spaces), and how many bytes
+/// that is (a dot after the last octet is then dropped).
 // Built at compile time: an index out of range would fail the build, not a run.
 #[allow(clippy::indexing_slicing)]
 const DOTTED: [([u8; 4], u8); 256] = {
@@ -496,9 +496,9 @@ const DOTTED: [([u8; 4], u8); 256] = {
                 4,
             )
         } else if o >= 10 {
-            ([b'0' + o / 10, b'0' + o % 10, b'.', 0], 3)
+            ([b'0' + o / 10, b'0' + o % 10, b'.', b' '], 3)
         } else {
-            ([b'0' + o, b'.', 0, 0], 2)
+            ([b'0' + o, b'.', b' ', b' '], 2)
         };
         i += 1;
     }
@@ -509,6 +509,19 @@ const DOTTED: [([u8; 4], u8); 256] = {
 #[inline]
 pub fn write_ipv4<W: Sink + ?Sized>(w: &mut W, addr: core::net::Ipv4Addr) -> fmt::Result {
     w.push_with(|room: &mut [u8; 16]| ipv4_into(room, addr.octets()))
+}
+
+/// An IPv4 address in dotted decimal: its first `len` bytes of sixteen, the
+/// rest spaces (to pad a column with).
+#[inline]
+pub fn ipv4_text(addr: core::net::Ipv4Addr) -> ([u8; 16], usize) {
+    let mut text = [b' '; 16];
+    let len = ipv4_into(&mut text, addr.octets());
+    // The last octet's dot is left behind the text.
+    if let Some(dot) = text.get_mut(len) {
+        *dot = b' ';
+    }
+    (text, len)
 }
 
 /// Writes `octets` dotted at the start of `buf` (15 bytes at most); returns how many.
@@ -791,6 +804,10 @@ mod fast_test {
                 let mut b = TextBuf::<64>::new();
                 write_ipv4(&mut b, addr).unwrap();
                 assert_eq!(b.as_str(), format!("{addr}"));
+                // The padded form: the same text, then only spaces.
+                let (text, len) = ipv4_text(addr);
+                assert_eq!(text.get(..len), Some(b.as_str().as_bytes()));
+                assert!(text.iter().skip(len).all(|b| *b == b' '), "{addr}");
             }
         }
     }
