@@ -105,7 +105,13 @@ impl<'d, 'a> Row<'d, 'a> {
                 }
                 View::Igmp(p) => dissectors::igmp::write_protocol(&p, w),
                 View::Data(_) => w.write_str("HTTP"),
-                _ => w.write_str(l.protocol.column_name()),
+                _ => {
+                    let (name, len) = column_name(l.protocol);
+                    w.push_with(|room: &mut [u8; 8]| {
+                        *room = name;
+                        len
+                    })
+                }
             },
             None => Ok(()),
         }
@@ -139,6 +145,36 @@ impl<'d, 'a> Row<'d, 'a> {
         }
         Ok(())
     }
+}
+
+/// Each protocol's column name padded to eight bytes, and its length: the
+/// protocol column takes it as one store.
+// Built at compile time: an index out of range or a longer name fails the build.
+#[allow(clippy::indexing_slicing)]
+const COLUMN_NAMES: [([u8; 8], usize); Protocol::ALL.len()] = {
+    let mut table = [([b' '; 8], 0); Protocol::ALL.len()];
+    let mut i = 0;
+    while i < Protocol::ALL.len() {
+        let p = Protocol::ALL[i];
+        let name = p.column_name().as_bytes();
+        assert!(name.len() <= 8);
+        let mut j = 0;
+        while j < name.len() {
+            table[p as usize].0[j] = name[j];
+            j += 1;
+        }
+        table[p as usize].1 = name.len();
+        i += 1;
+    }
+    table
+};
+
+/// [`Protocol::column_name`] as eight padded bytes and a length.
+fn column_name(p: Protocol) -> ([u8; 8], usize) {
+    COLUMN_NAMES
+        .get(p as usize)
+        .copied()
+        .unwrap_or(([b' '; 8], 0))
 }
 
 /// True for a layer whose dissector writes the columns: not inside an ICMP
@@ -281,5 +317,19 @@ fn write_request_in<W: Sink + ?Sized>(d: &Dissection<'_>, w: &mut W) -> fmt::Res
             w.write_char(')')
         }
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::column_name;
+    use crate::proto::Protocol;
+
+    #[test]
+    fn padded_column_names_are_the_names() {
+        for p in Protocol::ALL {
+            let (name, len) = column_name(p);
+            assert_eq!(name.get(..len), Some(p.column_name().as_bytes()), "{p:?}");
+        }
     }
 }
