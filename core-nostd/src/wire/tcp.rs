@@ -126,29 +126,21 @@ impl<'a> TcpPacket<'a> {
         self.options
     }
 
-    /// The first malformed option, checked by lengths only (the fast path of the walk).
+    /// True when every option can be read, checked by lengths only (the
+    /// fast path of the walk, which notes a bad option).
+    #[inline]
+    pub fn options_well_formed(&self) -> bool {
+        // Most segments carry no option, or two NOPs and a timestamp.
+        match self.options {
+            [] | [OPT_NOP, OPT_NOP, OPT_TIMESTAMP, 10, _, _, _, _, _, _, _, _] => true,
+            _ => options_well_formed(self.options),
+        }
+    }
+
+    /// The first malformed option, if any.
     pub fn option_error(&self) -> Option<Error> {
-        let mut rest = self.options;
-        loop {
-            match rest {
-                [] | [OPT_EOL, ..] => return None,
-                [OPT_NOP, tail @ ..] => rest = tail,
-                [kind, len, ..] if *len >= 2 && usize::from(*len) <= rest.len() => {
-                    let known_size = match *kind {
-                        OPT_MSS => Some(4),
-                        OPT_WS => Some(3),
-                        OPT_SACK_PERM => Some(2),
-                        OPT_TIMESTAMP => Some(10),
-                        OPT_SACK => ((*len - 2) % 8 == 0 && *len <= 34).then_some(*len),
-                        _ => None,
-                    };
-                    if known_size.is_some_and(|n| n != *len) {
-                        break;
-                    }
-                    rest = rest.get(usize::from(*len)..).unwrap_or(&[]);
-                }
-                _ => break,
-            }
+        if self.options_well_formed() {
+            return None;
         }
         // Something is wrong: let the full parser say what and where.
         self.option_iter().find_map(|o| o.err())
@@ -230,6 +222,32 @@ impl<'a> TcpOptionIter<'a> {
     fn fail(&mut self, err: Error) -> Option<Result<TcpOption<'a>>> {
         self.rest = &[];
         Some(Err(err.add_offset(self.offset)))
+    }
+}
+
+/// [`TcpPacket::options_well_formed`] for any options.
+fn options_well_formed(options: &[u8]) -> bool {
+    let mut rest = options;
+    loop {
+        match rest {
+            [] | [OPT_EOL, ..] => return true,
+            [OPT_NOP, tail @ ..] => rest = tail,
+            [kind, len, ..] if *len >= 2 && usize::from(*len) <= rest.len() => {
+                let size_ok = match *kind {
+                    OPT_MSS => *len == 4,
+                    OPT_WS => *len == 3,
+                    OPT_SACK_PERM => *len == 2,
+                    OPT_TIMESTAMP => *len == 10,
+                    OPT_SACK => (*len - 2) % 8 == 0 && *len <= 34,
+                    _ => true,
+                };
+                if !size_ok {
+                    return false;
+                }
+                rest = rest.get(usize::from(*len)..).unwrap_or(&[]);
+            }
+            _ => return false,
+        }
     }
 }
 
@@ -323,7 +341,8 @@ mod test {
     use super::*;
 
     /// The options read without errors are those the full iterator gives
-    /// before its first error: on random option bytes, every length.
+    /// before its first error, and the quick check of lengths agrees with
+    /// the iterator: on random option bytes, every length.
     #[test]
     fn options_read_stop_where_the_iterator_fails() {
         extern crate std;
@@ -346,6 +365,9 @@ mod test {
                     (r >> 16) as u8 % 40
                 };
             }
+            if next() % 4 == 0 {
+                options[..4].copy_from_slice(&[OPT_NOP, OPT_NOP, OPT_TIMESTAMP, 10]);
+            }
             let len = (next() % 11) as usize * 4;
             let mut header = Vec::from(SYN.get(..20).unwrap_or_default());
             header[12] = ((20 + len) as u8 / 4) << 4;
@@ -354,6 +376,14 @@ mod test {
             let full: Vec<_> = p.option_iter().map_while(Result::ok).collect();
             let read: Vec<_> = p.options_read().collect();
             assert_eq!(read, full, "{:02x?}", &options[..len]);
+            let whole = p.option_iter().all(|o| o.is_ok());
+            assert_eq!(p.options_well_formed(), whole, "{:02x?}", &options[..len]);
+            assert_eq!(
+                p.option_error().is_none(),
+                whole,
+                "{:02x?}",
+                &options[..len]
+            );
         }
     }
 
