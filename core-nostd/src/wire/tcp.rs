@@ -300,17 +300,12 @@ impl<'a> Iterator for TcpOptionIter<'a> {
     type Item = Result<TcpOption<'a>>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let bad_length = |len: usize, expected| {
+            Error::bad_value(Protocol::Tcp, 1, "option length", len as u32, expected)
+        };
         let (option, used) = match read_option(self.rest)? {
             Ok(read) => read,
-            Err(Bad::TooShort(len)) => {
-                return self.fail(Error::bad_value(
-                    Protocol::Tcp,
-                    1,
-                    "option length",
-                    len as u32,
-                    "at least 2",
-                ));
-            }
+            Err(Bad::TooShort(len)) => return self.fail(bad_length(len, "at least 2")),
             Err(Bad::PastEnd(len)) => {
                 let have = self.rest.len();
                 return self.fail(Error::truncated(
@@ -321,13 +316,7 @@ impl<'a> Iterator for TcpOptionIter<'a> {
                 ));
             }
             Err(Bad::WrongSize(len)) => {
-                return self.fail(Error::bad_value(
-                    Protocol::Tcp,
-                    1,
-                    "option length",
-                    len as u32,
-                    "the option's fixed size",
-                ));
+                return self.fail(bad_length(len, "the option's fixed size"));
             }
         };
         self.rest = self.rest.get(used..).unwrap_or(&[]);
