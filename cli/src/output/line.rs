@@ -1,5 +1,7 @@
 //! The one-line packet-list row, laid out as tshark prints it.
 
+use std::net::Ipv4Addr;
+
 use encap_core::Dissection;
 use encap_core::summary::Row;
 use encap_core::text::{Cursor, Sink, dec_into, ipv4_text, two_digits, write_dec};
@@ -33,46 +35,9 @@ impl Rows {
             c.put(b" ");
             c.len()
         });
-        if let Some((src, dst)) = row.ipv4_addresses() {
-            // Most rows: the source right-aligned and the destination padded,
-            // each in one room. (The destination is followed by its padding and
-            // the space before the protocol.)
-            let (src, src_len) = ipv4_text(src);
-            let _ = out.push_with(|room: &mut [u8; 32]| {
-                let pad = 12usize.saturating_sub(src_len);
-                if let Some(spaces) = room.first_chunk_mut::<16>() {
-                    *spaces = [b' '; 16];
-                }
-                if let Some(text) = room.get_mut(pad..).and_then(|r| r.first_chunk_mut::<16>()) {
-                    *text = src;
-                }
-                pad + src_len
-            });
-            out.push_str(" \u{2192} ");
-            let (dst, dst_len) = ipv4_text(dst);
-            let _ = out.push_with(|room: &mut [u8; 32]| {
-                if let Some(spaces) = room.get_mut(16..).and_then(|r| r.first_chunk_mut::<16>()) {
-                    *spaces = [b' '; 16];
-                }
-                if let Some(text) = room.first_chunk_mut::<16>() {
-                    *text = dst;
-                }
-                dst_len.max(12) + 1
-            });
-        } else {
-            // The source is right-aligned: written first, then the spaces go
-            // before it. Addresses are ASCII (IP and MAC text): a byte is a column.
-            let src = out.len();
-            let _ = row.write_source(out);
-            let columns = out.len() - src;
-            if columns < 12 {
-                out.insert_spaces(src, 12 - columns);
-            }
-            out.push_str(" \u{2192} ");
-            let dst = out.len();
-            let _ = row.write_destination(out);
-            // Padded to twelve columns, then the space before the protocol.
-            out.push_spaces(12usize.saturating_sub(out.len() - dst) + 1);
+        match row.ipv4_addresses() {
+            Some((src, dst)) => push_ipv4_pair(out, src, dst),
+            None => push_address_pair(out, &row),
         }
         let _ = row.write_protocol(out);
         let _ = out.push_with(|room: &mut [u8; 32]| {
@@ -107,6 +72,51 @@ impl Rows {
         }
         false
     }
+}
+
+/// "Source → Destination " for an IPv4 pair (most rows): the source
+/// right-aligned in twelve columns and the destination padded to twelve,
+/// then the space before the protocol, each in one store.
+fn push_ipv4_pair(out: &mut Text, src: Ipv4Addr, dst: Ipv4Addr) {
+    let (src, src_len) = ipv4_text(src);
+    let _ = out.push_with(|room: &mut [u8; 32]| {
+        let pad = 12usize.saturating_sub(src_len);
+        if let Some(spaces) = room.first_chunk_mut::<16>() {
+            *spaces = [b' '; 16];
+        }
+        if let Some(text) = room.get_mut(pad..).and_then(|r| r.first_chunk_mut::<16>()) {
+            *text = src;
+        }
+        pad + src_len
+    });
+    out.push_str(" \u{2192} ");
+    // The text comes padded with spaces to sixteen bytes.
+    let (dst, dst_len) = ipv4_text(dst);
+    let _ = out.push_with(|room: &mut [u8; 32]| {
+        if let Some(spaces) = room.get_mut(16..).and_then(|r| r.first_chunk_mut::<16>()) {
+            *spaces = [b' '; 16];
+        }
+        if let Some(text) = room.first_chunk_mut::<16>() {
+            *text = dst;
+        }
+        dst_len.max(12) + 1
+    });
+}
+
+/// [`push_ipv4_pair`] for any other row (IPv6, link addresses): the source
+/// written first, then the spaces go before it. Addresses are ASCII (IP and
+/// MAC text): a byte is a column.
+fn push_address_pair(out: &mut Text, row: &Row<'_, '_>) {
+    let src = out.len();
+    let _ = row.write_source(out);
+    let columns = out.len() - src;
+    if columns < 12 {
+        out.insert_spaces(src, 12 - columns);
+    }
+    out.push_str(" \u{2192} ");
+    let dst = out.len();
+    let _ = row.write_destination(out);
+    out.push_spaces(12usize.saturating_sub(out.len() - dst) + 1);
 }
 
 /// The same row from the columns a service sent (`encap watch`).
