@@ -442,9 +442,8 @@ fn wide_into(buf: &mut [u8; 20], v: u64) -> usize {
 
 #[inline(always)]
 fn put_pair(buf: &mut [u8; 20], at: usize, pair: u32) {
-    let i = pair as usize * 2;
-    if let (Some(dst), Some(src)) = (buf.get_mut(at..at + 2), PAIRS.get(i..i + 2)) {
-        dst.copy_from_slice(src);
+    if let Some(dst) = buf.get_mut(at..).and_then(|b| b.first_chunk_mut::<2>()) {
+        *dst = two_digits(pair);
     }
 }
 

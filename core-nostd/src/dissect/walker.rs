@@ -456,10 +456,7 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
             return;
         }
         // A bad option is only a note: no clue depends on it.
-        if !CLUES_ONLY
-            && !tcp.options_well_formed()
-            && let Some(e) = tcp.option_error()
-        {
+        if !CLUES_ONLY && let Some(e) = tcp.option_error() {
             let at = self.offset_of(data);
             self.note(Severity::Warning, e, at);
         }

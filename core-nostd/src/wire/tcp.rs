@@ -126,10 +126,9 @@ impl<'a> TcpPacket<'a> {
         self.options
     }
 
-    /// True when every option can be read, checked by lengths only (the
-    /// fast path of the walk, which notes a bad option).
+    /// True when every option can be read.
     #[inline]
-    pub fn options_well_formed(&self) -> bool {
+    fn options_well_formed(&self) -> bool {
         // Most segments carry no option, or two NOPs and a timestamp.
         match self.options {
             [] | [OPT_NOP, OPT_NOP, OPT_TIMESTAMP, 10, _, _, _, _, _, _, _, _] => true,
@@ -137,12 +136,19 @@ impl<'a> TcpPacket<'a> {
         }
     }
 
-    /// The first malformed option, if any.
+    /// The first malformed option, if any (checked inline: the walk asks of
+    /// every segment, and most have none).
+    #[inline]
     pub fn option_error(&self) -> Option<Error> {
         if self.options_well_formed() {
             return None;
         }
-        // Something is wrong: let the full parser say what and where.
+        self.first_bad_option()
+    }
+
+    /// Something is wrong: the full parser says what and where.
+    #[cold]
+    fn first_bad_option(&self) -> Option<Error> {
         self.option_iter().find_map(|o| o.err())
     }
 
@@ -225,28 +231,15 @@ impl<'a> TcpOptionIter<'a> {
     }
 }
 
-/// [`TcpPacket::options_well_formed`] for any options.
+/// [`TcpPacket::options_well_formed`] for any options, read as the
+/// iterator reads them.
 fn options_well_formed(options: &[u8]) -> bool {
     let mut rest = options;
     loop {
-        match rest {
-            [] | [OPT_EOL, ..] => return true,
-            [OPT_NOP, tail @ ..] => rest = tail,
-            [kind, len, ..] if *len >= 2 && usize::from(*len) <= rest.len() => {
-                let size_ok = match *kind {
-                    OPT_MSS => *len == 4,
-                    OPT_WS => *len == 3,
-                    OPT_SACK_PERM => *len == 2,
-                    OPT_TIMESTAMP => *len == 10,
-                    OPT_SACK => (*len - 2) % 8 == 0 && *len <= 34,
-                    _ => true,
-                };
-                if !size_ok {
-                    return false;
-                }
-                rest = rest.get(usize::from(*len)..).unwrap_or(&[]);
-            }
-            _ => return false,
+        match read_option(rest) {
+            None => return true,
+            Some(Err(_)) => return false,
+            Some(Ok((_, used))) => rest = rest.get(used..).unwrap_or(&[]),
         }
     }
 }
