@@ -320,3 +320,62 @@ fn rows_are_their_columns_laid_out() {
     });
     assert!(checked > 1000, "{checked}");
 }
+
+/// The walk takes the common shape (Ethernet, IPv4 without options or IPv6
+/// without extensions, TCP or UDP) in one step (`dissect/walker/fast.rs`).
+/// On every frame of `captures/`, cut at every length through its headers
+/// and with each of its first 80 bytes set to values that break a check (0,
+/// 0xff, and its bits flipped), it must give what the layer-by-layer walk gives.
+#[test]
+fn the_fast_walk_equals_the_general_walk() {
+    use encap_core::dissect::dissect_general;
+    let mut records: Vec<Record> = Vec::new();
+    common::each_record(|pcap, n, meta, buf, _| {
+        records.push((pcap.to_path_buf(), n, *meta, buf.to_vec()));
+    });
+    let (mut compared, mut fast_shape) = (0, 0);
+    let mut check = |f: Frame<'_>, what: &str| {
+        let (fast, general) = (dissect(f), dissect_general(f));
+        let (fast, general) = (format!("{fast:?}"), format!("{general:?}"));
+        assert!(
+            fast == general,
+            "{what}: the walks differ\n{fast}\n{general}"
+        );
+        compared += 1;
+    };
+    for record in &records {
+        let whole = frame(record, usize::MAX);
+        let names: Vec<_> = dissect(whole).layers().map(|l| l.protocol).collect();
+        use encap_core::Protocol::{Eth, Ethertype, Ip, Ipv6, Tcp, Udp};
+        if matches!(names.as_slice(), [Eth, Ethertype, Ip | Ipv6, Tcp | Udp, ..]) {
+            fast_shape += 1;
+        }
+        let at = format!("{} frame {}", record.0.display(), record.1);
+        // Every length through the headers, then a few: past them a cut
+        // only moves where the payload ends.
+        let len = record.3.len();
+        let cuts = (0..80)
+            .chain((80..len).step_by(17))
+            .chain(len.saturating_sub(3)..=len);
+        for cut in cuts {
+            check(frame(record, cut), &format!("{at} cut at {cut}"));
+        }
+        let mut bytes = record.3.clone();
+        for i in 0..bytes.len().min(80) {
+            let was = bytes[i];
+            for v in [0, 0xff, !was] {
+                bytes[i] = v;
+                let f = Frame {
+                    data: &bytes,
+                    ..whole
+                };
+                check(f, &format!("{at} byte {i} set to {v:#04x}"));
+            }
+            bytes[i] = was;
+        }
+    }
+    assert!(
+        compared > 100_000 && fast_shape > 300,
+        "{compared} {fast_shape}"
+    );
+}

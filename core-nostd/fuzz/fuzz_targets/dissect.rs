@@ -1,5 +1,7 @@
 //! Any bytes, under any link type encap reads: the walk, every field's
-//! rendering and the summary row must neither panic nor hang.
+//! rendering and the summary row must neither panic nor hang, and the
+//! walk's shortcuts (its fast path, the trackers' quick clues) must find
+//! what the general walk finds.
 #![no_main]
 
 use core::fmt::Write;
@@ -51,6 +53,9 @@ fuzz_target!(|input: &[u8]| {
         timestamp: (0, 0),
     };
     let mut d = dissect(frame);
+    // The fast path for the common shape walks as the general walk does.
+    let general = encap_core::dissect::dissect_general(frame);
+    assert_eq!(format!("{d:?}"), format!("{general:?}"));
     // The trackers' clues from the short walk are those of the whole one.
     let mut scratch = dissect(frame);
     assert_eq!(Clues::of_frame(frame, &mut scratch), Clues::of(&d));

@@ -133,6 +133,15 @@ pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     d
 }
 
+/// [`dissect`] without the walk's fast path for the common shape of frame:
+/// for the tests and the fuzz target that hold the two walks equal.
+#[doc(hidden)]
+pub fn dissect_general(frame: Frame<'_>) -> Dissection<'_> {
+    let mut d = Dissection::empty(frame);
+    walker::walk_general(&mut d);
+    d
+}
+
 /// Dissects `frame` into `d`, reusing its storage: nothing is zeroed or copied
 /// but what the walk writes (the fast form for a loop over frames of one buffer).
 pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {

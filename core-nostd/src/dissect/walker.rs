@@ -29,6 +29,8 @@ use crate::wire::{
     ethernet, tls,
 };
 
+mod fast;
+
 /// TCP ports on which TLS is dissected (tshark's defaults that matter here).
 const TLS_TCP_PORTS: [u16; 13] = [
     443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8883,
@@ -51,6 +53,17 @@ pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
         in_error: false,
     };
     w.link(frame.link_type, frame.data);
+}
+
+/// [`walk`] without the fast path, every frame layer by layer.
+pub(super) fn walk_general(d: &mut Dissection<'_>) {
+    let frame = d.frame;
+    let mut w = Walker::<false> {
+        d,
+        base: frame.data,
+        in_error: false,
+    };
+    w.link_general(frame.link_type, frame.data);
 }
 
 struct Walker<'d, 'a, const CLUES_ONLY: bool> {
@@ -163,6 +176,13 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
     }
 
     fn link(&mut self, link: LinkType, data: &'a [u8]) {
+        if link == LinkType::ETHERNET && self.common_ethernet(data) {
+            return;
+        }
+        self.link_general(link, data);
+    }
+
+    fn link_general(&mut self, link: LinkType, data: &'a [u8]) {
         match link {
             LinkType::ETHERNET => self.ethernet(data),
             LinkType::LINUX_SLL => self.sll(data, SllVersion::V1),
@@ -452,9 +472,14 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
             Ok(t) => t,
             Err(e) => return self.stop(Protocol::Tcp, data, e),
         };
-        if !self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
-            return;
+        if self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
+            self.tcp_payload(tcp, data);
         }
+    }
+
+    /// What follows a pushed TCP header: its option check and its payload.
+    #[inline(always)]
+    fn tcp_payload(&mut self, tcp: TcpPacket<'a>, data: &'a [u8]) {
         // A bad option is only a note: no clue depends on it.
         if !CLUES_ONLY && let Some(e) = tcp.option_error() {
             let at = self.offset_of(data);
@@ -501,6 +526,12 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         if let Some(e) = short {
             self.fail(e, data);
         }
+        self.udp_payload(udp);
+    }
+
+    /// What follows a pushed UDP header: its payload.
+    #[inline(always)]
+    fn udp_payload(&mut self, udp: UdpPacket<'a>) {
         if CLUES_ONLY {
             return;
         }

@@ -127,7 +127,7 @@ impl<'a> TcpPacket<'a> {
     }
 
     /// True when every option can be read.
-    #[inline]
+    #[inline(always)]
     fn options_well_formed(&self) -> bool {
         // Most segments carry no option, or two NOPs and a timestamp.
         match self.options {
@@ -138,7 +138,7 @@ impl<'a> TcpPacket<'a> {
 
     /// The first malformed option, if any (checked inline: the walk asks of
     /// every segment, and most have none).
-    #[inline]
+    #[inline(always)]
     pub fn option_error(&self) -> Option<Error> {
         if self.options_well_formed() {
             return None;

@@ -1,0 +1,136 @@
+//! The shape most frames have, in one step: Ethernet II, then IPv4 without
+//! options and not a fragment, or IPv6 without extension headers, each whole,
+//! then TCP or UDP.
+//!
+//! The general walk goes layer by layer, each step a call that checks room
+//! for the layer and works out its offset; here the four layers are checked
+//! first and written at fixed slots. They are the layers the general walk
+//! writes (the same constructors make them, and a test holds the two walks
+//! equal on every frame of captures/ and on mutations of them); any other
+//! shape is left, untouched, to the general walk.
+
+use super::{Layer, View, Walker};
+use crate::proto::Protocol;
+use crate::wire::tcp::TcpPacket;
+use crate::wire::udp::UdpPacket;
+use crate::wire::{EtherType, EthernetFrame, IpProtocol, Ipv4Packet, Ipv6Packet, ethernet, ipv6};
+
+/// A network layer of the common shape: its view, protocol and header length.
+struct Network<'a> {
+    protocol: Protocol,
+    view: View<'a>,
+    header_len: usize,
+    next: IpProtocol,
+    payload: &'a [u8],
+}
+
+enum Transport<'a> {
+    Tcp(TcpPacket<'a>),
+    Udp(UdpPacket<'a>),
+}
+
+impl<'a> Network<'a> {
+    fn of(ethertype: EtherType, data: &'a [u8]) -> Option<Self> {
+        match ethertype {
+            EtherType::IPV4 => match Ipv4Packet::new_lax(data) {
+                Ok((ip, None)) if ip.header_len() == crate::wire::ipv4::HEADER_LEN => {
+                    (!ip.is_fragment()).then_some(Network {
+                        protocol: Protocol::Ip,
+                        view: View::Ipv4(ip),
+                        header_len: crate::wire::ipv4::HEADER_LEN,
+                        next: ip.protocol(),
+                        payload: ip.payload(),
+                    })
+                }
+                _ => None,
+            },
+            EtherType::IPV6 => match Ipv6Packet::new_lax(data) {
+                Ok((ip, None)) => Some(Network {
+                    protocol: Protocol::Ipv6,
+                    view: View::Ipv6(ip),
+                    header_len: ipv6::HEADER_LEN,
+                    next: ip.next_header(),
+                    payload: ip.payload(),
+                }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Transport<'a> {
+    fn of(protocol: IpProtocol, data: &'a [u8]) -> Option<Self> {
+        match protocol {
+            IpProtocol::TCP => TcpPacket::new_checked(data).ok().map(Transport::Tcp),
+            IpProtocol::UDP => match UdpPacket::new_lax(data) {
+                Ok((udp, None)) => Some(Transport::Udp(udp)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn layer(&self, offset: usize) -> Layer<'a> {
+        let (protocol, view, len) = match *self {
+            Transport::Tcp(tcp) => (Protocol::Tcp, View::Tcp(tcp), tcp.header_len()),
+            Transport::Udp(udp) => (Protocol::Udp, View::Udp(udp), crate::wire::udp::HEADER_LEN),
+        };
+        Layer {
+            protocol,
+            view,
+            offset,
+            len,
+            in_error: false,
+        }
+    }
+}
+
+impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
+    /// Walks a frame of the common shape and returns true; returns false,
+    /// having written nothing, for any other. Only as the first step of a walk.
+    #[inline(always)]
+    pub(super) fn common_ethernet(&mut self, data: &'a [u8]) -> bool {
+        let Ok(eth) = EthernetFrame::new_checked(data) else {
+            return false;
+        };
+        let ethertype = eth.ethertype();
+        let Some(net) = Network::of(ethertype, eth.payload()) else {
+            return false;
+        };
+        let Some(transport) = Transport::of(net.next, net.payload) else {
+            return false;
+        };
+        let at_net = ethernet::HEADER_LEN;
+        let at_transport = at_net + net.header_len;
+        let [eth_slot, ethertype_slot, net_slot, transport_slot, ..] = &mut self.d.layers;
+        *eth_slot = Layer {
+            protocol: Protocol::Eth,
+            view: View::Eth(eth),
+            offset: 0,
+            len: ethernet::HEADER_LEN,
+            in_error: false,
+        };
+        *ethertype_slot = Layer {
+            protocol: Protocol::Ethertype,
+            view: View::Ethertype(ethertype.0),
+            offset: at_net,
+            len: 0,
+            in_error: false,
+        };
+        *net_slot = Layer {
+            protocol: net.protocol,
+            view: net.view,
+            offset: at_net,
+            len: net.header_len,
+            in_error: false,
+        };
+        *transport_slot = transport.layer(at_transport);
+        self.d.layer_count = 4;
+        match transport {
+            Transport::Tcp(tcp) => self.tcp_payload(tcp, net.payload),
+            Transport::Udp(udp) => self.udp_payload(udp),
+        }
+        true
+    }
+}
