@@ -100,11 +100,17 @@ impl<'a> HttpMessage<'a> {
     pub fn head_summary(&self) -> HeadSummary<'a> {
         let mut it = self.headers();
         let mut summary = HeadSummary::default();
-        for h in it.by_ref() {
-            if h.name.eq_ignore_ascii_case(b"content-length") {
-                summary.content_length.get_or_insert(h.value);
-            } else if h.name.eq_ignore_ascii_case(b"content-type") {
-                summary.content_type.get_or_insert(h.value);
+        while let Some((line, _)) = it.next_line() {
+            // Only lines that start with a C can name either header: the rest
+            // are not split into name and value.
+            if line.first().map(|b| b | 0x20) != Some(b'c') {
+                continue;
+            }
+            let (name, value) = split_header(line);
+            if name.eq_ignore_ascii_case(b"content-length") {
+                summary.content_length.get_or_insert(value);
+            } else if name.eq_ignore_ascii_case(b"content-type") {
+                summary.content_type.get_or_insert(value);
             }
         }
         summary.head_len = it.complete.then_some(it.offset);
@@ -114,7 +120,7 @@ impl<'a> HttpMessage<'a> {
     /// Length of the head including the empty line, if it is complete.
     pub fn head_len(&self) -> Option<usize> {
         let mut it = self.headers();
-        for _ in it.by_ref() {}
+        while it.next_line().is_some() {}
         it.complete.then_some(it.offset)
     }
 }
@@ -190,10 +196,9 @@ pub struct HeaderIter<'a> {
     complete: bool,
 }
 
-impl<'a> Iterator for HeaderIter<'a> {
-    type Item = Header<'a>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> HeaderIter<'a> {
+    /// The next header line and its offset, not yet split at its colon.
+    fn next_line(&mut self) -> Option<(&'a [u8], usize)> {
         // A last line without its line end (a frame cut short) is still a header.
         let (line, used) = split_line(self.rest).or_else(|| {
             (!self.rest.is_empty() && !self.complete).then_some((self.rest, self.rest.len()))
@@ -206,14 +211,27 @@ impl<'a> Iterator for HeaderIter<'a> {
             self.rest = &[];
             return None;
         }
-        let colon = find_byte(line, b':');
-        let (name, value) = match colon {
-            Some(c) => (
-                line.get(..c).unwrap_or(&[]),
-                line.get(c + 1..).unwrap_or(&[]).trim_ascii(),
-            ),
-            None => (line, &[][..]),
-        };
+        Some((line, offset))
+    }
+}
+
+/// A header line's name and its value with surrounding blanks trimmed.
+fn split_header(line: &[u8]) -> (&[u8], &[u8]) {
+    match find_byte(line, b':') {
+        Some(c) => (
+            line.get(..c).unwrap_or(&[]),
+            line.get(c + 1..).unwrap_or(&[]).trim_ascii(),
+        ),
+        None => (line, &[][..]),
+    }
+}
+
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = Header<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (line, offset) = self.next_line()?;
+        let (name, value) = split_header(line);
         Some(Header {
             name,
             value,
