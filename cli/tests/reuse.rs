@@ -321,8 +321,9 @@ fn rows_are_their_columns_laid_out() {
     assert!(checked > 1000, "{checked}");
 }
 
-/// The walk takes the common shape (Ethernet, IPv4 without options or IPv6
-/// without extensions, TCP or UDP) in one step (`dissect/walker/fast.rs`).
+/// The walk takes the common shape (Ethernet, IPv4 without options or IPv6,
+/// TCP or UDP) in one step, and goes on from the network layer when only
+/// that has it (`dissect/walker/fast.rs`).
 /// On every frame of `captures/`, cut at every length through its headers
 /// and with each of its first 80 bytes set to values that break a check (0,
 /// 0xff, and its bits flipped), it must give what the layer-by-layer walk gives.

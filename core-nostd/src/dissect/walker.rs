@@ -381,6 +381,11 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         if let Some(e) = short {
             self.fail(e, data);
         }
+        self.ipv6_payload(ip);
+    }
+
+    /// What follows a pushed IPv6 header: its extension headers, then the payload.
+    fn ipv6_payload(&mut self, ip: Ipv6Packet<'a>) {
         let mut next = ip.next_header();
         let mut payload = ip.payload();
         while ipv6::is_extension(next) {

@@ -1,13 +1,14 @@
 //! The shape most frames have, in one step: Ethernet II, then IPv4 without
-//! options and not a fragment, or IPv6 without extension headers, each whole,
-//! then TCP or UDP.
+//! options and not a fragment, or IPv6, each whole, then TCP or UDP.
 //!
 //! The general walk goes layer by layer, each step a call that checks room
-//! for the layer and works out its offset; here the four layers are checked
-//! first and written at fixed slots. They are the layers the general walk
-//! writes (the same constructors make them, and a test holds the two walks
-//! equal on every frame of captures/ and on mutations of them); any other
-//! shape is left, untouched, to the general walk.
+//! for the layer and works out its offset; here the layers are checked first
+//! and written at fixed slots. They are the layers the general walk writes
+//! (the same constructors make them, and a test holds the two walks equal on
+//! every frame of captures/ and on mutations of them). Past a network layer
+//! of that shape the general walk goes on from its payload (an ICMP message,
+//! IPv6 extension headers, a transport header it refuses); a frame whose
+//! link or network layer has another shape is left, untouched, to it.
 
 use super::{Layer, View, Walker};
 use crate::proto::Protocol;
@@ -87,8 +88,10 @@ impl<'a> Transport<'a> {
 }
 
 impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
-    /// Walks a frame of the common shape and returns true; returns false,
-    /// having written nothing, for any other. Only as the first step of a walk.
+    /// Walks a frame whose network layer has the common shape and returns
+    /// true: its transport too if that has it, else the general walk goes on
+    /// from the network layer's payload. Returns false, having written
+    /// nothing, for any other frame. Only as the first step of a walk.
     #[inline(always)]
     pub(super) fn common_ethernet(&mut self, data: &'a [u8]) -> bool {
         let Ok(eth) = EthernetFrame::new_checked(data) else {
@@ -98,11 +101,8 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         let Some(net) = Network::of(ethertype, eth.payload()) else {
             return false;
         };
-        let Some(transport) = Transport::of(net.next, net.payload) else {
-            return false;
-        };
+        let transport = Transport::of(net.next, net.payload);
         let at_net = ethernet::HEADER_LEN;
-        let at_transport = at_net + net.header_len;
         let [eth_slot, ethertype_slot, net_slot, transport_slot, ..] = &mut self.d.layers;
         *eth_slot = Layer {
             protocol: Protocol::Eth,
@@ -125,7 +125,15 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
             len: net.header_len,
             in_error: false,
         };
-        *transport_slot = transport.layer(at_transport);
+        let Some(transport) = transport else {
+            self.d.layer_count = 3;
+            match net.view {
+                View::Ipv6(ip) => self.ipv6_payload(ip),
+                _ => self.ip_protocol(net.next, net.payload),
+            }
+            return true;
+        };
+        *transport_slot = transport.layer(at_net + net.header_len);
         self.d.layer_count = 4;
         match transport {
             Transport::Tcp(tcp) => self.tcp_payload(tcp, net.payload),
