@@ -1,6 +1,6 @@
 //! HTTP/1.x start lines and headers, read in place.
 
-use super::bytes::find_byte;
+use super::bytes::{eq_lowercase, find_byte};
 
 /// Request methods Wireshark recognises at the start of a message.
 const METHODS: [&[u8]; 9] = [
@@ -107,9 +107,9 @@ impl<'a> HttpMessage<'a> {
                 continue;
             }
             let (name, value) = split_header(line);
-            if name.eq_ignore_ascii_case(b"content-length") {
+            if eq_lowercase(name, b"content-length") {
                 summary.content_length.get_or_insert(value);
-            } else if name.eq_ignore_ascii_case(b"content-type") {
+            } else if eq_lowercase(name, b"content-type") {
                 summary.content_type.get_or_insert(value);
             }
         }
