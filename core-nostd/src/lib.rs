@@ -51,5 +51,8 @@ pub mod text;
 pub mod tracker;
 pub mod wire;
 
+#[cfg(test)]
+mod testing;
+
 pub use dissect::{Dissection, Frame, LinkType, Tracked, dissect, dissect_into};
 pub use proto::Protocol;

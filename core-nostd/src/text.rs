@@ -834,11 +834,9 @@ mod fast_test {
     fn test_ipv6_as_std_writes_it() {
         extern crate std;
         use std::string::ToString;
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         for n in 0..200_000u32 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = next();
             // Each group is zero, small or random, so runs of every length occur.
             let mut groups = [0u16; 8];
             for (i, g) in groups.iter_mut().enumerate() {

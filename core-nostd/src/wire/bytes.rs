@@ -98,13 +98,7 @@ mod test {
     fn eq_lowercase_agrees_with_eq_ignore_ascii_case() {
         extern crate std;
         use std::vec::Vec;
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15u64);
         let names: [&[u8]; 6] = [
             b"content-length",
             b"content-type",
@@ -119,7 +113,7 @@ mod test {
             let mut name: Vec<u8> = lower
                 .iter()
                 .map(|&b| {
-                    if next() % 2 == 0 {
+                    if next().is_multiple_of(2) {
                         b.to_ascii_uppercase()
                     } else {
                         b
@@ -145,13 +139,11 @@ mod test {
 
     #[test]
     fn test_find_byte_agrees_with_position() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1du64);
         let mut buf = [0u8; 80];
         for round in 0..50_000 {
             for b in buf.iter_mut() {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                let seed = next();
                 // A small alphabet, so needles are often present, repeated or next to 0x80s.
                 *b = [b'\n', b':', 0x80, 0x0a ^ 0x80, 0x0b, 0x09, 0, b'a'][(seed % 8) as usize];
             }

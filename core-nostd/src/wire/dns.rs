@@ -758,13 +758,7 @@ mod test {
         for base in bases {
             assert!(DnsPacket::new_checked(base).unwrap().records_whole());
         }
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15u64);
         let (mut whole, mut broken) = (0, 0);
         for _ in 0..200_000 {
             let mut msg = [0u8; 63];

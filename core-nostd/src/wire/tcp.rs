@@ -329,25 +329,19 @@ mod test {
     fn options_read_stop_where_the_iterator_fails() {
         extern crate std;
         use std::vec::Vec;
-        let mut seed = 0x853c_49e6_748f_ea9bu64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x853c_49e6_748f_ea9bu64);
         let kinds = [0u8, 1, 2, 3, 4, 5, 8, 30];
         for _ in 0..20_000 {
             let mut options = [0u8; 40];
             for b in options.iter_mut() {
                 let r = next();
-                *b = if r % 3 == 0 {
+                *b = if r.is_multiple_of(3) {
                     kinds[(r >> 8) as usize % kinds.len()]
                 } else {
                     (r >> 16) as u8 % 40
                 };
             }
-            if next() % 4 == 0 {
+            if next().is_multiple_of(4) {
                 options[..4].copy_from_slice(&[OPT_NOP, OPT_NOP, OPT_TIMESTAMP, 10]);
             }
             let len = (next() % 11) as usize * 4;

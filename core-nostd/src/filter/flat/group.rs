@@ -217,7 +217,7 @@ mod test {
             Number::Mask(0x02),
             Number::Mask(0x0101),
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = crate::testing::xorshift(0x2545_f491_4f6c_dd1du64);
         for fields in protocols {
             let tests: Vec<(Wire, Number)> = fields
                 .iter()
@@ -236,9 +236,7 @@ mod test {
             groups.add(protocol, &reads).unwrap();
             assert!(groups.lookup_len > 0, "{protocol:?}: no byte read by table");
             for _ in 0..300 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                let seed = next();
                 let len = (seed % 48) as usize;
                 let data: Vec<u8> = (0..len as u64)
                     .map(|i| (seed.rotate_left(i as u32 * 8) as u8) ^ (i as u8).wrapping_mul(37))
