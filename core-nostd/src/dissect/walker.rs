@@ -46,24 +46,14 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
 #[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
-    let frame = d.frame;
-    let mut w = Walker::<CLUES_ONLY> {
-        d,
-        base: frame.data,
-        in_error: false,
-    };
-    w.link(frame.link_type, frame.data);
+    let (link, data) = (d.frame.link_type, d.frame.data);
+    Walker::<CLUES_ONLY>::at_start(d).link(link, data);
 }
 
 /// [`walk`] without the fast path, every frame layer by layer.
 pub(super) fn walk_general(d: &mut Dissection<'_>) {
-    let frame = d.frame;
-    let mut w = Walker::<false> {
-        d,
-        base: frame.data,
-        in_error: false,
-    };
-    w.link_general(frame.link_type, frame.data);
+    let (link, data) = (d.frame.link_type, d.frame.data);
+    Walker::<false>::at_start(d).link_general(link, data);
 }
 
 struct Walker<'d, 'a, const CLUES_ONLY: bool> {
@@ -82,7 +72,18 @@ pub(crate) enum App {
     Data,
 }
 
-impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
+impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
+    /// A walker at the start of `d`'s frame.
+    #[inline(always)]
+    fn at_start(d: &'d mut Dissection<'a>) -> Self {
+        let base = d.frame.data;
+        Walker {
+            d,
+            base,
+            in_error: false,
+        }
+    }
+
     /// Offset of a sub-slice of the frame (all views borrow from it).
     fn offset_of(&self, part: &[u8]) -> usize {
         (part.as_ptr() as usize)
