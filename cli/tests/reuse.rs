@@ -326,7 +326,8 @@ fn rows_are_their_columns_laid_out() {
 /// that has it (`dissect/walker/fast.rs`).
 /// On every frame of `captures/`, cut at every length through its headers
 /// and with each of its first 80 bytes set to values that break a check (0,
-/// 0xff, and its bits flipped), it must give what the layer-by-layer walk gives.
+/// 0xff, and its bits flipped), it must give what the layer-by-layer walk gives,
+/// and the notes whose checks `dissect` defers must be those found at once.
 #[test]
 fn the_fast_walk_equals_the_general_walk() {
     use encap_core::dissect::dissect_general;
@@ -337,11 +338,18 @@ fn the_fast_walk_equals_the_general_walk() {
     let (mut compared, mut fast_shape) = (0, 0);
     let mut check = |f: Frame<'_>, what: &str| {
         let (fast, general) = (dissect(f), dissect_general(f));
-        let (fast, general) = (format!("{fast:?}"), format!("{general:?}"));
+        let (fast_text, general_text) = (format!("{fast:?}"), format!("{general:?}"));
         assert!(
-            fast == general,
-            "{what}: the walks differ\n{fast}\n{general}"
+            fast_text == general_text,
+            "{what}: the walks differ\n{fast_text}\n{general_text}"
         );
+        // Notes whose checks waited are those a walk that checked at once made.
+        let mut noted = general.clone();
+        encap_core::dissect_into_noted(f, &mut noted);
+        let deferred: Vec<_> = fast.experts().collect();
+        let at_once: Vec<_> = noted.experts().collect();
+        assert_eq!(deferred, at_once, "{what}: deferred notes differ");
+        assert_eq!(fast.experts_dropped(), noted.experts_dropped(), "{what}");
         compared += 1;
     };
     for record in &records {

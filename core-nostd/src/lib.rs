@@ -54,5 +54,7 @@ pub mod wire;
 #[cfg(test)]
 mod testing;
 
-pub use dissect::{Dissection, Frame, LinkType, Tracked, dissect, dissect_into};
+pub use dissect::{
+    Dissection, Frame, LinkType, Tracked, dissect, dissect_into, dissect_into_noted,
+};
 pub use proto::Protocol;

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::dissect::{Dissection, Layer, Severity, View};
+use crate::dissect::{Dissection, Layer, View};
 use crate::dissectors;
 use crate::proto::Protocol;
 use crate::text::Sink;
@@ -138,7 +138,7 @@ impl<'d, 'a> Row<'d, 'a> {
         if d.pdu_pending() {
             w.write_str(" [TCP segment of a reassembled PDU]")?;
         }
-        if d.experts().any(|e| e.severity == Severity::Cut) {
+        if d.is_cut() {
             w.write_str("[Packet size limited during capture]")?;
         } else if d.has_exception() {
             w.write_str("[Malformed Packet]")?;

@@ -52,7 +52,7 @@ impl Clues {
     #[inline]
     pub fn of_frame_into<'a>(frame: Frame<'a>, scratch: &mut Dissection<'a>, out: &mut Clues) {
         if !quick::fill(frame, out) {
-            dissect_to::<true>(frame, scratch);
+            dissect_to::<true>(frame, scratch, true);
             *out = Clues::of(scratch);
         }
     }

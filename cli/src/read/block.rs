@@ -5,7 +5,7 @@ use std::io::{BufReader, Read};
 use std::ops::Range;
 
 use encap_core::tracker::Clues;
-use encap_core::{Dissection, Frame, Tracked, dissect, dissect_into};
+use encap_core::{Dissection, Frame, Tracked, dissect, dissect_into_noted};
 
 use crate::capture::{Bulk, CaptureError, CaptureReader, PcapReader, RecordMeta};
 
@@ -88,20 +88,18 @@ impl Block {
         }
     }
 
-    /// Dissects each frame in turn into one dissection's storage and hands
-    /// both to `f`.
+    /// Dissects each frame in turn into one dissection's storage, its notes
+    /// found during the walk (every frame's are read), and hands both to `f`.
     pub fn dissect_each(&mut self, mut f: impl FnMut(&mut BlockFrame, &mut Dissection<'_>)) {
         let Block { data, frames, .. } = self;
         let mut d: Option<Dissection<'_>> = None;
         for frame in frames.iter_mut() {
             let bytes = frame.of(data);
             let d = match d.as_mut() {
-                Some(d) => {
-                    dissect_into(bytes, d);
-                    d
-                }
+                Some(d) => d,
                 None => d.insert(dissect(bytes)),
             };
+            dissect_into_noted(bytes, d);
             f(frame, d);
         }
     }

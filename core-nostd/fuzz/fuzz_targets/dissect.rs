@@ -1,7 +1,7 @@
 //! Any bytes, under any link type encap reads: the walk, every field's
 //! rendering and the summary row must neither panic nor hang, and the
-//! walk's shortcuts (its fast path, the trackers' quick clues) must find
-//! what the general walk finds.
+//! walk's shortcuts (its fast path, the trackers' quick clues, its deferred
+//! checks) must find what the general walk finds.
 #![no_main]
 
 use core::fmt::Write;
@@ -56,6 +56,11 @@ fuzz_target!(|input: &[u8]| {
     // The fast path for the common shape walks as the general walk does.
     let general = encap_core::dissect::dissect_general(frame);
     assert_eq!(format!("{d:?}"), format!("{general:?}"));
+    // Notes whose checks the walk deferred are those a walk that checked at once made.
+    let mut noted = general.clone();
+    encap_core::dissect_into_noted(frame, &mut noted);
+    assert!(d.experts().eq(noted.experts()));
+    assert_eq!(d.experts_dropped(), noted.experts_dropped());
     // The trackers' clues from the short walk are those of the whole one.
     let mut scratch = dissect(frame);
     assert_eq!(Clues::of_frame(frame, &mut scratch), Clues::of(&d));

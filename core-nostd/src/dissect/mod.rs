@@ -5,6 +5,7 @@
 //! [`Expert`] note). Fields are produced afterwards, on demand, by
 //! [`Dissection::visit`].
 
+mod checks;
 mod expert;
 mod layer;
 mod walker;
@@ -14,7 +15,9 @@ pub(crate) use walker::{App, app_for_tcp};
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};
 
+use core::cell::Cell;
 use core::fmt;
+use core::iter::Peekable;
 
 use crate::field::{Computed, Visitor};
 use crate::proto::Protocol;
@@ -83,6 +86,7 @@ impl<'a> Frame<'a> {
     }
 
     /// True when the snap length cut the frame short.
+    #[inline]
     pub fn is_cut(&self) -> bool {
         (self.data.len() as u64) < u64::from(self.orig_len)
     }
@@ -123,13 +127,17 @@ pub struct Dissection<'a> {
     /// A protocol that looked at the bytes and refused them (a wrong IP version):
     /// it is not a layer, but a filter naming it matches, as in Wireshark.
     rejected: Option<Protocol>,
+    /// Layers (a bit each) whose contents the walk left to check until a note
+    /// is asked for (see `checks`); cleared once they are found clean.
+    unchecked: Cell<u16>,
 }
 
-/// Dissects one frame.
+/// Dissects one frame. Checks of a layer's contents that only add notes
+/// (every DNS record, ICMPv6 options) wait until a note is asked for.
 #[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);
-    walker::walk::<false>(&mut d);
+    walker::walk::<false>(&mut d, true);
     d
 }
 
@@ -145,13 +153,24 @@ pub fn dissect_general(frame: Frame<'_>) -> Dissection<'_> {
 /// Dissects `frame` into `d`, reusing its storage: nothing is zeroed or copied
 /// but what the walk writes (the fast form for a loop over frames of one buffer).
 pub fn dissect_into<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
-    dissect_to::<false>(frame, d);
+    dissect_to::<false>(frame, d, true);
+}
+
+/// [`dissect_into`] with every check of the contents run during the walk:
+/// for a caller that reads every frame's notes (a packet list counts the
+/// malformed frames and writes Info), for which deferring them costs more.
+pub fn dissect_into_noted<'a>(frame: Frame<'a>, d: &mut Dissection<'a>) {
+    dissect_to::<false>(frame, d, false);
 }
 
 /// [`dissect_into`], going only as deep as the trackers' clues with
 /// `CLUES_ONLY` (see the walker).
 #[inline(always)]
-pub(crate) fn dissect_to<'a, const CLUES_ONLY: bool>(frame: Frame<'a>, d: &mut Dissection<'a>) {
+pub(crate) fn dissect_to<'a, const CLUES_ONLY: bool>(
+    frame: Frame<'a>,
+    d: &mut Dissection<'a>,
+    defer_checks: bool,
+) {
     d.frame = frame;
     d.layer_count = 0;
     d.expert_count = 0;
@@ -163,7 +182,8 @@ pub(crate) fn dissect_to<'a, const CLUES_ONLY: bool>(frame: Frame<'a>, d: &mut D
     d.answered_head = false;
     d.stopped_by = None;
     d.rejected = None;
-    walker::walk::<CLUES_ONLY>(d);
+    d.unchecked.set(0);
+    walker::walk::<CLUES_ONLY>(d, defer_checks);
 }
 
 impl<'a> Dissection<'a> {
@@ -183,6 +203,7 @@ impl<'a> Dissection<'a> {
             answered_head: false,
             stopped_by: None,
             rejected: None,
+            unchecked: Cell::new(0),
         }
     }
 
@@ -209,8 +230,62 @@ impl<'a> Dissection<'a> {
         self.find(protocol).is_some()
     }
 
-    pub fn experts(&self) -> impl Iterator<Item = &Expert> {
-        self.experts.iter().take(self.expert_count).flatten()
+    /// The notes, in the order the walk met them (at most [`MAX_EXPERTS`]).
+    pub fn experts(&self) -> impl Iterator<Item = Expert> + '_ {
+        self.settle_checks();
+        let stored = self
+            .experts
+            .iter()
+            .take(self.expert_count)
+            .flatten()
+            .copied();
+        Merge {
+            stored: stored.peekable(),
+            deferred: self.deferred_notes().peekable(),
+        }
+        .take(MAX_EXPERTS)
+    }
+
+    /// True if a note satisfies `test` (among those [`experts`](Self::experts) gives).
+    #[inline]
+    fn any_expert(&self, test: impl Fn(&Expert) -> bool) -> bool {
+        self.settle_checks();
+        if self.unchecked.get() == 0 {
+            // The stored notes alone: at most `MAX_EXPERTS` of them.
+            return self
+                .experts
+                .iter()
+                .take(self.expert_count)
+                .flatten()
+                .any(test);
+        }
+        self.experts().any(|e| test(&e))
+    }
+
+    /// The notes the deferred checks find, layer by layer.
+    fn deferred_notes(&self) -> impl Iterator<Item = Expert> + '_ {
+        // The slots, not `layers()`: a retransmission's dropped layers keep
+        // their notes, as a walk that checked them at once had made them.
+        Bits(self.unchecked.get())
+            .filter_map(|i| Some((i, self.layers.get(i)?)))
+            .flat_map(|(i, l)| checks::notes_of(self, i, l).into_iter().flatten())
+    }
+
+    /// Runs the deferred checks once found clean (as nearly always): then
+    /// they are forgotten. A check that finds a note runs again when asked.
+    #[inline]
+    fn settle_checks(&self) {
+        if self.unchecked.get() != 0 && self.deferred_notes().next().is_none() {
+            self.unchecked.set(0);
+        }
+    }
+
+    /// Marks the last layer's contents as left to check.
+    fn defer_check(&mut self) {
+        if let Some(last) = self.layer_count.checked_sub(1) {
+            let bit = 1u16.checked_shl(last as u32).unwrap_or(0);
+            self.unchecked.set(self.unchecked.get() | bit);
+        }
     }
 
     /// The TCP conversation's view of this frame's segment, once tracked
@@ -321,23 +396,30 @@ impl<'a> Dissection<'a> {
     }
 
     pub fn experts_dropped(&self) -> u16 {
-        self.experts_dropped
+        self.settle_checks();
+        let all = match self.unchecked.get() {
+            0 => self.expert_count,
+            _ => self.expert_count + self.deferred_notes().count(),
+        };
+        let over = all.saturating_sub(MAX_EXPERTS) as u16;
+        self.experts_dropped.saturating_add(over)
     }
 
     /// True when a layer broke its protocol (Wireshark's `_ws.malformed`).
+    #[inline]
     pub fn is_malformed(&self) -> bool {
-        self.experts()
-            .any(|e| matches!(e.severity, Severity::Malformed | Severity::Exception))
+        self.any_expert(|e| matches!(e.severity, Severity::Malformed | Severity::Exception))
     }
 
     /// True when a layer stopped on malformed bytes (Info gets "[Malformed Packet]").
+    #[inline]
     pub fn has_exception(&self) -> bool {
-        self.experts().any(|e| e.severity == Severity::Exception)
+        self.any_expert(|e| e.severity == Severity::Exception)
     }
 
     /// True when the snap length cut a layer short.
     pub fn is_cut(&self) -> bool {
-        self.experts().any(|e| e.severity == Severity::Cut)
+        self.any_expert(|e| e.severity == Severity::Cut)
     }
 
     fn push_layer(&mut self, layer: Layer<'a>) -> bool {
@@ -423,5 +505,41 @@ impl<'a> Dissection<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// Stored notes and deferred ones, each in layer order, merged in the order
+/// a walk that checked at once met them: a layer's deferred notes first, as
+/// its checks ran right after the layer was added.
+struct Merge<A: Iterator<Item = Expert>, B: Iterator<Item = Expert>> {
+    stored: Peekable<A>,
+    deferred: Peekable<B>,
+}
+
+impl<A: Iterator<Item = Expert>, B: Iterator<Item = Expert>> Iterator for Merge<A, B> {
+    type Item = Expert;
+
+    fn next(&mut self) -> Option<Expert> {
+        match (self.stored.peek(), self.deferred.peek()) {
+            (Some(s), Some(d)) if s.layer < d.layer => self.stored.next(),
+            (Some(_), Some(_)) | (None, _) => self.deferred.next(),
+            (Some(_), None) => self.stored.next(),
+        }
+    }
+}
+
+/// The indexes of a mask's set bits, lowest first.
+struct Bits(u16);
+
+impl Iterator for Bits {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        if self.0 == 0 {
+            return None;
+        }
+        let i = self.0.trailing_zeros() as usize;
+        self.0 &= self.0 - 1;
+        Some(i)
     }
 }

@@ -45,21 +45,26 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// carries; no DNS, DHCP, ICMP error quotes, nor checks of IPv4, TCP and
 /// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
 #[inline(always)]
-pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>) {
+///
+/// With `defer_checks`, checks of a layer's contents that add only notes
+/// (every DNS record, ICMPv6 options and MLDv2 records) are left to when the
+/// notes are asked for (see `checks`).
+pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>, defer_checks: bool) {
     let (link, data) = (d.frame.link_type, d.frame.data);
-    Walker::<CLUES_ONLY>::at_start(d).link(link, data);
+    Walker::<CLUES_ONLY>::at_start(d, defer_checks).link(link, data);
 }
 
 /// [`walk`] without the fast path, every frame layer by layer.
 pub(super) fn walk_general(d: &mut Dissection<'_>) {
     let (link, data) = (d.frame.link_type, d.frame.data);
-    Walker::<false>::at_start(d).link_general(link, data);
+    Walker::<false>::at_start(d, true).link_general(link, data);
 }
 
 struct Walker<'d, 'a, const CLUES_ONLY: bool> {
     d: &'d mut Dissection<'a>,
     base: &'a [u8],
     in_error: bool,
+    defer_checks: bool,
 }
 
 /// What a transport carries, decided by port.
@@ -75,12 +80,13 @@ pub(crate) enum App {
 impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     /// A walker at the start of `d`'s frame.
     #[inline(always)]
-    fn at_start(d: &'d mut Dissection<'a>) -> Self {
+    fn at_start(d: &'d mut Dissection<'a>, defer_checks: bool) -> Self {
         let base = d.frame.data;
         Walker {
             d,
             base,
             in_error: false,
+            defer_checks,
         }
     }
 
@@ -125,33 +131,9 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
 
     /// Records an error found inside a layer that was already pushed.
     fn fail(&mut self, err: Error, start: &[u8]) {
-        if let Some(severity) = self.severity_of(&err) {
+        if let Some(severity) = severity_of(&err, self.d.frame.is_cut(), self.in_error) {
             let at = self.offset_of(start);
             self.note(severity, err, at);
-        }
-    }
-
-    /// How tshark treats `err`, or `None` when it says nothing.
-    fn severity_of(&self, err: &Error) -> Option<Severity> {
-        let cut = self.d.frame.is_cut();
-        match err.kind {
-            // A quoted packet in an ICMP error is cut short by design.
-            ErrorKind::Truncated { .. } if self.in_error => None,
-            // A payload shorter than IP's length field: tshark dissects what is there.
-            ErrorKind::Truncated {
-                source: LenSource::Ipv4TotalLen | LenSource::Ipv6PayloadLen,
-                ..
-            } => None,
-            ErrorKind::Truncated {
-                source: LenSource::UdpLength,
-                ..
-            } => (!cut).then_some(Severity::Malformed),
-            ErrorKind::Truncated { .. } if cut => Some(Severity::Cut),
-            ErrorKind::Truncated { .. } => Some(Severity::Exception),
-            ErrorKind::DnsPointerLoop { .. } | ErrorKind::DnsNameTooLong => {
-                Some(Severity::Exception)
-            }
-            ErrorKind::BadValue { .. } => Some(Severity::Note),
         }
     }
 
@@ -451,12 +433,16 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len()) || CLUES_ONLY {
             return;
         }
-        if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
-            let at = data.len() - icmp.rest().len();
-            self.fail(e.add_offset(at), data);
-        }
-        if let Some(e) = icmp.check_mldv2_records() {
-            self.fail(e, data);
+        if self.defer_checks {
+            self.d.defer_check();
+        } else {
+            if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
+                let at = data.len() - icmp.rest().len();
+                self.fail(e.add_offset(at), data);
+            }
+            if let Some(e) = icmp.check_mldv2_records() {
+                self.fail(e, data);
+            }
         }
         let rest = icmp.rest();
         match icmp.msg_type() {
@@ -563,6 +549,9 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             data.len(),
         ) {
             return;
+        }
+        if self.defer_checks {
+            return self.d.defer_check();
         }
         if packet.records_whole() {
             return;
@@ -690,6 +679,28 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         if !data.is_empty() {
             self.push(Protocol::Data, View::Data(data), data, data.len());
         }
+    }
+}
+
+/// How tshark treats `err` in a frame the snap length `cut` or not, inside an
+/// ICMP error's quote or not; `None` when it says nothing.
+pub(super) fn severity_of(err: &Error, cut: bool, in_error: bool) -> Option<Severity> {
+    match err.kind {
+        // A quoted packet in an ICMP error is cut short by design.
+        ErrorKind::Truncated { .. } if in_error => None,
+        // A payload shorter than IP's length field: tshark dissects what is there.
+        ErrorKind::Truncated {
+            source: LenSource::Ipv4TotalLen | LenSource::Ipv6PayloadLen,
+            ..
+        } => None,
+        ErrorKind::Truncated {
+            source: LenSource::UdpLength,
+            ..
+        } => (!cut).then_some(Severity::Malformed),
+        ErrorKind::Truncated { .. } if cut => Some(Severity::Cut),
+        ErrorKind::Truncated { .. } => Some(Severity::Exception),
+        ErrorKind::DnsPointerLoop { .. } | ErrorKind::DnsNameTooLong => Some(Severity::Exception),
+        ErrorKind::BadValue { .. } => Some(Severity::Note),
     }
 }
 
