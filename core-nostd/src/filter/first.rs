@@ -6,7 +6,7 @@ use super::seen::Seen;
 use crate::dissect::Dissection;
 
 /// `N` filters (at most 64), the first that matches winning. When they fit
-/// [`Flat`]'s limits a frame computes them all at once as bits; otherwise it
+/// the limits of `filter::flat` a frame computes them all at once as bits; otherwise it
 /// tries only the filters that read something it holds, plus those that
 /// match a frame holding none of their protocols.
 #[derive(Debug, Clone)]
