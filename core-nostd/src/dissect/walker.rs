@@ -98,6 +98,10 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     }
 
     /// Adds a layer; false when the list is full (then the walk stops, noted).
+    /// Inlined, each caller writes its view straight into the slot, where a
+    /// call built it, copied it into a layer and that into the slot: the walk
+    /// takes 5 % less time. Not on a board, where it costs 1.4 KiB of flash.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     fn push(&mut self, protocol: Protocol, view: View<'a>, start: &[u8], len: usize) -> bool {
         let layer = Layer {
             protocol,
@@ -109,6 +113,12 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         if self.d.push_layer(layer) {
             return true;
         }
+        self.too_many_layers(protocol, layer.offset);
+        false
+    }
+
+    #[cold]
+    fn too_many_layers(&mut self, protocol: Protocol, offset: usize) {
         let err = Error::bad_value(
             protocol,
             0,
@@ -116,8 +126,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             super::MAX_LAYERS as u32 + 1,
             "at most MAX_LAYERS layers",
         );
-        self.note(Severity::Exception, err, layer.offset);
-        false
+        self.note(Severity::Exception, err, offset);
     }
 
     fn note(&mut self, severity: Severity, err: Error, at: usize) {
