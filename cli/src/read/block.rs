@@ -89,17 +89,21 @@ impl Block {
     }
 
     /// Dissects each frame in turn into one dissection's storage, its notes
-    /// found during the walk (every frame's are read), and hands both to `f`.
+    /// found during the walk (every frame's are read; the first's when read),
+    /// and hands both to `f`.
     pub fn dissect_each(&mut self, mut f: impl FnMut(&mut BlockFrame, &mut Dissection<'_>)) {
         let Block { data, frames, .. } = self;
         let mut d: Option<Dissection<'_>> = None;
         for frame in frames.iter_mut() {
             let bytes = frame.of(data);
             let d = match d.as_mut() {
-                Some(d) => d,
+                Some(d) => {
+                    dissect_into_noted(bytes, d);
+                    d
+                }
+                // The block's first frame: its notes are found when first read.
                 None => d.insert(dissect(bytes)),
             };
-            dissect_into_noted(bytes, d);
             f(frame, d);
         }
     }

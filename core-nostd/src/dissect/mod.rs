@@ -233,14 +233,8 @@ impl<'a> Dissection<'a> {
     /// The notes, in the order the walk met them (at most [`MAX_EXPERTS`]).
     pub fn experts(&self) -> impl Iterator<Item = Expert> + '_ {
         self.settle_checks();
-        let stored = self
-            .experts
-            .iter()
-            .take(self.expert_count)
-            .flatten()
-            .copied();
         Merge {
-            stored: stored.peekable(),
+            stored: self.stored_experts().copied().peekable(),
             deferred: self.deferred_notes().peekable(),
         }
         .take(MAX_EXPERTS)
@@ -252,12 +246,7 @@ impl<'a> Dissection<'a> {
         self.settle_checks();
         if self.unchecked.get() == 0 {
             // The stored notes alone: at most `MAX_EXPERTS` of them.
-            return self
-                .experts
-                .iter()
-                .take(self.expert_count)
-                .flatten()
-                .any(test);
+            return self.stored_experts().any(test);
         }
         self.experts().any(|e| test(&e))
     }
@@ -286,6 +275,24 @@ impl<'a> Dissection<'a> {
             let bit = 1u16.checked_shl(last as u32).unwrap_or(0);
             self.unchecked.set(self.unchecked.get() | bit);
         }
+    }
+
+    /// Checks the last layer's contents now, noting what they find.
+    fn check_last(&mut self) {
+        let Some(last) = self.layer_count.checked_sub(1) else {
+            return;
+        };
+        let Some(layer) = self.layers.get(last).copied() else {
+            return;
+        };
+        for note in checks::notes_of(self, last, &layer).into_iter().flatten() {
+            self.push_expert(note);
+        }
+    }
+
+    /// The notes the walk stored (those it did not defer).
+    fn stored_experts(&self) -> impl Iterator<Item = &Expert> {
+        self.experts.iter().take(self.expert_count).flatten()
     }
 
     /// The TCP conversation's view of this frame's segment, once tracked

@@ -129,6 +129,16 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         self.note(Severity::Exception, err, offset);
     }
 
+    /// The checks of the last layer's contents (see `checks`): now, or
+    /// deferred until its notes are asked for.
+    fn check_contents(&mut self) {
+        if self.defer_checks {
+            self.d.defer_check();
+        } else {
+            self.d.check_last();
+        }
+    }
+
     fn note(&mut self, severity: Severity, err: Error, at: usize) {
         let layer = self.d.layer_count.saturating_sub(1) as u8;
         self.d.push_expert(Expert {
@@ -442,17 +452,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         if !self.push(Protocol::Icmpv6, View::Icmpv6(icmp), data, data.len()) || CLUES_ONLY {
             return;
         }
-        if self.defer_checks {
-            self.d.defer_check();
-        } else {
-            if let Some(Err(e)) = icmp.ndp_options().find(|o| o.is_err()) {
-                let at = data.len() - icmp.rest().len();
-                self.fail(e.add_offset(at), data);
-            }
-            if let Some(e) = icmp.check_mldv2_records() {
-                self.fail(e, data);
-            }
-        }
+        self.check_contents();
         let rest = icmp.rest();
         match icmp.msg_type() {
             t if t < 128 && !self.in_error => {
@@ -559,15 +559,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
         ) {
             return;
         }
-        if self.defer_checks {
-            return self.d.defer_check();
-        }
-        if packet.records_whole() {
-            return;
-        }
-        if let Some(Err(e)) = packet.records().find(|r| r.is_err()) {
-            self.fail(e, data);
-        }
+        self.check_contents();
     }
 
     fn dns_over_tcp(&mut self, data: &'a [u8]) {
