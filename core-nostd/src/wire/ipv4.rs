@@ -70,8 +70,9 @@ impl IpProtocol {
 #[derive(Debug, Clone, Copy)]
 pub struct Ipv4Packet<'a> {
     header: &'a [u8; HEADER_LEN],
-    options: &'a [u8],
-    payload: &'a [u8],
+    /// The options, then the payload; the header length parts them. (Two
+    /// slices would make this view, and every layer, 16 bytes larger.)
+    rest: &'a [u8],
 }
 
 impl<'a> Ipv4Packet<'a> {
@@ -117,25 +118,18 @@ impl<'a> Ipv4Packet<'a> {
                 "at least 20",
             ));
         }
-        let (options, rest) =
-            rest.split_at_checked(header_len - HEADER_LEN)
-                .ok_or(Error::truncated(
-                    Protocol::Ip,
-                    header_len,
-                    buffer.len(),
-                    LenSource::Ipv4HeaderLen,
-                ))?;
+        if rest.len() < header_len - HEADER_LEN {
+            return Err(Error::truncated(
+                Protocol::Ip,
+                header_len,
+                buffer.len(),
+                LenSource::Ipv4HeaderLen,
+            ));
+        }
         let total_len = usize::from(be16(header, field::TOTAL_LEN));
         // A total length of 0 is what TCP segmentation offload leaves: use what is there.
         if total_len == 0 {
-            return Ok((
-                Ipv4Packet {
-                    header,
-                    options,
-                    payload: rest,
-                },
-                None,
-            ));
+            return Ok((Ipv4Packet { header, rest }, None));
         }
         if total_len < header_len {
             return Err(Error::bad_value(
@@ -146,22 +140,10 @@ impl<'a> Ipv4Packet<'a> {
                 "at least the header length",
             ));
         }
-        let payload_len = total_len - header_len;
-        match rest.get(..payload_len) {
-            Some(payload) => Ok((
-                Ipv4Packet {
-                    header,
-                    options,
-                    payload,
-                },
-                None,
-            )),
+        match rest.get(..total_len - HEADER_LEN) {
+            Some(rest) => Ok((Ipv4Packet { header, rest }, None)),
             None => Ok((
-                Ipv4Packet {
-                    header,
-                    options,
-                    payload: rest,
-                },
+                Ipv4Packet { header, rest },
                 Some(Error::truncated(
                     Protocol::Ip,
                     total_len,
@@ -175,11 +157,7 @@ impl<'a> Ipv4Packet<'a> {
     /// A view of a bare 20-byte header with nothing checked, for showing the
     /// fields of a header that failed its checks (no options, no payload).
     pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
-        Ipv4Packet {
-            header,
-            options: &[],
-            payload: &[],
-        }
+        Ipv4Packet { header, rest: &[] }
     }
 
     pub fn version(&self) -> u8 {
@@ -187,7 +165,18 @@ impl<'a> Ipv4Packet<'a> {
     }
 
     pub fn header_len(&self) -> usize {
-        HEADER_LEN + self.options.len()
+        HEADER_LEN + self.options().len()
+    }
+
+    /// Options and payload, parted where the header length says (a bare
+    /// header from `from_header` has neither).
+    #[inline]
+    fn options_and_payload(&self) -> (&'a [u8], &'a [u8]) {
+        let options_len =
+            (usize::from(self.header[field::VER_IHL] & 0x0f) * 4).saturating_sub(HEADER_LEN);
+        self.rest
+            .split_at_checked(options_len)
+            .unwrap_or((&[], self.rest))
     }
 
     pub fn dscp_ecn(&self) -> u8 {
@@ -240,7 +229,7 @@ impl<'a> Ipv4Packet<'a> {
     /// Verifies the header checksum over the header and options.
     pub fn checksum_valid(&self) -> bool {
         let acc = super::checksum::sum(0, self.header);
-        super::checksum::fold(super::checksum::sum(acc, self.options)) == 0
+        super::checksum::fold(super::checksum::sum(acc, self.options())) == 0
     }
 
     pub fn src_addr(&self) -> Ipv4Addr {
@@ -252,12 +241,12 @@ impl<'a> Ipv4Packet<'a> {
     }
 
     pub fn options(&self) -> &'a [u8] {
-        self.options
+        self.options_and_payload().0
     }
 
     /// The payload, cut to the total length (or shorter, from `new_lax`).
     pub fn payload(&self) -> &'a [u8] {
-        self.payload
+        self.options_and_payload().1
     }
 }
 

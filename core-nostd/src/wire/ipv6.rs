@@ -139,8 +139,9 @@ pub const fn extension_protocol(next: IpProtocol) -> Protocol {
 #[derive(Debug, Clone, Copy)]
 pub struct ExtHeader<'a> {
     kind: IpProtocol,
-    header: &'a [u8],
-    payload: &'a [u8],
+    /// The header and what follows it; its length field parts them. (One
+    /// slice keeps this view, and every layer, small.)
+    bytes: &'a [u8],
 }
 
 /// Every extension header is a multiple of 8 bytes; the fragment header is exactly 8.
@@ -151,22 +152,25 @@ impl<'a> ExtHeader<'a> {
     pub fn new_checked(buffer: &'a [u8], kind: IpProtocol) -> Result<Self> {
         let protocol = extension_protocol(kind);
         need(protocol, buffer, EXT_UNIT)?;
-        let len = if kind == IpProtocol::FRAGMENT {
-            EXT_UNIT
-        } else {
-            (usize::from(u8_at(buffer, 1)) + 1) * EXT_UNIT
-        };
-        let (header, payload) = buffer.split_at_checked(len).ok_or(Error::truncated(
-            protocol,
-            len,
-            buffer.len(),
-            LenSource::Ipv6ExtLen,
-        ))?;
-        Ok(ExtHeader {
+        let header = ExtHeader {
             kind,
-            header,
-            payload,
-        })
+            bytes: buffer,
+        };
+        let len = header.len();
+        if buffer.len() < len {
+            return Err(Error::truncated(
+                protocol,
+                len,
+                buffer.len(),
+                LenSource::Ipv6ExtLen,
+            ));
+        }
+        Ok(header)
+    }
+
+    /// The header alone.
+    fn header(&self) -> &'a [u8] {
+        self.bytes.get(..self.len()).unwrap_or(self.bytes)
     }
 
     pub fn kind(&self) -> IpProtocol {
@@ -178,46 +182,52 @@ impl<'a> ExtHeader<'a> {
     }
 
     pub fn next_header(&self) -> IpProtocol {
-        IpProtocol(u8_at(self.header, 0))
+        IpProtocol(u8_at(self.bytes, 0))
     }
 
+    /// The header's length in bytes, from its length field.
     pub fn len(&self) -> usize {
-        self.header.len()
+        if self.kind == IpProtocol::FRAGMENT {
+            EXT_UNIT
+        } else {
+            (usize::from(u8_at(self.bytes, 1)) + 1) * EXT_UNIT
+        }
     }
 
+    /// Never: a header is at least 8 bytes.
     pub fn is_empty(&self) -> bool {
-        self.header.is_empty()
+        false
     }
 
     /// Options of a hop-by-hop or destination options header.
     pub fn options(&self) -> &'a [u8] {
-        self.header.get(2..).unwrap_or(&[])
+        self.header().get(2..).unwrap_or(&[])
     }
 
     /// Routing header type.
     pub fn routing_type(&self) -> u8 {
-        u8_at(self.header, 2)
+        u8_at(self.bytes, 2)
     }
 
     pub fn segments_left(&self) -> u8 {
-        u8_at(self.header, 3)
+        u8_at(self.bytes, 3)
     }
 
     /// Fragment offset in bytes.
     pub fn frag_offset(&self) -> u16 {
-        be16(self.header, 2..4) & 0xfff8
+        be16(self.bytes, 2..4) & 0xfff8
     }
 
     pub fn more_frags(&self) -> bool {
-        u8_at(self.header, 3) & 1 != 0
+        u8_at(self.bytes, 3) & 1 != 0
     }
 
     pub fn frag_ident(&self) -> u32 {
-        be32(self.header, 4..8)
+        be32(self.bytes, 4..8)
     }
 
     pub fn payload(&self) -> &'a [u8] {
-        self.payload
+        self.bytes.get(self.len()..).unwrap_or(&[])
     }
 }
 

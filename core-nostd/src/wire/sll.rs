@@ -42,26 +42,24 @@ pub enum SllVersion {
 #[derive(Debug, Clone, Copy)]
 pub struct SllHeader<'a> {
     version: SllVersion,
+    /// The header and its payload (one slice keeps every layer small).
     header: &'a [u8],
-    payload: &'a [u8],
 }
 
 impl<'a> SllHeader<'a> {
     pub fn new_checked(buffer: &'a [u8], version: SllVersion) -> Result<Self> {
-        let len = match version {
-            SllVersion::V1 => SLL_HEADER_LEN,
-            SllVersion::V2 => SLL2_HEADER_LEN,
-        };
-        let (header, payload) = buffer.split_at_checked(len).ok_or(Error::truncated(
-            Protocol::Sll,
-            len,
-            buffer.len(),
-            LenSource::Slice,
-        ))?;
+        let len = SllHeader { version, header: &[] }.header_len();
+        if buffer.len() < len {
+            return Err(Error::truncated(
+                Protocol::Sll,
+                len,
+                buffer.len(),
+                LenSource::Slice,
+            ));
+        }
         Ok(SllHeader {
             version,
-            header,
-            payload,
+            header: buffer,
         })
     }
 
@@ -118,11 +116,14 @@ impl<'a> SllHeader<'a> {
     }
 
     pub fn header_len(&self) -> usize {
-        self.header.len()
+        match self.version {
+            SllVersion::V1 => SLL_HEADER_LEN,
+            SllVersion::V2 => SLL2_HEADER_LEN,
+        }
     }
 
     pub fn payload(&self) -> &'a [u8] {
-        self.payload
+        self.header.get(self.header_len()..).unwrap_or(&[])
     }
 }
 

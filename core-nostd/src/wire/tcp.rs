@@ -32,8 +32,9 @@ pub const FLG_AE: u16 = 0x100;
 #[derive(Debug, Clone, Copy)]
 pub struct TcpPacket<'a> {
     header: &'a [u8; HEADER_LEN],
-    options: &'a [u8],
-    payload: &'a [u8],
+    /// The options, then the payload; the data offset parts them. (Two
+    /// slices would make this view, and every layer, 16 bytes larger.)
+    rest: &'a [u8],
 }
 
 impl<'a> TcpPacket<'a> {
@@ -57,28 +58,20 @@ impl<'a> TcpPacket<'a> {
                 "at least 20",
             ));
         }
-        let (options, payload) =
-            rest.split_at_checked(header_len - HEADER_LEN)
-                .ok_or(Error::truncated(
-                    Protocol::Tcp,
-                    header_len,
-                    buffer.len(),
-                    LenSource::TcpDataOffset,
-                ))?;
-        Ok(TcpPacket {
-            header,
-            options,
-            payload,
-        })
+        if rest.len() < header_len - HEADER_LEN {
+            return Err(Error::truncated(
+                Protocol::Tcp,
+                header_len,
+                buffer.len(),
+                LenSource::TcpDataOffset,
+            ));
+        }
+        Ok(TcpPacket { header, rest })
     }
 
     /// A view of a bare 20-byte header with nothing checked (no options, no payload).
     pub(crate) fn from_header(header: &'a [u8; HEADER_LEN]) -> Self {
-        TcpPacket {
-            header,
-            options: &[],
-            payload: &[],
-        }
+        TcpPacket { header, rest: &[] }
     }
 
     pub fn src_port(&self) -> u16 {
@@ -98,7 +91,18 @@ impl<'a> TcpPacket<'a> {
     }
 
     pub fn header_len(&self) -> usize {
-        HEADER_LEN + self.options.len()
+        HEADER_LEN + self.options().len()
+    }
+
+    /// Options and payload, parted where the data offset says (a bare
+    /// header from `from_header` has neither).
+    #[inline]
+    fn options_and_payload(&self) -> (&'a [u8], &'a [u8]) {
+        let options_len =
+            (usize::from(self.header[field::FLAGS.start] >> 4) * 4).saturating_sub(HEADER_LEN);
+        self.rest
+            .split_at_checked(options_len)
+            .unwrap_or((&[], self.rest))
     }
 
     /// The 12 flag bits (reserved, AE, CWR, ECE, URG, ACK, PSH, RST, SYN, FIN).
@@ -123,16 +127,16 @@ impl<'a> TcpPacket<'a> {
     }
 
     pub fn options(&self) -> &'a [u8] {
-        self.options
+        self.options_and_payload().0
     }
 
     /// True when every option can be read.
     #[inline(always)]
     fn options_well_formed(&self) -> bool {
         // Most segments carry no option, or two NOPs and a timestamp.
-        match self.options {
+        match self.options() {
             [] | [OPT_NOP, OPT_NOP, OPT_TIMESTAMP, 10, _, _, _, _, _, _, _, _] => true,
-            _ => options_well_formed(self.options),
+            options => options_well_formed(options),
         }
     }
 
@@ -156,7 +160,7 @@ impl<'a> TcpPacket<'a> {
     /// `option_iter().map_while(Result::ok)` gives, without making errors).
     #[inline]
     pub fn options_read(&self) -> impl Iterator<Item = TcpOption<'a>> + 'a {
-        let mut rest = self.options;
+        let mut rest = self.options();
         core::iter::from_fn(move || {
             let (option, used) = read_option(rest)?.ok()?;
             rest = rest.get(used..).unwrap_or(&[]);
@@ -166,13 +170,13 @@ impl<'a> TcpPacket<'a> {
 
     pub fn option_iter(&self) -> TcpOptionIter<'a> {
         TcpOptionIter {
-            rest: self.options,
+            rest: self.options(),
             offset: HEADER_LEN,
         }
     }
 
     pub fn payload(&self) -> &'a [u8] {
-        self.payload
+        self.options_and_payload().1
     }
 }
 
