@@ -31,6 +31,7 @@ enum Transport<'a> {
 }
 
 impl<'a> Network<'a> {
+    #[inline(always)]
     fn of(ethertype: EtherType, data: &'a [u8]) -> Option<Self> {
         match ethertype {
             EtherType::IPV4 => match Ipv4Packet::new_lax(data) {
