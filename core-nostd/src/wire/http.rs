@@ -126,12 +126,15 @@ impl<'a> HttpMessage<'a> {
 }
 
 fn parse_start_line(line: &[u8]) -> Option<StartLine<'_>> {
-    if let Some(rest) = line.strip_prefix(b"HTTP/") {
-        let _ = rest;
-        let mut parts = line.splitn(3, |&b| b == b' ');
-        let version = parts.next()?;
-        let code_bytes = parts.next()?;
-        let phrase = parts.next().unwrap_or(&[]);
+    // Three words parted by single spaces, the last the rest of the line
+    // (a URI is searched eight bytes at a time: it is most of the line).
+    let (first, rest) = split_at_space(line)?;
+    let (second, third) = match split_at_space(rest) {
+        Some((second, third)) => (second, Some(third)),
+        None => (rest, None),
+    };
+    if first.starts_with(b"HTTP/") {
+        let (version, code_bytes, phrase) = (first, second, third.unwrap_or(&[]));
         if code_bytes.len() != 3 || !code_bytes.iter().all(u8::is_ascii_digit) {
             return None;
         }
@@ -144,14 +147,8 @@ fn parse_start_line(line: &[u8]) -> Option<StartLine<'_>> {
             phrase,
         });
     }
-    let mut parts = line.splitn(3, |&b| b == b' ');
-    let method = parts.next()?;
-    if !METHODS.contains(&method) {
-        return None;
-    }
-    let uri = parts.next()?;
-    let version = parts.next()?;
-    if !version.starts_with(b"HTTP/") {
+    let (method, uri, version) = (first, second, third?);
+    if !METHODS.contains(&method) || !version.starts_with(b"HTTP/") {
         return None;
     }
     Some(StartLine::Request {
@@ -159,6 +156,12 @@ fn parse_start_line(line: &[u8]) -> Option<StartLine<'_>> {
         uri,
         version,
     })
+}
+
+/// The bytes before the first space and those after it.
+fn split_at_space(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = find_byte(line, b' ')?;
+    Some((line.get(..at)?, line.get(at + 1..)?))
 }
 
 /// What the walk needs from a head, read in one pass.
@@ -283,5 +286,48 @@ mod test {
         assert!(HttpMessage::parse(b"HELLO there\r\n").is_none());
         assert!(HttpMessage::parse(b"HTTP/1.1 2x0 OK\r\n").is_none());
         assert!(HttpMessage::looks_like_start(b"GET / HT"));
+    }
+
+    #[test]
+    fn test_start_line_words() {
+        // The third word is the rest of the line, spaces and all.
+        let m = HttpMessage::parse(b"HTTP/1.1 500 Internal Server Error\r\n").unwrap();
+        assert!(matches!(
+            m.start_line(),
+            StartLine::Response {
+                code: 500,
+                phrase: b"Internal Server Error",
+                ..
+            }
+        ));
+        // A status line may leave out its phrase.
+        let m = HttpMessage::parse(b"HTTP/1.1 204\r\n").unwrap();
+        assert!(matches!(
+            m.start_line(),
+            StartLine::Response {
+                code: 204,
+                phrase: b"",
+                ..
+            }
+        ));
+        let m = HttpMessage::parse(b"POST /a%20b?x=1 HTTP/1.0 \r\n").unwrap();
+        assert!(matches!(
+            m.start_line(),
+            StartLine::Request {
+                method: b"POST",
+                uri: b"/a%20b?x=1",
+                version: b"HTTP/1.0 "
+            }
+        ));
+        for bad in [
+            &b"HTTP/1.1\r\n"[..],
+            b"GET\r\n",
+            b"GET /\r\n",
+            b"GET / FTP/1.0\r\n",
+            b"get / HTTP/1.1\r\n",
+            b" GET / HTTP/1.1\r\n",
+        ] {
+            assert!(HttpMessage::parse(bad).is_none(), "{bad:?}");
+        }
     }
 }
