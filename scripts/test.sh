@@ -10,6 +10,11 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# What the tests might leave behind, to compare at the end: temporary
+# directories and network namespaces (MariaDB's goes with the exit trap).
+leftovers() { { ls -d /tmp/encap-* /tmp/ecap* 2>/dev/null; ip netns list 2>/dev/null; } | sort; }
+before=$(leftovers)
+
 step "setup"
 bash scripts/setup-deps.sh
 export CARGO_INCREMENTAL=0
@@ -75,6 +80,15 @@ else
   bash scripts/fuzz.sh filter_parse 20
   bash scripts/fuzz.sh filter_eval 20
 fi
+
+step "nothing left behind (temporary directories, network namespaces)"
+left=$(comm -13 <(echo "$before") <(leftovers) | grep -vF "$mariadb_dir" || true)
+if [ -n "$left" ]; then
+  echo "the tests left these behind:" >&2
+  echo "$left" >&2
+  exit 1
+fi
+echo "none"
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo

@@ -41,13 +41,16 @@ fn frames(name: &str) -> Vec<Captured> {
 struct Service {
     running: Running,
     token: String,
+    /// Removed with the service.
+    _database: common::Sqlite,
 }
 
 async fn start(name: &str) -> Service {
+    let database = common::fresh_sqlite(name);
     let settings = Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         ingest_listen: "127.0.0.1:0".parse().unwrap(),
-        database: common::fresh_sqlite(name),
+        database: database.url(),
         tls: None,
         mailer: Mailer::Log,
         policy: Policy {
@@ -82,7 +85,11 @@ async fn start(name: &str) -> Service {
         .unwrap()
         .into_inner()
         .token;
-    Service { running, token }
+    Service {
+        running,
+        token,
+        _database: database,
+    }
 }
 
 impl Service {

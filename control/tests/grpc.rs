@@ -19,6 +19,8 @@ struct Service {
     running: Running,
     outbox: Outbox,
     client: AccountsClient<Channel>,
+    /// The database `start` made, removed with the service.
+    _database: Option<common::Sqlite>,
 }
 
 fn settings(database: DatabaseUrl, outbox: &Outbox, policy: Policy, cost: HashCost) -> Settings {
@@ -46,16 +48,15 @@ async fn start_with(database: DatabaseUrl, policy: Policy, cost: HashCost) -> Se
         running,
         outbox,
         client,
+        _database: None,
     }
 }
 
 async fn start(name: &str) -> Service {
-    start_with(
-        common::fresh_sqlite(name),
-        Policy::default(),
-        HashCost::default(),
-    )
-    .await
+    let database = common::fresh_sqlite(name);
+    let mut s = start_with(database.url(), Policy::default(), HashCost::default()).await;
+    s._database = Some(database);
+    s
 }
 
 /// A plain connection to the service, for clients other than Accounts.
@@ -411,7 +412,8 @@ async fn expired_tokens_and_codes_are_refused() {
         code_ttl: 2,
         ..Policy::default()
     };
-    let mut s = start_with(common::fresh_sqlite("expiry"), policy, HashCost::default()).await;
+    let database = common::fresh_sqlite("expiry");
+    let mut s = start_with(database.url(), policy, HashCost::default()).await;
     s.client
         .register(register("dave", "dave@example.org", "dave's password"))
         .await
@@ -537,7 +539,8 @@ async fn brute_force_is_rate_limited_per_account_and_per_address() {
         },
         ..Policy::default()
     };
-    let mut s = start_with(common::fresh_sqlite("brute"), policy, HashCost::default()).await;
+    let database = common::fresh_sqlite("brute");
+    let mut s = start_with(database.url(), policy, HashCost::default()).await;
     confirmed_session(&mut s, "frank", "frank@example.org", "frank's password").await;
     for attempt in 0..5 {
         let r = s
@@ -705,7 +708,7 @@ async fn old_hash_parameters_are_upgraded_on_the_next_good_login() {
         parallelism: 1,
     };
     let mut s = start_with(
-        database.clone(),
+        database.url(),
         Policy {
             auto_confirm: true,
             ..Policy::default()
@@ -738,7 +741,7 @@ async fn old_hash_parameters_are_upgraded_on_the_next_good_login() {
     );
     s.running.stop().await.unwrap();
 
-    let mut s = start_with(database, Policy::default(), HashCost::default()).await;
+    let mut s = start_with(database.url(), Policy::default(), HashCost::default()).await;
     assert_status(
         s.client.login(login("hank", "wrong")).await,
         Code::Unauthenticated,

@@ -250,7 +250,8 @@ async fn story(store: &Store) {
 
 #[tokio::test]
 async fn the_story_on_sqlite() {
-    let url = common::fresh_sqlite("store-story");
+    let database = common::fresh_sqlite("store-story");
+    let url = database.url();
     let store = Store::connect(&url).await.unwrap();
     story(&store).await;
     store.close().await;

@@ -9,12 +9,30 @@ use std::path::PathBuf;
 use encap_control::store::DatabaseUrl;
 use sqlx::Connection;
 
-/// A new, empty SQLite database file, unique to this test and process.
-pub fn fresh_sqlite(name: &str) -> DatabaseUrl {
+/// A new, empty SQLite database file in a directory unique to this test and
+/// process; the directory goes when this is dropped (at the end of the test,
+/// pass or fail), so runs leave nothing behind.
+pub struct Sqlite {
+    dir: PathBuf,
+}
+
+impl Sqlite {
+    pub fn url(&self) -> DatabaseUrl {
+        DatabaseUrl::Sqlite(format!("sqlite:{}", self.dir.join("encap.db").display()))
+    }
+}
+
+impl Drop for Sqlite {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn fresh_sqlite(name: &str) -> Sqlite {
     let dir = std::env::temp_dir().join(format!("encap-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    DatabaseUrl::Sqlite(format!("sqlite:{}", dir.join("encap.db").display()))
+    Sqlite { dir }
 }
 
 /// A new, empty MariaDB database, or `None` (with a note) when no server is
@@ -38,12 +56,4 @@ pub async fn fresh_mysql(name: &str) -> Option<DatabaseUrl> {
     .unwrap();
     let (server, _) = base.rsplit_once('/').unwrap();
     Some(DatabaseUrl::MySql(format!("{server}/{database}")))
-}
-
-/// Where a test may put files.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("encap-scratch-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
