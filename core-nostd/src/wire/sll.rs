@@ -31,6 +31,13 @@ pub const SLL2_HEADER_LEN: usize = v2::PAYLOAD.start;
 /// ARPHRD values that change how the protocol field is read.
 pub const ARPHRD_NETLINK: u16 = 824;
 
+const fn header_len_of(version: SllVersion) -> usize {
+    match version {
+        SllVersion::V1 => SLL_HEADER_LEN,
+        SllVersion::V2 => SLL2_HEADER_LEN,
+    }
+}
+
 /// Which cooked header this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SllVersion {
@@ -48,7 +55,7 @@ pub struct SllHeader<'a> {
 
 impl<'a> SllHeader<'a> {
     pub fn new_checked(buffer: &'a [u8], version: SllVersion) -> Result<Self> {
-        let len = SllHeader { version, header: &[] }.header_len();
+        let len = header_len_of(version);
         if buffer.len() < len {
             return Err(Error::truncated(
                 Protocol::Sll,
@@ -116,10 +123,7 @@ impl<'a> SllHeader<'a> {
     }
 
     pub fn header_len(&self) -> usize {
-        match self.version {
-            SllVersion::V1 => SLL_HEADER_LEN,
-            SllVersion::V2 => SLL2_HEADER_LEN,
-        }
+        header_len_of(self.version)
     }
 
     pub fn payload(&self) -> &'a [u8] {
