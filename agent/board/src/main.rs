@@ -93,7 +93,10 @@ fn board_config(settings: &Settings<'_>) -> Config {
     );
     config.snap_len = 1514;
     config.batch_frames = 16;
-    config.batch_bytes = 3 * 1024;
+    // A batch fits the TCP buffer whole, and the queue holds two: with
+    // 3 KiB batches it held one, and a second due while the first was
+    // still being written was lost whole (8-12 frames, host busy).
+    config.batch_bytes = 2 * 1024;
     config.linger_ms = 50;
     config.queue_bytes = 6 * 1024;
     config.full_batch_buffers = true;
