@@ -288,6 +288,29 @@ mod test {
         assert!(HttpMessage::looks_like_start(b"GET / HT"));
     }
 
+    /// The one-pass summary says what the header iterator says, on heads
+    /// whole, cut at every byte, and with LF-only or bare-CR lines.
+    #[test]
+    fn test_head_summary_agrees_with_the_headers() {
+        let heads: [&[u8]; 4] = [
+            b"POST /f HTTP/1.1\r\nHost: a\r\ncontent-type: text/plain\r\nContent-Length: 4\r\nCONTENT-LENGTH: 9\r\n\r\nbody",
+            b"HTTP/1.1 200 OK\nContent-Type:  application/json \nX-Long-Header-Name-Here: 0123456789abcdef\n\n{}",
+            b"HTTP/1.0 204 No Content\r\nC\r\nContent-Lengthy: 1\r\n\r\r\n\r\n",
+            b"GET / HTTP/1.1\r\ncontent-length:\r\n",
+        ];
+        for head in heads {
+            for cut in 0..=head.len() {
+                let Some(m) = HttpMessage::parse(&head[..cut]) else {
+                    continue;
+                };
+                let s = m.head_summary();
+                assert_eq!(s.head_len, m.head_len(), "{cut}");
+                assert_eq!(s.content_length, m.header("content-length"), "{cut}");
+                assert_eq!(s.content_type, m.header("content-type"), "{cut}");
+            }
+        }
+    }
+
     #[test]
     fn test_start_line_words() {
         // The third word is the rest of the line, spaces and all.
