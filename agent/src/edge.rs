@@ -4,7 +4,7 @@ use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 
 use encap_core::filter::Filter;
-use encap_core::{Frame, dissect};
+use encap_core::{Frame, dissect_with};
 use encap_proto::uplink as wire;
 
 /// The service's current filter, compiled; with none, every frame passes.
@@ -56,7 +56,7 @@ impl EdgeFilter {
     pub fn matches(&self, frame: Frame<'_>) -> bool {
         match &self.filter {
             None => true,
-            Some(f) => f.matches(&dissect(frame)),
+            Some(f) => dissect_with(frame, |d| f.matches(d)),
         }
     }
 }

@@ -16,7 +16,7 @@ use common::mean_ns;
 use criterion::{Criterion, Throughput};
 use encap_core::colour::Colouring;
 use encap_core::filter::Filter;
-use encap_core::{Frame, LinkType, dissect};
+use encap_core::{Frame, LinkType, dissect_with};
 
 const SIMPLE: &str = "tcp.port == 443";
 const MEDIUM: &str = "dns.qry.name contains \"example\" || http.host == \"x\"";
@@ -43,7 +43,9 @@ fn main() {
             frames
                 .iter()
                 .map(|f| {
-                    black_box(&dissect(Frame::new(black_box(f), LinkType::ETHERNET))).layer_count()
+                    dissect_with(Frame::new(black_box(f), LinkType::ETHERNET), |d| {
+                        black_box(d).layer_count()
+                    })
                 })
                 .sum::<usize>()
         })
@@ -54,7 +56,9 @@ fn main() {
                 frames
                     .iter()
                     .filter(|f| {
-                        filter.matches(&dissect(Frame::new(black_box(f), LinkType::ETHERNET)))
+                        dissect_with(Frame::new(black_box(f), LinkType::ETHERNET), |d| {
+                            filter.matches(d)
+                        })
                     })
                     .count()
             })
@@ -65,7 +69,9 @@ fn main() {
             frames
                 .iter()
                 .filter_map(|f| {
-                    colouring.classify(&dissect(Frame::new(black_box(f), LinkType::ETHERNET)))
+                    dissect_with(Frame::new(black_box(f), LinkType::ETHERNET), |d| {
+                        colouring.classify(d)
+                    })
                 })
                 .count()
         })

@@ -55,6 +55,6 @@ pub mod wire;
 mod testing;
 
 pub use dissect::{
-    Dissection, Frame, LinkType, Tracked, dissect, dissect_into, dissect_into_noted,
+    Dissection, Frame, LinkType, Tracked, dissect, dissect_into, dissect_into_noted, dissect_with,
 };
 pub use proto::Protocol;
