@@ -343,6 +343,8 @@ fn the_fast_walk_equals_the_general_walk() {
             fast_text == general_text,
             "{what}: the walks differ\n{fast_text}\n{general_text}"
         );
+        let handed = encap_core::dissect_with(f, |d| format!("{d:?}"));
+        assert!(handed == fast_text, "{what}: dissect_with differs");
         // Notes whose checks waited are those a walk that checked at once made.
         let mut noted = general.clone();
         encap_core::dissect_into_noted(f, &mut noted);
