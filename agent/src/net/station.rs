@@ -233,9 +233,8 @@ impl<D: Device> Station<D> {
         if !matches!(self.link, Link::Connected) || agent.transmit().is_none() {
             return;
         }
-        match self.pump(agent, events) {
-            Some(why) => self.lose(agent, now_ms, why, events),
-            None => self.egress(now),
+        if self.pump_or_lose(agent, now_ms, events) {
+            self.egress(now);
         }
     }
 
@@ -340,9 +339,7 @@ impl<D: Device> Station<D> {
                     self.link = Link::Connected;
                     agent.connected();
                     events.push(StationEvent::Connected);
-                    if let Some(why) = self.pump(agent, events) {
-                        self.lose(agent, now_ms, why, events);
-                    }
+                    self.pump_or_lose(agent, now_ms, events);
                 }
                 tcp::State::Closed | tcp::State::Closing | tcp::State::CloseWait => {
                     self.sockets.get_mut::<tcp::Socket>(self.tcp).abort();
@@ -352,10 +349,25 @@ impl<D: Device> Station<D> {
                 _ => {}
             },
             Link::Connected => {
-                if let Some(why) = self.pump(agent, events) {
-                    self.lose(agent, now_ms, why, events);
-                }
+                self.pump_or_lose(agent, now_ms, events);
             }
+        }
+    }
+
+    /// [`pump`](Self::pump), and the link given up when the connection is
+    /// over; true while it goes on.
+    fn pump_or_lose(
+        &mut self,
+        agent: &mut AgentLoop,
+        now_ms: u64,
+        events: &mut Vec<StationEvent>,
+    ) -> bool {
+        match self.pump(agent, events) {
+            Some(why) => {
+                self.lose(agent, now_ms, why, events);
+                false
+            }
+            None => true,
         }
     }
 

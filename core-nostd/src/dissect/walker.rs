@@ -44,11 +44,11 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// transport, an echo message, and the HTTP and TLS heads a TCP segment
 /// carries; no DNS, DHCP, ICMP error quotes, nor checks of IPv4, TCP and
 /// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
-#[inline(always)]
 ///
 /// With `defer_checks`, checks of a layer's contents that add only notes
 /// (every DNS record, ICMPv6 options and MLDv2 records) are left to when the
 /// notes are asked for (see `checks`).
+#[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>, defer_checks: bool) {
     let (link, data) = (d.frame.link_type, d.frame.data);
     Walker::<CLUES_ONLY>::at_start(d, defer_checks).link(link, data);

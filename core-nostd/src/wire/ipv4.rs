@@ -66,6 +66,12 @@ impl IpProtocol {
     }
 }
 
+/// The header's length in bytes, by its IHL field.
+#[inline(always)]
+fn ihl_len(header: &[u8; HEADER_LEN]) -> usize {
+    usize::from(header[field::VER_IHL] & 0x0f) * 4
+}
+
 /// A read-only view of an IPv4 packet.
 #[derive(Debug, Clone, Copy)]
 pub struct Ipv4Packet<'a> {
@@ -108,7 +114,7 @@ impl<'a> Ipv4Packet<'a> {
                 "4",
             ));
         }
-        let header_len = usize::from(header[field::VER_IHL] & 0x0f) * 4;
+        let header_len = ihl_len(header);
         if header_len < HEADER_LEN {
             return Err(Error::bad_value(
                 Protocol::Ip,
@@ -172,8 +178,7 @@ impl<'a> Ipv4Packet<'a> {
     /// header from `from_header` has neither).
     #[inline]
     fn options_and_payload(&self) -> (&'a [u8], &'a [u8]) {
-        let options_len =
-            (usize::from(self.header[field::VER_IHL] & 0x0f) * 4).saturating_sub(HEADER_LEN);
+        let options_len = ihl_len(self.header).saturating_sub(HEADER_LEN);
         self.rest
             .split_at_checked(options_len)
             .unwrap_or((&[], self.rest))

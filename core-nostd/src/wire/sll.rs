@@ -50,7 +50,7 @@ pub enum SllVersion {
 pub struct SllHeader<'a> {
     version: SllVersion,
     /// The header and its payload (one slice keeps every layer small).
-    header: &'a [u8],
+    bytes: &'a [u8],
 }
 
 impl<'a> SllHeader<'a> {
@@ -66,7 +66,7 @@ impl<'a> SllHeader<'a> {
         }
         Ok(SllHeader {
             version,
-            header: buffer,
+            bytes: buffer,
         })
     }
 
@@ -77,22 +77,22 @@ impl<'a> SllHeader<'a> {
     /// Incoming, outgoing, broadcast…: `PACKET_*` from linux/if_packet.h.
     pub fn packet_type(&self) -> u16 {
         match self.version {
-            SllVersion::V1 => be16(self.header, v1::PKTTYPE),
-            SllVersion::V2 => u16::from(u8_at(self.header, v2::PKTTYPE)),
+            SllVersion::V1 => be16(self.bytes, v1::PKTTYPE),
+            SllVersion::V2 => u16::from(u8_at(self.bytes, v2::PKTTYPE)),
         }
     }
 
     pub fn hatype(&self) -> u16 {
         match self.version {
-            SllVersion::V1 => be16(self.header, v1::HATYPE),
-            SllVersion::V2 => be16(self.header, v2::HATYPE),
+            SllVersion::V1 => be16(self.bytes, v1::HATYPE),
+            SllVersion::V2 => be16(self.bytes, v2::HATYPE),
         }
     }
 
     pub fn halen(&self) -> u16 {
         match self.version {
-            SllVersion::V1 => be16(self.header, v1::HALEN),
-            SllVersion::V2 => u16::from(u8_at(self.header, v2::HALEN)),
+            SllVersion::V1 => be16(self.bytes, v1::HALEN),
+            SllVersion::V2 => u16::from(u8_at(self.bytes, v2::HALEN)),
         }
     }
 
@@ -103,22 +103,22 @@ impl<'a> SllHeader<'a> {
             SllVersion::V2 => v2::ADDR,
         };
         let used = usize::from(self.halen()).min(range.len());
-        self.header
+        self.bytes
             .get(range.start..range.start + used)
             .unwrap_or(&[])
     }
 
     pub fn protocol(&self) -> u16 {
         match self.version {
-            SllVersion::V1 => be16(self.header, v1::PROTOCOL),
-            SllVersion::V2 => be16(self.header, v2::PROTOCOL),
+            SllVersion::V1 => be16(self.bytes, v1::PROTOCOL),
+            SllVersion::V2 => be16(self.bytes, v2::PROTOCOL),
         }
     }
 
     pub fn ifindex(&self) -> Option<u32> {
         match self.version {
             SllVersion::V1 => None,
-            SllVersion::V2 => Some(be32(self.header, v2::IFINDEX)),
+            SllVersion::V2 => Some(be32(self.bytes, v2::IFINDEX)),
         }
     }
 
@@ -127,7 +127,7 @@ impl<'a> SllHeader<'a> {
     }
 
     pub fn payload(&self) -> &'a [u8] {
-        self.header.get(self.header_len()..).unwrap_or(&[])
+        self.bytes.get(self.header_len()..).unwrap_or(&[])
     }
 }
 

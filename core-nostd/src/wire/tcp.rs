@@ -28,6 +28,12 @@ pub const FLG_ECE: u16 = 0x040;
 pub const FLG_CWR: u16 = 0x080;
 pub const FLG_AE: u16 = 0x100;
 
+/// The header's length in bytes, by its data offset field.
+#[inline(always)]
+fn data_offset(header: &[u8; HEADER_LEN]) -> usize {
+    usize::from(header[field::FLAGS.start] >> 4) * 4
+}
+
 /// A read-only view of a TCP segment.
 #[derive(Debug, Clone, Copy)]
 pub struct TcpPacket<'a> {
@@ -48,7 +54,7 @@ impl<'a> TcpPacket<'a> {
                 buffer.len(),
                 LenSource::Slice,
             ))?;
-        let header_len = usize::from(header[field::FLAGS.start] >> 4) * 4;
+        let header_len = data_offset(header);
         if header_len < HEADER_LEN {
             return Err(Error::bad_value(
                 Protocol::Tcp,
@@ -98,8 +104,7 @@ impl<'a> TcpPacket<'a> {
     /// header from `from_header` has neither).
     #[inline]
     fn options_and_payload(&self) -> (&'a [u8], &'a [u8]) {
-        let options_len =
-            (usize::from(self.header[field::FLAGS.start] >> 4) * 4).saturating_sub(HEADER_LEN);
+        let options_len = data_offset(self.header).saturating_sub(HEADER_LEN);
         self.rest
             .split_at_checked(options_len)
             .unwrap_or((&[], self.rest))
