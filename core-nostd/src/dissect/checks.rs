@@ -1,5 +1,5 @@
-//! Checks of a layer's contents that the walk defers: every record of a DNS
-//! message, an ICMPv6 message's options and MLDv2 records.
+//! Checks of a layer's contents that the walk defers: TCP options, every
+//! record of a DNS message, an ICMPv6 message's options and MLDv2 records.
 //!
 //! They decide no layer, only notes, so [`dissect`](super::dissect) marks
 //! the layer and the notes are found when first asked for
@@ -8,11 +8,14 @@
 //! notes (a packet list) has them checked during the walk, as before, with
 //! [`dissect_into_noted`](super::dissect_into_noted).
 
-use super::{Dissection, Expert, Layer, View, walker::severity_of};
+use super::{Dissection, Expert, Layer, Severity, View, walker::severity_of};
 use crate::wire::Error;
 
 /// At most this many notes come from one layer's contents.
 const PER_LAYER: usize = 2;
+
+/// tshark warns of a bad TCP option whatever is wrong with it.
+pub(super) const TCP_OPTION: Severity = Severity::Warning;
 
 /// The notes the deferred check of `layer` (the dissection's `index`th) finds,
 /// as the walk would have noted them.
@@ -23,11 +26,8 @@ pub(super) fn notes_of(
 ) -> [Option<Expert>; PER_LAYER] {
     let mut found = [None, None];
     let mut slots = found.iter_mut();
-    let mut note = |err: Error| {
-        let Some(severity) = severity_of(&err, d.frame().is_cut(), layer.in_error) else {
-            return;
-        };
-        if let Some(slot) = slots.next() {
+    let mut note_as = |severity: Option<Severity>, err: Error| {
+        if let (Some(severity), Some(slot)) = (severity, slots.next()) {
             *slot = Some(Expert {
                 severity,
                 layer: index as u8,
@@ -35,7 +35,16 @@ pub(super) fn notes_of(
             });
         }
     };
+    let mut note = |err: Error| {
+        let severity = severity_of(&err, d.frame().is_cut(), layer.in_error);
+        note_as(severity, err);
+    };
     match layer.view {
+        View::Tcp(tcp) => {
+            if let Some(e) = tcp.option_error() {
+                note_as(Some(TCP_OPTION), e);
+            }
+        }
         View::Dns { packet, .. } if !packet.records_whole() => {
             if let Some(Err(e)) = packet.records().find(|r| r.is_err()) {
                 note(e);
@@ -53,4 +62,46 @@ pub(super) fn notes_of(
         _ => {}
     }
     found
+}
+
+#[cfg(test)]
+mod test {
+    use crate::dissect::{Severity, dissect, dissect_into_noted};
+    use crate::proto::Protocol;
+    use crate::{Frame, LinkType};
+
+    /// Ethernet, IPv4 and a SYN whose 8 bytes of options are `options`.
+    fn syn_with(options: [u8; 8]) -> [u8; 62] {
+        let mut f = [0u8; 62];
+        f[12..14].copy_from_slice(&[0x08, 0x00]);
+        f[14..24].copy_from_slice(&[0x45, 0, 0, 48, 0, 1, 0x40, 0, 64, 6]);
+        f[26..34].copy_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+        f[34..38].copy_from_slice(&[0xc0, 0x01, 0, 80]);
+        f[46..48].copy_from_slice(&[0x70, 0x02]);
+        f[54..62].copy_from_slice(&options);
+        f
+    }
+
+    /// A bad TCP option is noted when the notes are asked for, where and as
+    /// a walk that checks at once notes it; good options note nothing.
+    #[test]
+    fn a_bad_tcp_option_is_noted_as_at_once() {
+        // An MSS option two bytes long, where it must be four.
+        let bad = syn_with([2, 2, 5, 0xb4, 1, 1, 1, 0]);
+        let frame = Frame::new(&bad, LinkType::ETHERNET);
+        let deferred = dissect(frame);
+        let note = deferred.experts().next().expect("a note of the bad option");
+        assert_eq!(note.severity, Severity::Warning);
+        assert_eq!(note.error.protocol, Protocol::Tcp);
+        assert_eq!((note.layer, note.error.offset), (3, 55));
+        assert_eq!(deferred.experts().count(), 1);
+        let mut noted = dissect(frame);
+        dissect_into_noted(frame, &mut noted);
+        assert!(deferred.experts().eq(noted.experts()));
+
+        let good = syn_with([2, 4, 5, 0xb4, 1, 1, 4, 2]);
+        let good = dissect(Frame::new(&good, LinkType::ETHERNET));
+        assert_eq!(good.layer_count(), 4);
+        assert_eq!(good.experts().count(), 0);
+    }
 }

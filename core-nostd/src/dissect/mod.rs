@@ -133,7 +133,8 @@ pub struct Dissection<'a> {
 }
 
 /// Dissects one frame. Checks of a layer's contents that only add notes
-/// (every DNS record, ICMPv6 options) wait until a note is asked for.
+/// (TCP options, every DNS record, ICMPv6 options) wait until a note is
+/// asked for.
 #[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);
@@ -280,6 +281,7 @@ impl<'a> Dissection<'a> {
     }
 
     /// Marks the last layer's contents as left to check.
+    #[inline]
     fn defer_check(&mut self) {
         if let Some(last) = self.layer_count.checked_sub(1) {
             let bit = 1u16.checked_shl(last as u32).unwrap_or(0);

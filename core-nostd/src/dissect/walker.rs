@@ -46,8 +46,8 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
 ///
 /// With `defer_checks`, checks of a layer's contents that add only notes
-/// (every DNS record, ICMPv6 options and MLDv2 records) are left to when the
-/// notes are asked for (see `checks`).
+/// (TCP options, every DNS record, ICMPv6 options and MLDv2 records) are
+/// left to when the notes are asked for (see `checks`).
 #[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>, defer_checks: bool) {
     let (link, data) = (d.frame.link_type, d.frame.data);
@@ -131,6 +131,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
 
     /// The checks of the last layer's contents (see `checks`): now, or
     /// deferred until its notes are asked for.
+    #[inline]
     fn check_contents(&mut self) {
         if self.defer_checks {
             self.d.defer_check();
@@ -481,10 +482,17 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     /// What follows a pushed TCP header: its option check and its payload.
     #[inline(always)]
     fn tcp_payload(&mut self, tcp: TcpPacket<'a>, data: &'a [u8]) {
-        // A bad option is only a note: no clue depends on it.
-        if !CLUES_ONLY && let Some(e) = tcp.option_error() {
-            let at = self.offset_of(data);
-            self.note(Severity::Warning, e, at);
+        // A bad option is only a note (no layer or clue depends on it): its
+        // check can wait until notes are asked for. Checked at once, it is
+        // checked here (through `check_contents`, `encap read` ran 2 % more
+        // instructions).
+        if !CLUES_ONLY {
+            if self.defer_checks {
+                self.d.defer_check();
+            } else if let Some(e) = tcp.option_error() {
+                let at = self.offset_of(data);
+                self.note(super::checks::TCP_OPTION, e, at);
+            }
         }
         let payload = tcp.payload();
         if payload.is_empty() {

@@ -145,8 +145,8 @@ impl<'a> TcpPacket<'a> {
         }
     }
 
-    /// The first malformed option, if any (checked inline: the walk asks of
-    /// every segment, and most have none).
+    /// The first malformed option, if any (checked inline: a packet list
+    /// asks of every segment, and most have none).
     #[inline(always)]
     pub fn option_error(&self) -> Option<Error> {
         if self.options_well_formed() {
