@@ -474,14 +474,15 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             Ok(t) => t,
             Err(e) => return self.stop(Protocol::Tcp, data, e),
         };
-        if self.push(Protocol::Tcp, View::Tcp(tcp), data, tcp.header_len()) {
-            self.tcp_payload(tcp, data);
+        let (header_len, payload) = tcp.header_len_and_payload();
+        if self.push(Protocol::Tcp, View::Tcp(tcp), data, header_len) {
+            self.tcp_payload(tcp, payload, data);
         }
     }
 
     /// What follows a pushed TCP header: its option check and its payload.
     #[inline(always)]
-    fn tcp_payload(&mut self, tcp: TcpPacket<'a>, data: &'a [u8]) {
+    fn tcp_payload(&mut self, tcp: TcpPacket<'a>, payload: &'a [u8], data: &'a [u8]) {
         // A bad option is only a note (no layer or clue depends on it): its
         // check can wait until notes are asked for. Checked at once, it is
         // checked here (through `check_contents`, `encap read` ran 2 % more
@@ -494,7 +495,6 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
                 self.note(super::checks::TCP_OPTION, e, at);
             }
         }
-        let payload = tcp.payload();
         if payload.is_empty() {
             return;
         }

@@ -183,6 +183,13 @@ impl<'a> TcpPacket<'a> {
     pub fn payload(&self) -> &'a [u8] {
         self.options_and_payload().1
     }
+
+    /// The header's length and the payload, parted once (the walk needs both).
+    #[inline]
+    pub fn header_len_and_payload(&self) -> (usize, &'a [u8]) {
+        let (options, payload) = self.options_and_payload();
+        (HEADER_LEN + options.len(), payload)
+    }
 }
 
 /// A TCP option; `Unknown` keeps the bytes so nothing is lost.

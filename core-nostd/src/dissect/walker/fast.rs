@@ -26,7 +26,8 @@ struct Network<'a> {
 }
 
 enum Transport<'a> {
-    Tcp(TcpPacket<'a>),
+    /// With its header's length and its payload, parted once.
+    Tcp(TcpPacket<'a>, usize, &'a [u8]),
     Udp(UdpPacket<'a>),
 }
 
@@ -64,7 +65,11 @@ impl<'a> Network<'a> {
 impl<'a> Transport<'a> {
     fn of(protocol: IpProtocol, data: &'a [u8]) -> Option<Self> {
         match protocol {
-            IpProtocol::TCP => TcpPacket::new_checked(data).ok().map(Transport::Tcp),
+            IpProtocol::TCP => {
+                let tcp = TcpPacket::new_checked(data).ok()?;
+                let (header_len, payload) = tcp.header_len_and_payload();
+                Some(Transport::Tcp(tcp, header_len, payload))
+            }
             IpProtocol::UDP => match UdpPacket::new_lax(data) {
                 Ok((udp, None)) => Some(Transport::Udp(udp)),
                 _ => None,
@@ -75,7 +80,7 @@ impl<'a> Transport<'a> {
 
     fn layer(&self, offset: usize) -> Layer<'a> {
         let (protocol, view, len) = match *self {
-            Transport::Tcp(tcp) => (Protocol::Tcp, View::Tcp(tcp), tcp.header_len()),
+            Transport::Tcp(tcp, header_len, _) => (Protocol::Tcp, View::Tcp(tcp), header_len),
             Transport::Udp(udp) => (Protocol::Udp, View::Udp(udp), crate::wire::udp::HEADER_LEN),
         };
         Layer {
@@ -139,7 +144,7 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         *transport_slot = transport.layer(at_net + net.header_len);
         self.d.layer_count = 4;
         match transport {
-            Transport::Tcp(tcp) => self.tcp_payload(tcp, net.payload),
+            Transport::Tcp(tcp, _, payload) => self.tcp_payload(tcp, payload, net.payload),
             Transport::Udp(udp) => self.udp_payload(udp),
         }
         true
