@@ -35,6 +35,9 @@ impl<'a> Network<'a> {
     #[inline(always)]
     fn of(ethertype: EtherType, data: &'a [u8]) -> Option<Self> {
         match ethertype {
+            // Version 4 and a 20-byte header, known from the first byte: the
+            // constructor's checks of the header length fold away.
+            EtherType::IPV4 if data.first() != Some(&0x45) => None,
             EtherType::IPV4 => match Ipv4Packet::new_lax(data) {
                 Ok((ip, None)) if ip.header_len() == crate::wire::ipv4::HEADER_LEN => {
                     (!ip.is_fragment()).then_some(Network {
