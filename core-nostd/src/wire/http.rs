@@ -1,6 +1,6 @@
 //! HTTP/1.x start lines and headers, read in place.
 
-use super::bytes::{eq_lowercase, find_byte};
+use super::bytes::{Finds, eq_lowercase, find_byte};
 
 /// Request methods Wireshark recognises at the start of a message.
 const METHODS: [&[u8]; 9] = [
@@ -96,24 +96,36 @@ impl<'a> HttpMessage<'a> {
             .map(|h| h.value)
     }
 
-    /// One pass over the head: its length (if complete), Content-Length and Content-Type.
+    /// One pass over the head: its length (if complete), Content-Length and
+    /// Content-Type, as [`headers`](Self::headers) reads them.
     pub fn head_summary(&self) -> HeadSummary<'a> {
-        let mut it = self.headers();
         let mut summary = HeadSummary::default();
-        while let Some((line, _)) = it.next_line() {
-            // Only lines that start with a C can name either header: the rest
-            // are not split into name and value.
-            if line.first().map(|b| b | 0x20) != Some(b'c') {
-                continue;
+        let mut line_ends = Finds::new(self.data, b'\n', self.start_len);
+        let mut start = self.start_len;
+        loop {
+            match self.data.get(start..) {
+                // The empty line (a bare LF or CR LF) ends the head.
+                Some([b'\n', ..]) => {
+                    summary.head_len = Some(start + 1);
+                    break;
+                }
+                Some([b'\r', b'\n', ..]) => {
+                    summary.head_len = Some(start + 2);
+                    break;
+                }
+                Some(line @ [first, ..]) if first | 0x20 == b'c' => {
+                    if summary.content_length.is_none() {
+                        summary.content_length = header_value(line, b"content-length");
+                    }
+                    if summary.content_type.is_none() {
+                        summary.content_type = header_value(line, b"content-type");
+                    }
+                }
+                _ => {}
             }
-            let (name, value) = split_header(line);
-            if eq_lowercase(name, b"content-length") {
-                summary.content_length.get_or_insert(value);
-            } else if eq_lowercase(name, b"content-type") {
-                summary.content_type.get_or_insert(value);
-            }
+            let Some(lf) = line_ends.next() else { break };
+            start = lf + 1;
         }
-        summary.head_len = it.complete.then_some(it.offset);
         summary
     }
 
@@ -218,6 +230,25 @@ impl<'a> HeaderIter<'a> {
     }
 }
 
+/// The value of the header `name` (lowercase) if the line at the start of
+/// `rest` is one, as `split_header` parts it: the name is what comes before
+/// the first colon, or the whole line, its CR LF or LF taken off.
+#[inline(always)]
+fn header_value<'a>(rest: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let (head, after) = rest.split_at_checked(name.len())?;
+    if !eq_lowercase(head, name) {
+        return None;
+    }
+    match after {
+        [b':', value @ ..] => {
+            let line = find_byte(value, b'\n').and_then(|lf| value.get(..lf));
+            Some(line.unwrap_or(value).trim_ascii())
+        }
+        [] | [b'\n', ..] | [b'\r', b'\n', ..] => Some(&[]),
+        _ => None,
+    }
+}
+
 /// A header line's name and its value with surrounding blanks trimmed.
 fn split_header(line: &[u8]) -> (&[u8], &[u8]) {
     match find_byte(line, b':') {
@@ -309,6 +340,61 @@ mod test {
                 assert_eq!(s.content_type, m.header("content-type"), "{cut}");
             }
         }
+    }
+
+    /// Heads made of pieces that try every branch (names that almost match,
+    /// lines without colons, bare CRs, LF-only lines, long lines across
+    /// words), cut at every byte: the one-pass summary reads them as the
+    /// header iterator does.
+    #[test]
+    fn head_summary_agrees_with_the_headers_on_random_heads() {
+        extern crate std;
+        use std::vec::Vec;
+        let pieces: [&[u8]; 14] = [
+            b"Content-Length: 12",
+            b"content-type:text/html ",
+            b"CONTENT-LENGTH",
+            b"Content-Lengthy: 3",
+            b"Connection: close",
+            b"Host: example.com",
+            b"C",
+            b"X-Long-Header-Name-That-Spans-Words: 0123456789",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b":",
+            b" ",
+            b"body",
+        ];
+        let mut next = crate::testing::xorshift(0x1405_7b7e_f767_814fu64);
+        let mut checked = 0;
+        for _ in 0..3_000 {
+            let mut head: Vec<u8> = b"GET / HTTP/1.1\r\n".to_vec();
+            for _ in 0..(next() % 12) {
+                head.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            for cut in 0..=head.len() {
+                let Some(m) = HttpMessage::parse(&head[..cut]) else {
+                    continue;
+                };
+                let s = m.head_summary();
+                assert_eq!(s.head_len, m.head_len(), "{:?}", &head[..cut]);
+                assert_eq!(
+                    s.content_length,
+                    m.header("content-length"),
+                    "{:?}",
+                    &head[..cut]
+                );
+                assert_eq!(
+                    s.content_type,
+                    m.header("content-type"),
+                    "{:?}",
+                    &head[..cut]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 30_000, "{checked}");
     }
 
     #[test]
