@@ -5,6 +5,7 @@ use core::fmt;
 use super::{Emit, fields};
 use crate::field::{Value, Visitor};
 use crate::text::{Sink, write_escaped};
+use crate::wire::bytes::{eq_lowercase, find_byte};
 use crate::wire::http::{HttpMessage, StartLine};
 
 fields! {
@@ -130,20 +131,16 @@ pub(crate) enum BodyKind {
 }
 
 pub(crate) fn body_kind(content_type: &[u8]) -> BodyKind {
-    let essence = content_type
-        .split(|&b| b == b';')
-        .next()
-        .unwrap_or(&[])
-        .trim_ascii();
-    if essence.len() >= 5
-        && essence
-            .get(..5)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"text/"))
-    {
+    let essence = match find_byte(content_type, b';') {
+        Some(at) => content_type.get(..at).unwrap_or(&[]),
+        None => content_type,
+    }
+    .trim_ascii();
+    if essence.get(..5).is_some_and(|p| eq_lowercase(p, b"text/")) {
         BodyKind::TextLines
-    } else if essence.eq_ignore_ascii_case(b"application/x-www-form-urlencoded") {
+    } else if eq_lowercase(essence, b"application/x-www-form-urlencoded") {
         BodyKind::UrlencodedForm
-    } else if essence.eq_ignore_ascii_case(b"application/json") {
+    } else if eq_lowercase(essence, b"application/json") {
         BodyKind::Json
     } else {
         BodyKind::Media

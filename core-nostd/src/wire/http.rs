@@ -73,7 +73,12 @@ impl<'a> HttpMessage<'a> {
 
     /// The start line's bytes without its line ending.
     pub fn start_line_bytes(&self) -> &'a [u8] {
-        split_line(self.data).map(|(l, _)| l).unwrap_or(&[])
+        // `parse` found its line end: the byte before `start_len`.
+        let line = self
+            .data
+            .get(..self.start_len.saturating_sub(1))
+            .unwrap_or(&[]);
+        line.strip_suffix(b"\r").unwrap_or(line)
     }
 
     pub fn start_len(&self) -> usize {
