@@ -133,8 +133,8 @@ pub struct Dissection<'a> {
 }
 
 /// Dissects one frame. Checks of a layer's contents that only add notes
-/// (TCP options, every DNS record, ICMPv6 options) wait until a note is
-/// asked for.
+/// (TCP options, every DNS record, DHCP options, ICMPv6 options) wait until
+/// a note is asked for.
 #[inline]
 pub fn dissect(frame: Frame<'_>) -> Dissection<'_> {
     let mut d = Dissection::empty(frame);

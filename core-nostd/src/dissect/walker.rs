@@ -46,8 +46,8 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// ICMPv6 options. (A constant, so the whole walk carries no test of it.)
 ///
 /// With `defer_checks`, checks of a layer's contents that add only notes
-/// (TCP options, every DNS record, ICMPv6 options and MLDv2 records) are
-/// left to when the notes are asked for (see `checks`).
+/// (TCP options, every DNS record, DHCP and DHCPv6 options, ICMPv6 options
+/// and MLDv2 records) are left to when the notes are asked for (see `checks`).
 #[inline(always)]
 pub(super) fn walk<const CLUES_ONLY: bool>(d: &mut Dissection<'_>, defer_checks: bool) {
     let (link, data) = (d.frame.link_type, d.frame.data);
@@ -588,11 +588,8 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             Ok(p) => p,
             Err(e) => return self.stop(Protocol::Dhcp, data, e),
         };
-        if !self.push(Protocol::Dhcp, View::Dhcp(packet), data, data.len()) {
-            return;
-        }
-        if let Some(Err(e)) = packet.options().find(|o| o.is_err()) {
-            self.fail(e, data);
+        if self.push(Protocol::Dhcp, View::Dhcp(packet), data, data.len()) {
+            self.check_contents();
         }
     }
 
@@ -601,11 +598,8 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             Ok(p) => p,
             Err(e) => return self.stop(Protocol::Dhcpv6, data, e),
         };
-        if !self.push(Protocol::Dhcpv6, View::Dhcpv6(packet), data, data.len()) {
-            return;
-        }
-        if let Some(Err(e)) = packet.options().find(|o| o.is_err()) {
-            self.fail(e, data);
+        if self.push(Protocol::Dhcpv6, View::Dhcpv6(packet), data, data.len()) {
+            self.check_contents();
         }
     }
 

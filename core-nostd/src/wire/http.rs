@@ -103,6 +103,7 @@ impl<'a> HttpMessage<'a> {
 
     /// One pass over the head: its length (if complete), Content-Length and
     /// Content-Type, as [`headers`](Self::headers) reads them.
+    #[inline]
     pub fn head_summary(&self) -> HeadSummary<'a> {
         let mut summary = HeadSummary::default();
         let mut line_ends = Finds::new(self.data, b'\n', self.start_len);
