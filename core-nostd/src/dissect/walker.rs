@@ -446,7 +446,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     }
 
     fn icmpv6(&mut self, data: &'a [u8]) {
-        let icmp = match Icmpv6Packet::new_checked(data) {
+        let (icmp, rest) = match Icmpv6Packet::new_with_rest(data) {
             Ok(i) => i,
             Err(e) => return self.stop(Protocol::Icmpv6, data, e),
         };
@@ -454,7 +454,6 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
             return;
         }
         self.check_contents();
-        let rest = icmp.rest();
         match icmp.msg_type() {
             t if t < 128 && !self.in_error => {
                 self.in_error = true;

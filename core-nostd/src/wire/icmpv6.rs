@@ -45,6 +45,14 @@ pub struct Icmpv6Packet<'a> {
 
 impl<'a> Icmpv6Packet<'a> {
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
+        Self::new_with_rest(buffer).map(|(packet, _)| packet)
+    }
+
+    /// [`new_checked`](Self::new_checked), and [`rest`](Self::rest) with
+    /// it: the walk needs both, and the type's fixed part is then looked up
+    /// once.
+    #[inline]
+    pub fn new_with_rest(buffer: &'a [u8]) -> Result<(Self, &'a [u8])> {
         let (header, body) = buffer
             .split_first_chunk::<HEADER_LEN>()
             .ok_or(Error::truncated(
@@ -54,9 +62,9 @@ impl<'a> Icmpv6Packet<'a> {
                 LenSource::Slice,
             ))?;
         let packet = Icmpv6Packet { header, body };
-        let needed = HEADER_LEN + packet.fixed_body_len();
-        need(Protocol::Icmpv6, buffer, needed)?;
-        Ok(packet)
+        let fixed = packet.fixed_body_len();
+        need(Protocol::Icmpv6, buffer, HEADER_LEN + fixed)?;
+        Ok((packet, body.get(fixed..).unwrap_or(&[])))
     }
 
     /// The part of the body each type needs before its options or quoted packet.
