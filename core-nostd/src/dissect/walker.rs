@@ -388,6 +388,7 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     }
 
     /// What follows a pushed IPv6 header: its extension headers, then the payload.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     fn ipv6_payload(&mut self, ip: Ipv6Packet<'a>) {
         let mut next = ip.next_header();
         let mut payload = ip.payload();
