@@ -8,9 +8,10 @@
 mod checks;
 mod expert;
 mod layer;
+mod ports;
 mod walker;
 
-pub(crate) use walker::{App, app_for_tcp};
+pub(crate) use ports::{App, app_for_tcp};
 
 pub use expert::{Expert, Severity};
 pub use layer::{Layer, View};

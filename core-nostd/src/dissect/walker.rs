@@ -7,6 +7,7 @@
 //! * a payload shorter than an IP length field says is dissected as it is;
 //! * a bogus header length stops the layer with a note ("Bogus IP header length").
 
+use super::ports::{App, app_for_tcp, app_for_udp};
 use super::{Dissection, Expert, Layer, LinkType, Severity, View};
 use crate::proto::Protocol;
 use crate::wire::arp::ArpPacket;
@@ -30,14 +31,6 @@ use crate::wire::{
 };
 
 mod fast;
-
-/// TCP ports on which TLS is dissected (tshark's defaults that matter here).
-const TLS_TCP_PORTS: [u16; 13] = [
-    443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8883,
-];
-const DNS_PORT: u16 = 53;
-const DHCP_PORTS: [u16; 2] = [67, 68];
-const DHCPV6_PORTS: [u16; 2] = [546, 547];
 
 /// Walks the frame into `d`: every layer, or with `CLUES_ONLY` what the
 /// trackers read ([`crate::tracker::Clues`]): the layers down to the
@@ -65,16 +58,6 @@ struct Walker<'d, 'a, const CLUES_ONLY: bool> {
     base: &'a [u8],
     in_error: bool,
     defer_checks: bool,
-}
-
-/// What a transport carries, decided by port.
-pub(crate) enum App {
-    Dns,
-    Dhcp,
-    Dhcpv6,
-    Http,
-    Tls,
-    Data,
 }
 
 impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
@@ -710,28 +693,4 @@ pub(super) fn severity_of(err: &Error, cut: bool, in_error: bool) -> Option<Seve
 /// True for a bad value of the named field.
 fn is_bad(err: &Error, name: &str) -> bool {
     matches!(err.kind, ErrorKind::BadValue { field, .. } if field == name)
-}
-
-/// Tries the lower port first, as Wireshark does.
-fn by_low_port(a: u16, b: u16, pick: impl Fn(u16) -> Option<App>) -> App {
-    let (low, high) = if a <= b { (a, b) } else { (b, a) };
-    pick(low).or_else(|| pick(high)).unwrap_or(App::Data)
-}
-
-pub(crate) fn app_for_tcp(src: u16, dst: u16) -> App {
-    by_low_port(src, dst, |p| match p {
-        DNS_PORT => Some(App::Dns),
-        p if http::DEFAULT_TCP_PORTS.contains(&p) => Some(App::Http),
-        p if TLS_TCP_PORTS.contains(&p) => Some(App::Tls),
-        _ => None,
-    })
-}
-
-fn app_for_udp(src: u16, dst: u16) -> App {
-    by_low_port(src, dst, |p| match p {
-        DNS_PORT => Some(App::Dns),
-        p if DHCP_PORTS.contains(&p) => Some(App::Dhcp),
-        p if DHCPV6_PORTS.contains(&p) => Some(App::Dhcpv6),
-        _ => None,
-    })
 }
