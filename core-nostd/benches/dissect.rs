@@ -6,77 +6,108 @@
 //! "warm": the frames of captures/ (a few hundred, cache-resident).
 //! "cold": bench-data/tiled.pcap, 1M frames (~180 MB), made by
 //!         `python3 scripts/make-tiled.py bench-data/tiled.pcap`; skipped if absent.
-//! After criterion's report, a table gives frames/s and the ratio to etherparse.
+//! After criterion's report, a table gives frames/s and the ratio of
+//! criterion's means to etherparse's, then the ratio again from paired
+//! rounds (etherparse and encap timed back to back, median and range): the
+//! machine's speed swings between criterion's benches, less within a round.
+//!
+//! Each bench is one pass over the frames in a function of its own, which
+//! criterion and the paired rounds both call: the same machine code in
+//! both, however the compiler inlines around them.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 
 mod common;
 
-use common::{Frames, mean_ns};
+use common::{Frames, mean_ns, median_and_range, paired_ratios};
 use criterion::{Criterion, Throughput};
 use encap_core::field::Computed;
 use encap_core::text::TextBuf;
-use encap_core::{Frame, LinkType, dissect};
+use encap_core::{Dissection, Frame, LinkType, dissect, dissect_into};
 
-fn walk(f: &[u8]) -> usize {
-    let d = dissect(Frame::new(f, LinkType::ETHERNET));
-    // black_box keeps every layer stored, as a caller that reads them needs.
-    black_box(&d).layer_count()
+#[inline(never)]
+fn pass_etherparse(frames: &Frames) -> usize {
+    // black_box keeps the whole result, as for encap's walk.
+    frames
+        .iter()
+        .filter(|f| black_box(&etherparse::SlicedPacket::from_ethernet(black_box(f))).is_ok())
+        .count()
+}
+
+/// The walk, its result returned by value.
+#[inline(never)]
+fn pass_walk(frames: &Frames) -> usize {
+    frames
+        .iter()
+        .map(|f| {
+            let d = dissect(Frame::new(black_box(f), LinkType::ETHERNET));
+            // black_box keeps every layer stored, as a caller that reads them needs.
+            black_box(&d).layer_count()
+        })
+        .sum()
+}
+
+/// The walk into one reused dissection.
+#[inline(never)]
+fn pass_walk_into<'f>(frames: &'f Frames, d: &mut Dissection<'f>) -> usize {
+    frames
+        .iter()
+        .map(|f| {
+            dissect_into(Frame::new(black_box(f), LinkType::ETHERNET), d);
+            black_box(&*d).layer_count()
+        })
+        .sum()
 }
 
 /// The walk plus the packet-list row: source, destination, protocol and info text.
-fn row(f: &[u8], out: &mut TextBuf<512>) -> usize {
-    let d = dissect(Frame::new(f, LinkType::ETHERNET));
-    out.clear();
-    for c in [
-        Computed::ColSource,
-        Computed::ColDestination,
-        Computed::ColProtocol,
-        Computed::ColInfo,
-    ] {
-        let _ = d.write_computed(c, out);
-    }
-    out.len()
+#[inline(never)]
+fn pass_row(frames: &Frames, out: &mut TextBuf<512>) -> usize {
+    frames
+        .iter()
+        .map(|f| {
+            let d = dissect(Frame::new(black_box(f), LinkType::ETHERNET));
+            out.clear();
+            for c in [
+                Computed::ColSource,
+                Computed::ColDestination,
+                Computed::ColProtocol,
+                Computed::ColInfo,
+            ] {
+                let _ = d.write_computed(c, out);
+            }
+            out.len()
+        })
+        .sum()
 }
 
-fn etherparse(f: &[u8]) -> bool {
-    // black_box keeps the whole result, as for encap's walk.
-    black_box(&etherparse::SlicedPacket::from_ethernet(f)).is_ok()
+const BENCHES: [&str; 4] = ["etherparse", "encap_walk", "encap_walk_into", "encap_row"];
+
+/// A pass of the named bench, with the storage it reuses.
+fn pass_of<'f>(bench: &str, frames: &'f Frames) -> Box<dyn FnMut() -> usize + 'f> {
+    let first = frames.iter().next().unwrap_or(&[]);
+    match bench {
+        "etherparse" => Box::new(move || pass_etherparse(frames)),
+        "encap_walk" => Box::new(move || pass_walk(frames)),
+        "encap_walk_into" => {
+            let mut d = dissect(Frame::new(first, LinkType::ETHERNET));
+            Box::new(move || pass_walk_into(frames, &mut d))
+        }
+        _ => {
+            let mut out = TextBuf::<512>::new();
+            Box::new(move || pass_row(frames, &mut out))
+        }
+    }
 }
 
 fn bench_group(c: &mut Criterion, name: &str, frames: &Frames, samples: usize) {
-    let first = frames.iter().next().unwrap_or(&[]);
     let mut g = c.benchmark_group(name);
     g.throughput(Throughput::Elements(frames.ranges.len() as u64));
     g.sample_size(samples);
-    g.bench_function("etherparse", |b| {
-        b.iter(|| frames.iter().filter(|f| etherparse(black_box(f))).count())
-    });
-    g.bench_function("encap_walk", |b| {
-        b.iter(|| frames.iter().map(|f| walk(black_box(f))).sum::<usize>())
-    });
-    g.bench_function("encap_walk_into", |b| {
-        let mut d = dissect(Frame::new(first, LinkType::ETHERNET));
-        b.iter(|| {
-            frames
-                .iter()
-                .map(|f| {
-                    encap_core::dissect_into(Frame::new(black_box(f), LinkType::ETHERNET), &mut d);
-                    black_box(&d).layer_count()
-                })
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("encap_row", |b| {
-        let mut out = TextBuf::<512>::new();
-        b.iter(|| {
-            frames
-                .iter()
-                .map(|f| row(black_box(f), &mut out))
-                .sum::<usize>()
-        })
-    });
+    for bench in BENCHES {
+        let mut pass = pass_of(bench, frames);
+        g.bench_function(bench, |b| b.iter(&mut pass));
+    }
     g.finish();
 }
 
@@ -89,31 +120,45 @@ fn main() {
     bench_group(&mut c, "warm", &warm, 30);
     if let Some(cold) = &cold {
         bench_group(&mut c, "cold", cold, 10);
-    } else {
-        eprintln!(
-            "no bench-data/tiled.pcap: run `python3 scripts/make-tiled.py bench-data/tiled.pcap` for the cold set"
-        );
     }
     c.final_summary();
 
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "\n{:<6} {:<12} {:>14} {:>18}",
-        "set", "bench", "Mframes/s", "vs etherparse"
+        "\n{:<6} {:<16} {:>10} {:>14} {:>22}",
+        "set", "bench", "Mframes/s", "vs etherparse", "paired rounds"
     );
     for (group, frames) in [("warm", Some(&warm)), ("cold", cold.as_ref())] {
         let Some(frames) = frames else { continue };
         let n = frames.ranges.len() as f64;
         let base = mean_ns(group, "etherparse");
-        for bench in ["etherparse", "encap_walk", "encap_walk_into", "encap_row"] {
+        // A warm half-round runs ~15 ms of walks; a cold one, one pass.
+        let (rounds, passes): (usize, usize) = if group == "warm" { (21, 2000) } else { (11, 1) };
+        for bench in BENCHES {
             let Some(ns) = mean_ns(group, bench) else {
                 continue;
             };
             let ratio = base.map(|b| format!("{:.2}x", b / ns)).unwrap_or_default();
+            let paired = match bench {
+                "etherparse" => String::new(),
+                // A row costs about ten walks.
+                "encap_row" => median_and_range(paired_ratios(
+                    rounds,
+                    passes.div_ceil(10),
+                    pass_of("etherparse", frames),
+                    pass_of(bench, frames),
+                )),
+                _ => median_and_range(paired_ratios(
+                    rounds,
+                    passes,
+                    pass_of("etherparse", frames),
+                    pass_of(bench, frames),
+                )),
+            };
             let _ = writeln!(
                 table,
-                "{group:<6} {bench:<12} {:>14.2} {ratio:>18}",
+                "{group:<6} {bench:<16} {:>10.2} {ratio:>14} {paired:>22}",
                 n / ns * 1e3
             );
         }

@@ -79,3 +79,43 @@ pub fn mean_ns(group: &str, bench: &str) -> Option<f64> {
     let pe = &mean[mean.find("\"point_estimate\":")? + 17..];
     pe[..pe.find([',', '}'])?].trim().parse().ok()
 }
+
+/// The ratio time(`base`) / time(`ours`) of each of `rounds` rounds, in
+/// which each runs `passes` times, one right after the other (which goes
+/// first alternates). This machine's speed swings from minute to minute: a
+/// ratio of two means measured seconds apart swings with it, while the two
+/// halves of a round run under the same load.
+pub fn paired_ratios(
+    rounds: usize,
+    passes: usize,
+    mut base: impl FnMut() -> usize,
+    mut ours: impl FnMut() -> usize,
+) -> Vec<f64> {
+    let time = |f: &mut dyn FnMut() -> usize| {
+        let start = std::time::Instant::now();
+        for _ in 0..passes {
+            std::hint::black_box(f());
+        }
+        start.elapsed().as_secs_f64()
+    };
+    (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let b = time(&mut base);
+                b / time(&mut ours)
+            } else {
+                let o = time(&mut ours);
+                time(&mut base) / o
+            }
+        })
+        .collect()
+}
+
+/// The median and range of `ratios`, as "0.98x (0.95-1.01)".
+pub fn median_and_range(mut ratios: Vec<f64>) -> String {
+    ratios.sort_by(f64::total_cmp);
+    match (ratios.first(), ratios.get(ratios.len() / 2), ratios.last()) {
+        (Some(low), Some(median), Some(high)) => format!("{median:.2}x ({low:.2}-{high:.2})"),
+        _ => String::new(),
+    }
+}
