@@ -69,36 +69,46 @@ impl EtherType {
 /// A read-only view of an Ethernet frame.
 #[derive(Debug, Clone, Copy)]
 pub struct EthernetFrame<'a> {
-    header: &'a [u8; HEADER_LEN],
-    payload: &'a [u8],
+    /// The header, then the payload: one slice (two words) where a header
+    /// reference and a payload slice took three, a store fewer a frame.
+    frame: &'a [u8],
 }
 
 impl<'a> EthernetFrame<'a> {
     /// Checks that the 14-byte header is there.
     pub fn new_checked(buffer: &'a [u8]) -> Result<Self> {
-        let (header, payload) =
-            buffer
-                .split_first_chunk::<HEADER_LEN>()
-                .ok_or(Error::truncated(
-                    Protocol::Eth,
-                    HEADER_LEN,
-                    buffer.len(),
-                    LenSource::Slice,
-                ))?;
-        Ok(EthernetFrame { header, payload })
+        if buffer.len() < HEADER_LEN {
+            return Err(Error::truncated(
+                Protocol::Eth,
+                HEADER_LEN,
+                buffer.len(),
+                LenSource::Slice,
+            ));
+        }
+        Ok(EthernetFrame { frame: buffer })
+    }
+
+    /// The header (`new_checked` saw it whole).
+    #[inline(always)]
+    fn header(&self) -> &'a [u8; HEADER_LEN] {
+        self.frame.first_chunk().unwrap_or(&[0; HEADER_LEN])
+    }
+
+    fn rest(&self) -> &'a [u8] {
+        self.frame.get(HEADER_LEN..).unwrap_or(&[])
     }
 
     pub fn dst(&self) -> MacAddr {
-        MacAddr(super::bytes::array(self.header, field::DST.start))
+        MacAddr(super::bytes::array(self.header(), field::DST.start))
     }
 
     pub fn src(&self) -> MacAddr {
-        MacAddr(super::bytes::array(self.header, field::SRC.start))
+        MacAddr(super::bytes::array(self.header(), field::SRC.start))
     }
 
     /// The raw type/length field.
     pub fn type_or_len(&self) -> u16 {
-        be16(self.header, field::ETHERTYPE)
+        be16(self.header(), field::ETHERTYPE)
     }
 
     /// True for an IEEE 802.3 frame, whose type field is a length.
@@ -114,9 +124,9 @@ impl<'a> EthernetFrame<'a> {
     pub fn payload(&self) -> &'a [u8] {
         if self.is_802_3() {
             let len = usize::from(self.type_or_len());
-            self.payload.get(..len).unwrap_or(self.payload)
+            self.rest().get(..len).unwrap_or(self.rest())
         } else {
-            self.payload
+            self.rest()
         }
     }
 }
