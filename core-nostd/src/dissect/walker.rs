@@ -591,13 +591,21 @@ impl<'d, 'a, const CLUES_ONLY: bool> Walker<'d, 'a, CLUES_ONLY> {
     }
 
     fn http(&mut self, data: &'a [u8]) {
-        let Some(m) = HttpMessage::parse(data) else {
-            if HttpMessage::looks_like_start(data) && !self.d.frame.is_cut() {
+        // A continuation (most segments of a body) is mostly known by its
+        // first byte, without a search for a line end.
+        let parsed = if HttpMessage::may_start(data) {
+            HttpMessage::parse(data)
+        } else {
+            None
+        };
+        let Some(m) = parsed else {
+            let starts = HttpMessage::looks_like_start(data);
+            if starts && !self.d.frame.is_cut() {
                 // A start line without its line end: tshark waits for more.
                 self.d.set_pdu_pending(None);
                 return;
             }
-            if HttpMessage::looks_like_start(data) && !data.starts_with(b"HTTP/") {
+            if starts && !data.starts_with(b"HTTP/") {
                 // The snap length cut a request line: its words are still shown
                 // (a cut status line is a continuation to tshark).
                 let err =

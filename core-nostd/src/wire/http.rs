@@ -48,13 +48,28 @@ impl<'a> HttpMessage<'a> {
         Some(HttpMessage { data, start_len })
     }
 
-    /// True if `data` begins like an HTTP message, even without a full line.
+    /// True if `data` begins like an HTTP message, even without a full line
+    /// (as every message [`parse`](Self::parse) accepts does).
     pub fn looks_like_start(data: &[u8]) -> bool {
+        if !Self::may_start(data) {
+            return false;
+        }
         data.starts_with(b"HTTP/")
             || METHODS.iter().any(|m| {
                 data.strip_prefix(*m)
                     .is_some_and(|rest| rest.first() == Some(&b' '))
             })
+    }
+
+    /// False when `data` cannot begin a message, by its first byte alone (a
+    /// method's or "HTTP/"'s first letter): a body's segment is known without
+    /// a search for its first line end.
+    #[inline(always)]
+    pub fn may_start(data: &[u8]) -> bool {
+        matches!(
+            data.first(),
+            Some(b'G' | b'P' | b'H' | b'D' | b'O' | b'T' | b'C')
+        )
     }
 
     /// All the bytes the message was parsed from.
@@ -348,6 +363,9 @@ mod test {
             let Some(m) = HttpMessage::parse(&head[..cut]) else {
                 continue;
             };
+            // The walk parses only what may start a message.
+            assert!(HttpMessage::may_start(&head[..cut]));
+            assert!(HttpMessage::looks_like_start(&head[..cut]));
             let s = m.head_summary();
             assert_eq!(
                 (s.head_len, s.content_length, s.content_type),
@@ -398,6 +416,29 @@ mod test {
             checked += summary_agrees_at_every_cut(&head);
         }
         assert!(checked > 30_000, "{checked}");
+    }
+
+    #[test]
+    fn every_method_and_status_line_looks_like_a_start() {
+        extern crate std;
+        for method in METHODS {
+            let line = [method, &b" / HTTP/1.1\r\n"[..]].concat();
+            assert!(HttpMessage::may_start(&line), "{method:?}");
+            assert!(HttpMessage::looks_like_start(&line), "{method:?}");
+            assert!(HttpMessage::parse(&line).is_some(), "{method:?}");
+            assert!(!HttpMessage::looks_like_start(method), "{method:?}");
+        }
+        assert!(HttpMessage::looks_like_start(b"HTTP/1.1 200 OK"));
+        for not in [
+            &b"<html>\n"[..],
+            b"{}",
+            b"get / HTTP/1.1\r\n",
+            b"GETS / HTTP/1.1\r\n",
+            b"",
+        ] {
+            assert!(!HttpMessage::looks_like_start(not), "{not:?}");
+            assert!(HttpMessage::parse(not).is_none(), "{not:?}");
+        }
     }
 
     #[test]
