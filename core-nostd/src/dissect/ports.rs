@@ -30,16 +30,27 @@ const DHCPV6_PORTS: [u16; 2] = [546, 547];
 /// The application on a TCP segment between these ports.
 #[inline]
 pub(crate) fn app_for_tcp(src: u16, dst: u16) -> App {
-    let (low, high) = (src.min(dst), src.max(dst));
-    let (low, high) = (slot(low).tcp_if(low), slot(high).tcp_if(high));
-    if low == App::Data { high } else { low }
+    by_ports(src, dst, |slot| slot.tcp)
 }
 
 /// The application on a UDP datagram between these ports.
 #[inline]
 pub(crate) fn app_for_udp(src: u16, dst: u16) -> App {
-    let (low, high) = (src.min(dst), src.max(dst));
-    let (low, high) = (slot(low).udp_if(low), slot(high).udp_if(high));
+    by_ports(src, dst, |slot| slot.udp)
+}
+
+/// The lower port's application if it has one, else the higher one's.
+#[inline(always)]
+fn by_ports(src: u16, dst: u16, app: impl Fn(Slot) -> App) -> App {
+    let of = |port: u16| {
+        let slot = slot(port);
+        if slot.port == port {
+            app(slot)
+        } else {
+            App::Data
+        }
+    };
+    let (low, high) = (of(src.min(dst)), of(src.max(dst)));
     if low == App::Data { high } else { low }
 }
 
@@ -58,24 +69,6 @@ impl Slot {
         tcp: App::Data,
         udp: App::Data,
     };
-
-    #[inline(always)]
-    fn tcp_if(self, port: u16) -> App {
-        if self.port == port {
-            self.tcp
-        } else {
-            App::Data
-        }
-    }
-
-    #[inline(always)]
-    fn udp_if(self, port: u16) -> App {
-        if self.port == port {
-            self.udp
-        } else {
-            App::Data
-        }
-    }
 }
 
 const SLOT_BITS: u32 = 6;
