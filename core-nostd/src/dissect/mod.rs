@@ -151,8 +151,14 @@ impl fmt::Debug for Dissection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dissection")
             .field("frame", &self.frame)
-            .field("layers", &self.layers.get(..self.layer_count))
-            .field("experts", &self.experts.get(..self.expert_count))
+            .field(
+                "layers",
+                &self.layers.get(..self.layer_count).unwrap_or(&[]),
+            )
+            .field(
+                "experts",
+                &self.experts.get(..self.expert_count).unwrap_or(&[]),
+            )
             .field("experts_dropped", &self.experts_dropped)
             .field("unchecked", &self.unchecked)
             .field("pdu_pending", &self.pdu_pending())
