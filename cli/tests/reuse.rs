@@ -11,12 +11,12 @@ use encap_core::field::{Computed, registry};
 use encap_core::tracker::Tracker;
 use encap_core::{Dissection, Frame, dissect, dissect_into};
 
-/// Every field's values and the four packet-list columns.
+/// Every layer as it is stored, every field's values and the four
+/// packet-list columns.
 fn rendered(d: &Dissection<'_>, collector: &mut Collector) -> Vec<Vec<String>> {
     collector.collect(d);
-    let mut all: Vec<Vec<String>> = (0..collector.defs().len())
-        .map(|i| collector.values(i).to_vec())
-        .collect();
+    let mut all: Vec<Vec<String>> = vec![d.layers().map(|l| format!("{l:?}")).collect()];
+    all.extend((0..collector.defs().len()).map(|i| collector.values(i).to_vec()));
     for c in [
         Computed::ColSource,
         Computed::ColDestination,
