@@ -6,6 +6,10 @@
 //! "warm": the frames of captures/ (a few hundred, cache-resident).
 //! "cold": bench-data/tiled.pcap, 1M frames (~180 MB), made by
 //!         `python3 scripts/make-tiled.py bench-data/tiled.pcap`; skipped if absent.
+//!         Read in file order, as a capture is: the hardware prefetcher
+//!         streams the next frames in while a walk reads this one.
+//! "cold_random": the same frames in a fixed random order, so that each
+//!         frame is a cache miss of its own.
 //! After criterion's report, a table gives frames/s and the ratio of
 //! criterion's means to etherparse's, then the ratio again from paired
 //! rounds (etherparse and encap timed back to back, median and range): the
@@ -118,18 +122,26 @@ fn main() {
         .measurement_time(std::time::Duration::from_secs(3))
         .configure_from_args();
     bench_group(&mut c, "warm", &warm, 30);
+    let cold_random = cold.as_ref().map(common::shuffled);
     if let Some(cold) = &cold {
         bench_group(&mut c, "cold", cold, 10);
+    }
+    if let Some(cold_random) = &cold_random {
+        bench_group(&mut c, "cold_random", cold_random, 10);
     }
     c.final_summary();
 
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "\n{:<6} {:<16} {:>10} {:>14} {:>22}",
+        "\n{:<11} {:<16} {:>10} {:>14} {:>22}",
         "set", "bench", "Mframes/s", "vs etherparse", "paired rounds"
     );
-    for (group, frames) in [("warm", Some(&warm)), ("cold", cold.as_ref())] {
+    for (group, frames) in [
+        ("warm", Some(&warm)),
+        ("cold", cold.as_ref()),
+        ("cold_random", cold_random.as_ref()),
+    ] {
         let Some(frames) = frames else { continue };
         let n = frames.ranges.len() as f64;
         let base = mean_ns(group, "etherparse");
@@ -157,7 +169,7 @@ fn main() {
             };
             let _ = writeln!(
                 table,
-                "{group:<6} {bench:<16} {:>10.2} {ratio:>14} {paired:>22}",
+                "{group:<11} {bench:<16} {:>10.2} {ratio:>14} {paired:>22}",
                 n / ns * 1e3
             );
         }
