@@ -1,7 +1,7 @@
 //! Any bytes, under any link type encap reads: the walk, every field's
 //! rendering and the summary row must neither panic nor hang, and the
 //! walk's shortcuts (its fast path, the trackers' quick clues, its deferred
-//! checks) must find what the general walk finds.
+//! checks, a reused dissection) must find what the general walk finds.
 #![no_main]
 
 use core::fmt::Write;
@@ -55,7 +55,18 @@ fuzz_target!(|input: &[u8]| {
     let mut d = dissect(frame);
     // The fast path for the common shape walks as the general walk does.
     let general = encap_core::dissect::dissect_general(frame);
-    assert_eq!(format!("{d:?}"), format!("{general:?}"));
+    let general_text = format!("{general:?}");
+    assert_eq!(format!("{d:?}"), general_text);
+    // A dissection reused from another frame (the second half of these bytes,
+    // a shape of its own) ends as a fresh one: the fast path keeps the link
+    // layers it finds in place.
+    let other = Frame {
+        data: data.get(data.len() / 2..).unwrap_or_default(),
+        ..frame
+    };
+    let mut reused = dissect(other);
+    encap_core::dissect_into(frame, &mut reused);
+    assert_eq!(format!("{reused:?}"), general_text);
     // Notes whose checks the walk deferred are those a walk that checked at once made.
     let mut noted = general.clone();
     encap_core::dissect_into_noted(frame, &mut noted);
