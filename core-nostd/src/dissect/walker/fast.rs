@@ -115,10 +115,11 @@ impl<'a, const CLUES_ONLY: bool> Walker<'_, 'a, CLUES_ONLY> {
         let [eth_slot, ethertype_slot, net_slot, transport_slot, ..] = &mut self.d.layers;
         // The Ethernet and Ethertype layers an earlier frame left stay, but
         // for their views: an Ethernet view first is always the link layer
-        // at 0..14, an Ethertype view after it always at 14, and neither is
-        // ever in an ICMP error. (Eight stores fewer a frame: when frames are
-        // cold, the stores behind a frame's cache miss hold the next frame
-        // back; the cold walk took 6 % less time.)
+        // at 0..14, and the walk that wrote it wrote the next slot too, so an
+        // Ethertype view there is at 14; neither is ever in an ICMP error.
+        // (Eight stores fewer a frame: when frames are cold, the stores
+        // behind a frame's cache miss hold the next frame back; the cold
+        // walk took 6 % less time.)
         if let (View::Eth(eth_view), View::Ethertype(ethertype_view)) =
             (&mut eth_slot.view, &mut ethertype_slot.view)
         {
