@@ -2,6 +2,10 @@
 # encap read against tshark -r and tcpdump -nr on the same large file.
 #   bash scripts/bench-read.sh [FRAMES [ROUNDS]]   (default 1,000,000 frames, 3 rounds; the file is made once)
 #
+# Two builds of encap are timed: the plain `cargo build --release`, and the
+# profile-guided one of scripts/build-pgo.sh (trained on captures that are not
+# in the tiled file); both must print the same bytes.
+#
 # This machine's speed swings from minute to minute, so the tools are timed in
 # rounds, side by side: each round runs encap five times (it takes a fifth of
 # a second) and each other tool once, with hyperfine, and every ratio is taken
@@ -14,7 +18,9 @@ rounds=${2:-3}
 file=bench-data/tiled-$frames.pcap
 [ -f "$file" ] || python3 scripts/make-tiled.py "$file" "$frames"
 cargo build --release -p encap --quiet
+bash scripts/build-pgo.sh
 encap=target/release/encap
+pgo=target/pgo/release/encap
 fields=(-e frame.number -e frame.len -e eth.src -e ip.src -e ip.dst -e ip.proto -e tcp.srcport -e tcp.dstport -e udp.dstport -e dns.qry.name)
 tf=$(printf ' %s' "${fields[@]}")
 export HOME=/tmp   # no personal tshark profile
@@ -22,16 +28,24 @@ out=bench-data/read-rounds
 rm -rf "$out"; mkdir -p "$out"
 # The file in the page cache and each tool's own files loaded, for every tool alike.
 cat "$file" >/dev/null
-for tool in "$encap read -r" "tcpdump -nr" "tshark -n -r"; do $tool captures/dns.pcap >/dev/null 2>&1; done
+for tool in "$encap read -r" "$pgo read -r" "tcpdump -nr" "tshark -n -r"; do $tool captures/dns.pcap >/dev/null 2>&1; done
+# The same output from both builds, or the comparison is void.
+for args in "" "-T fields$tf"; do
+  cmp -s <($encap read -r "$file" $args) <($pgo read -r "$file" $args) ||
+    { echo "bench-read: the PGO build's output differs (read -r $file $args)" >&2; exit 1; }
+done
+five() { local c="$1"; echo "$c > /dev/null; $c > /dev/null; $c > /dev/null; $c > /dev/null; $c > /dev/null"; }
 
 for r in $(seq "$rounds"); do
   echo "== round $r of $rounds ($frames frames)"
   hyperfine --runs 1 --style basic --export-json "$out/summary-$r.json" \
-    -n "encap read" "$encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null; $encap read -r $file > /dev/null" \
+    -n "encap read" "$(five "$encap read -r $file")" \
+    -n "encap read (PGO)" "$(five "$pgo read -r $file")" \
     -n "tcpdump -nr" "tcpdump -nr $file > /dev/null 2>&1" \
     -n "tshark -n -r" "tshark -n -r $file > /dev/null 2>&1" | grep -E '^(Benchmark|  Time)'
   hyperfine --runs 1 --style basic --export-json "$out/fields-$r.json" \
-    -n "encap read -T fields" "$encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null; $encap read -r $file -T fields$tf > /dev/null" \
+    -n "encap read -T fields" "$(five "$encap read -r $file -T fields$tf")" \
+    -n "encap read -T fields (PGO)" "$(five "$pgo read -r $file -T fields$tf")" \
     -n "tshark -T fields" "tshark -n -r $file -T fields$tf > /dev/null 2>&1" | grep -E '^(Benchmark|  Time)'
 done
 
@@ -52,7 +66,8 @@ def line(kind, ours, theirs, target):
 print(f"\n{frames:,} frames, {rounds} rounds; encap on {__import__('os').cpu_count()} cores\n")
 print("| comparison | encap (mean) | other (mean) | encap is faster by: median of rounds (range) | target |")
 print("|---|---|---|---|---|")
-line("summary", "encap read", "tcpdump -nr", "5×")
-line("summary", "encap read", "tshark -n -r", "50×")
-line("fields", "encap read -T fields", "tshark -T fields", "100×")
+for build in ("", " (PGO)"):
+    line("summary", "encap read" + build, "tcpdump -nr", "5×")
+    line("summary", "encap read" + build, "tshark -n -r", "50×")
+    line("fields", "encap read -T fields" + build, "tshark -T fields", "100×")
 EOF

@@ -44,6 +44,9 @@ for t in thumbv7em-none-eabihf thumbv7m-none-eabi; do
   grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
 done
 
+# llvm-profdata, for the profile-guided build (scripts/build-pgo.sh).
+rustup component list --installed | grep -q '^llvm-tools' || rustup component add llvm-tools
+
 if [ "${ENCAP_SKIP_FUZZ:-0}" != 1 ]; then
   rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
   command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet

@@ -64,6 +64,10 @@ cargo build --quiet -p encap -p encap-control -p encap-agent
 bash hil-tests/live.sh | tee target/test-live.txt
 live_passed=$(sed -nE 's/^live capture: ([0-9]+) passed.*/\1/p' target/test-live.txt)
 
+step "the profile-guided build (scripts/build-pgo.sh) prints what the plain build prints"
+bash scripts/check-pgo.sh | tee target/test-pgo.txt
+pgo_passed=$(sed -nE 's/^pgo: ([0-9]+) passed.*/\1/p' target/test-pgo.txt)
+
 step "the agent's smoltcp modes on a segment (--tap static and DHCP, --iface, links down and up)"
 bash hil-tests/segment.sh | tee target/test-segment.txt
 segment_passed=$(sed -nE 's/^segment: ([0-9]+) passed.*/\1/p' target/test-segment.txt)
@@ -92,4 +96,4 @@ echo "none"
 
 passed=$(grep -E '^test result' target/test-output.txt | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{s+=$1} END {print s+0}')
 echo
-echo "all checks: $((passed + control_passed + live_passed + segment_passed + board_passed)) passed, 0 failed"
+echo "all checks: $((passed + control_passed + live_passed + pgo_passed + segment_passed + board_passed)) passed, 0 failed"
