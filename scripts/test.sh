@@ -3,8 +3,8 @@
 # (the tshark differential test among them), the no_std builds for Cortex-M,
 # tshark's reading of the committed captures, the control service against
 # SQLite and a private MariaDB server, grpcurl and SMTP end to end, the live
-# agents on namespaced segments, the board firmware under QEMU, and a
-# fuzzing smoke run.
+# agents on namespaced segments, the profile-guided build of encap against
+# the plain one, the board firmware under QEMU, and a fuzzing smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
