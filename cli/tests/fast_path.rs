@@ -243,3 +243,64 @@ fn a_line_written_straight_from_the_views_equals_the_collectors() {
     );
     assert!(direct > 10_000 && left > 100, "{direct} {left}");
 }
+
+/// A filter that is one number test is answered in one pass over its
+/// protocol's layers (`filter/single.rs`); on every frame, whole and cut
+/// short, that answer must be the general path's.
+#[test]
+fn a_one_number_test_answers_as_the_general_path() {
+    use encap_core::filter::Filter;
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../captures/filters.txt");
+    let listed = std::fs::read_to_string(root).unwrap();
+    // Each width (1, 2, 4 and the rest), ranges and masks, negations, a
+    // protocol slice, fields that occur twice (ICMP errors quote a header).
+    let own = [
+        "tcp.port == 443",
+        "!(tcp.port == 443)",
+        "tcp.port != 443",
+        "udp.srcport >= 1024",
+        "ip.ttl < 64",
+        "ip.addr == 192.0.2.0/24",
+        "ip.src != 192.0.2.1",
+        "tcp.flags.syn == 1",
+        "tcp.flags & 0x12",
+        "eth[0] & 1",
+        "eth.src == 02:00:00:00:00:01",
+        "icmp.type == 3",
+        "ipv6.nxt == 58",
+        "tcp.srcport",
+    ];
+    let filters: Vec<Filter> = own
+        .iter()
+        .copied()
+        .chain(
+            listed
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#')),
+        )
+        .filter_map(|text| Filter::compile(text).ok())
+        .filter(Filter::is_one_number_test)
+        .collect();
+    for text in own {
+        let f = Filter::compile(text).unwrap();
+        assert!(
+            f.is_one_number_test(),
+            "{text} is not taken as one number test"
+        );
+    }
+    let (mut checked, mut matched) = (0usize, 0usize);
+    each_frame_whole_and_cut(&mut |d, what| {
+        for f in &filters {
+            let answer = f.matches(d);
+            assert_eq!(answer, f.matches_general(d), "{what}: {f:?}");
+            checked += 1;
+            matched += usize::from(answer);
+        }
+    });
+    println!("one-number filters: {checked} answers checked, {matched} matched");
+    assert!(
+        matched > 1000 && checked - matched > 1000,
+        "{matched} of {checked}"
+    );
+}

@@ -26,21 +26,22 @@ pub(super) struct State {
 /// One test's occurrences: seen at all, true for some, true for every one
 /// (bits of one byte: written and read whole, so no store waits on another).
 #[derive(Clone, Copy)]
-struct Tally(u8);
+pub(super) struct Tally(u8);
 
 impl Tally {
     const PRESENT: u8 = 1;
     const ANY: u8 = 2;
     const NOT_ALL: u8 = 4;
-    const NONE: Tally = Tally(0);
+    pub const NONE: Tally = Tally(0);
 
     #[inline(always)]
-    fn record(&mut self, result: bool) {
+    pub fn record(&mut self, result: bool) {
         self.0 |= Self::PRESENT | if result { Self::ANY } else { Self::NOT_ALL };
     }
 
     /// The test's truth, as its node reads it.
-    fn truth(self, op: Op) -> bool {
+    #[inline(always)]
+    pub fn truth(self, op: Op) -> bool {
         match op {
             Op::Present => self.0 & Self::PRESENT != 0,
             Op::All => self.0 & (Self::PRESENT | Self::NOT_ALL) == Self::PRESENT,
@@ -157,7 +158,30 @@ impl<'a, const N: usize> Visitor<'a> for MultiSink<'_, '_, 'a, N> {
 impl Filter {
     /// True when the frame matches.
     pub fn matches(&self, d: &Dissection<'_>) -> bool {
+        #[cfg(not(target_os = "none"))]
+        if let Some(single) = &self.single
+            && d.stopped_by().is_none()
+        {
+            return single.matches(d);
+        }
         self.matches_seen(d, &Seen::of(d))
+    }
+
+    /// [`Filter::matches`] without the one-test shortcut: what the tests
+    /// hold the shortcut to.
+    #[doc(hidden)]
+    pub fn matches_general(&self, d: &Dissection<'_>) -> bool {
+        self.matches_seen(d, &Seen::of(d))
+    }
+
+    /// Whether the filter is one number test, answered by the shortcut.
+    #[doc(hidden)]
+    pub fn is_one_number_test(&self) -> bool {
+        #[cfg(not(target_os = "none"))]
+        let single = self.single.is_some();
+        #[cfg(target_os = "none")]
+        let single = false;
+        single
     }
 
     /// [`Filter::matches`] with what the frame holds already found.

@@ -266,6 +266,37 @@ impl Wire {
         Wire { mask, ..self }
     }
 
+    /// Calls `f` with the number at each place of the header at `start`, for
+    /// a field `W` bytes wide: [`Wire::numbers_at`] with the width known, so
+    /// each read is one load.
+    #[cfg(not(target_os = "none"))]
+    #[inline(always)]
+    pub fn numbers_of_width<const W: usize>(
+        &self,
+        data: &[u8],
+        start: usize,
+        mut f: impl FnMut(u64),
+    ) {
+        let (offsets, _, mask) = self.layout();
+        for &offset in offsets {
+            let at = start + usize::from(offset);
+            if let Some(bytes) = data.get(at..).and_then(<[u8]>::first_chunk::<W>) {
+                let v = be_number(bytes) & mask;
+                f(if self.kind == Kind::Flag {
+                    u64::from(v != 0)
+                } else {
+                    v
+                });
+            }
+        }
+    }
+
+    /// Its width in bytes.
+    #[cfg(not(target_os = "none"))]
+    pub fn width(&self) -> u8 {
+        self.width
+    }
+
     /// Its places in the header, its width in bytes and the bits that are the field.
     pub fn layout(&self) -> (&[u8], u8, u64) {
         let mask = match self.mask {

@@ -27,6 +27,9 @@ mod literal;
 mod parser;
 mod program;
 mod seen;
+// The board keeps the general path: the shortcut's code is 0.9 KiB of its flash.
+#[cfg(not(target_os = "none"))]
+mod single;
 
 pub use error::{FilterError, FilterErrorKind};
 #[doc(hidden)]
@@ -44,6 +47,9 @@ use program::{Node, Op, SetItem, Subject};
 pub struct Filter {
     /// The filter as a decision graph, for frames the fast path reads.
     jumps: Option<jump::Jumps>,
+    /// The filter's one number test, when it is nothing more.
+    #[cfg(not(target_os = "none"))]
+    single: Option<single::Single>,
     /// Per test node, the test compiled for the fast path.
     checks: [check::Check; MAX_NODES],
     /// The nodes as truth operations, for the final pass.
@@ -96,6 +102,8 @@ impl Filter {
             protocol_tests: 0,
             ops: [Op::Never; MAX_NODES],
             jumps: None,
+            #[cfg(not(target_os = "none"))]
+            single: None,
             checks: [check::Check::General; MAX_NODES],
         }
     }
@@ -161,6 +169,10 @@ impl Filter {
         f.protocols |= f.field_protocols;
         f.when_absent = f.eval(f.root, &eval::State::new());
         f.jumps = jump::Jumps::of(f.nodes(), f.root);
+        #[cfg(not(target_os = "none"))]
+        {
+            f.single = single::Single::of(&f);
+        }
         Ok(f)
     }
 
