@@ -164,7 +164,7 @@ impl Filter {
         {
             return single.matches(d);
         }
-        self.matches_seen(d, &Seen::of(d))
+        self.matches_general(d)
     }
 
     /// [`Filter::matches`] without the one-test shortcut: what the tests

@@ -266,29 +266,16 @@ impl Wire {
         Wire { mask, ..self }
     }
 
-    /// Calls `f` with the number at each place of the header at `start`, for
-    /// a field `W` bytes wide: [`Wire::numbers_at`] with the width known, so
+    /// [`Wire::numbers_at`] for a field `W` bytes wide: with the width known,
     /// each read is one load.
     #[cfg(not(target_os = "none"))]
     #[inline(always)]
-    pub fn numbers_of_width<const W: usize>(
-        &self,
-        data: &[u8],
-        start: usize,
-        mut f: impl FnMut(u64),
-    ) {
-        let (offsets, _, mask) = self.layout();
-        for &offset in offsets {
-            let at = start + usize::from(offset);
-            if let Some(bytes) = data.get(at..).and_then(<[u8]>::first_chunk::<W>) {
-                let v = be_number(bytes) & mask;
-                f(if self.kind == Kind::Flag {
-                    u64::from(v != 0)
-                } else {
-                    v
-                });
-            }
-        }
+    pub fn numbers_of_width<const W: usize>(&self, data: &[u8], start: usize, f: impl FnMut(u64)) {
+        self.each_number(
+            start,
+            |at| data.get(at..)?.first_chunk::<W>().map(|b| be_number(b)),
+            f,
+        );
     }
 
     /// Its width in bytes.
@@ -331,13 +318,24 @@ impl Wire {
 
     /// Calls `f` with the number at each place of the header at `start` of `data`.
     #[inline(always)]
-    pub fn numbers_at(&self, data: &[u8], start: usize, mut f: impl FnMut(u64)) {
-        let (offsets, width, mask) = self.layout();
-        let width = usize::from(width);
+    pub fn numbers_at(&self, data: &[u8], start: usize, f: impl FnMut(u64)) {
+        let width = usize::from(self.width);
+        self.each_number(start, |at| data.get(at..at + width).map(be_number), f);
+    }
+
+    /// Calls `f` with the field's value at each place, its bytes read by
+    /// `read` (`None`: not there).
+    #[inline(always)]
+    fn each_number(
+        &self,
+        start: usize,
+        read: impl Fn(usize) -> Option<u64>,
+        mut f: impl FnMut(u64),
+    ) {
+        let (offsets, _, mask) = self.layout();
         for &offset in offsets {
-            let at = start + usize::from(offset);
-            if let Some(bytes) = data.get(at..at + width) {
-                let v = be_number(bytes) & mask;
+            if let Some(v) = read(start + usize::from(offset)) {
+                let v = v & mask;
                 f(if self.kind == Kind::Flag {
                     u64::from(v != 0)
                 } else {

@@ -65,29 +65,16 @@ impl Single {
     /// fields read with their width known, each read one load.
     #[inline(always)]
     fn tally(&self, d: &Dissection<'_>) -> Tally {
-        match self.wire.width() {
-            1 => return self.tally_of_width::<1>(d),
-            2 => return self.tally_of_width::<2>(d),
-            4 => return self.tally_of_width::<4>(d),
-            _ => {}
-        }
-        let mut tally = Tally::NONE;
-        for layer in d.layers().filter(|l| l.protocol == self.wire.protocol) {
-            self.wire.numbers_at(d.frame().data, layer.offset, |v| {
-                tally.record(self.number.holds(v));
-            });
-        }
-        tally
-    }
-
-    #[inline(always)]
-    fn tally_of_width<const W: usize>(&self, d: &Dissection<'_>) -> Tally {
         let data = d.frame().data;
         let mut tally = Tally::NONE;
         for layer in d.layers().filter(|l| l.protocol == self.wire.protocol) {
-            self.wire.numbers_of_width::<W>(data, layer.offset, |v| {
-                tally.record(self.number.holds(v));
-            });
+            let record = |v| tally.record(self.number.holds(v));
+            match self.wire.width() {
+                1 => self.wire.numbers_of_width::<1>(data, layer.offset, record),
+                2 => self.wire.numbers_of_width::<2>(data, layer.offset, record),
+                4 => self.wire.numbers_of_width::<4>(data, layer.offset, record),
+                _ => self.wire.numbers_at(data, layer.offset, record),
+            }
         }
         tally
     }
